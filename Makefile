@@ -1,0 +1,41 @@
+# dtlsh — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BUILD_FLAGS ?=
+BIN = .build/debug/dtlsh
+
+# Debian packages the build needs; installed only when missing.
+BUILD_DEPS := libssl-dev libedit-dev pkg-config
+# Real peers and tools the tests drive.
+TEST_DEPS := openssl tmux
+
+.PHONY: run test build deps test-deps clean
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_DEPS))
+
+test-deps: deps
+	$(call apt_install,$(TEST_DEPS))
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+run: build
+	$(BIN)
+
+test: test-deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+clean:
+	rm -rf .build

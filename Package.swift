@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dtlsh",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dtlsh", targets: ["dtlsh"]),
+        .library(name: "DTLSPlex", targets: ["DTLSPlex"]),
+    ],
+    dependencies: [
+        // The process's own flags only; the shell's grammar is our own command table.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
+            name: "CLibEdit", pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+        .target(name: "DTLSWire"),
+        .target(name: "DTLSPlex", dependencies: ["COpenSSL", "DTLSWire"]),
+        .target(name: "DTLSShell", dependencies: ["DTLSPlex", "DTLSWire"]),
+        .target(name: "LineEditor", dependencies: ["CLibEdit"]),
+        .executableTarget(
+            name: "dtlsh",
+            dependencies: [
+                "DTLSShell", "DTLSPlex", "LineEditor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "DTLSWireTests", dependencies: ["DTLSWire"]),
+        .testTarget(name: "DTLSPlexTests", dependencies: ["DTLSPlex", "DTLSWire"]),
+        .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex"]),
+        .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The console: command table, dispatcher, renderers, script runner.

@@ -1,0 +1,1 @@
+// The only libedit user.
