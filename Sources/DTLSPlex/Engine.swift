@@ -1,1 +1,225 @@
-// The multiplex engine.
+internal import COpenSSL
+import Glibc
+
+/// The multiplex engine: any number of DTLS peers, client or server, over any
+/// number of UDP sockets, driven one call at a time (`receive`, `step`,
+/// `flush`, `tick`) or by the loop built from those same calls. One thread:
+/// OpenSSL objects are not thread-safe per connection, and one thread makes a
+/// session replay the same way every time.
+public final class Engine {
+    public struct Settings: Sendable {
+        public var tls: TLSConfiguration
+        /// Datagram payload limit given to SSL_set_mtu.
+        public var mtu = 1400
+        /// The HelloVerifyRequest round before any per-peer state.
+        public var cookies = true
+        public var maxPeers = 10_000
+        /// Server peers still handshaking, per socket.
+        public var halfOpenLimit = 1_000
+        /// Evict a peer after this long with no datagram in; nil never.
+        public var idleTimeout: Double?
+        /// Fail a handshake not done after this long; nil never.
+        public var handshakeTimeout: Double?
+        /// Keep closed and failed peers for inspection (the shell) or free them at once (servers).
+        public var keepFinishedPeers = true
+        /// Step, flush and fire timers without being asked.
+        public var auto = false
+        /// Outbound loss, in percent, from a seeded generator.
+        public var lossPercent = 0.0
+        public var seed: UInt64 = 1
+
+        public init(tls: TLSConfiguration = TLSConfiguration()) {
+            self.tls = tls
+        }
+    }
+
+    public struct Statistics: Sendable {
+        public var datagramsIn = 0, datagramsOut = 0, bytesIn = 0, bytesOut = 0
+        public var cookiesSent = 0, cookiesOK = 0, cookiesBad = 0
+        public var peersCreated = 0, handshakesCompleted = 0, handshakesFailed = 0
+        public var peersClosed = 0, peersEvicted = 0
+        public var retransmits = 0
+        public var messagesIn = 0, messagesOut = 0
+        /// Datagrams dropped, by reason.
+        public var dropped: [String: Int] = [:]
+        public var droppedTotal: Int { dropped.values.reduce(0, +) }
+    }
+
+    public var settings: Settings {
+        didSet { impairment.reseed(settings.seed) }
+    }
+    public internal(set) var statistics = Statistics()
+    public private(set) var sockets: [EngineSocket] = []
+    /// Peers in the order they were made.
+    public var peers: [Peer] { peerOrder.compactMap { peersByName[$0] } }
+
+    var peersByName: [String: Peer] = [:]
+    var peerOrder: [String] = []
+    var peersByID: [Int: Peer] = [:]
+    var timers = TimerHeap()
+    /// Peers with datagrams to process, for the auto loop.
+    var readyPeers: [Peer] = []
+    /// Peers holding received messages nobody has read (serve --echo reads them).
+    var readyWithData: Set<Int> = []
+    var impairment: Impairment
+    var contexts: [Role: TLSContext] = [:]
+    let cookieJar: CookieJar
+    private var subscribers: [(Event) -> Void] = []
+    private var lastPeerID = 0
+    private let start: timespec
+    let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    /// Where NSS key log lines go, only when the user asked for a key log.
+    public var keyLogSink: ((String) -> Void)? {
+        didSet { contexts.values.forEach { $0.keyLog = keyLogSink } }
+    }
+
+    public init(settings: Settings = Settings()) {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        self.start = t
+        self.settings = settings
+        self.impairment = Impairment(seed: settings.seed)
+        self.cookieJar = CookieJar(now: 0)
+    }
+
+    deinit {
+        // Peers hold unowned references back here: free them first.
+        peersByName.removeAll()
+        peersByID.removeAll()
+        sockets.forEach { $0.peers.removeAll(); $0.listener = nil }
+        readBuffer.deallocate()
+    }
+
+    /// Seconds since the engine started, on the monotonic clock.
+    public func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
+    }
+
+    func nextPeerID() -> Int {
+        lastPeerID += 1
+        return lastPeerID
+    }
+
+    // MARK: - Events
+
+    /// Calls `handler` with every event from now on.
+    public func subscribe(_ handler: @escaping (Event) -> Void) {
+        subscribers.append(handler)
+    }
+
+    public var hasSubscribers: Bool { !subscribers.isEmpty }
+
+    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?) {
+        guard !subscribers.isEmpty else { return }
+        let event = Event(time: now(), socket: socket, peer: peer, kind: kind())
+        for s in subscribers { s(event) }
+    }
+
+    // MARK: - Contexts
+
+    /// The context for `role` built from the current settings; rebuilt when
+    /// the settings changed, so `set` applies to peers made afterwards.
+    func context(for role: Role) throws -> TLSContext {
+        if let c = contexts[role], c.configuration == settings.tls { return c }
+        let c = try TLSContext(role: role, configuration: settings.tls)
+        c.cookieJar = cookieJar
+        c.keyLog = keyLogSink
+        contexts[role] = c
+        return c
+    }
+
+    /// Checks that the current settings make a working context for `role`.
+    public func validateSettings(for role: Role) throws {
+        _ = try context(for: role)
+    }
+
+    /// The fingerprint of the certificate this engine presents.
+    public var certificateFingerprint: String? { try? context(for: .server).certificateFingerprint }
+
+    // MARK: - Sockets
+
+    @discardableResult
+    public func openSocket(name: String, bind address: SocketAddress, accepting: Bool) throws -> EngineSocket {
+        guard socket(named: name) == nil else { throw EngineError.exists("socket", name) }
+        guard peersByName[name] == nil else { throw EngineError.exists("peer", name) }
+        let s = EngineSocket(name: name, udp: try UDPSocket(bind: address), accepting: accepting)
+        sockets.append(s)
+        emit(.socketOpened(address: s.localAddress, accepting: accepting), socket: name, peer: nil)
+        return s
+    }
+
+    public func socket(named name: String) -> EngineSocket? {
+        sockets.first { $0.name == name }
+    }
+
+    public func closeSocket(_ s: EngineSocket) {
+        for p in Array(s.peers.values) { close(p) }
+        flush(s)
+        for p in Array(s.peers.values) { remove(p) }
+        s.listener = nil
+        sockets.removeAll { $0 === s }
+        emit(.socketClosed, socket: s.name, peer: nil)
+    }
+
+    // MARK: - Peers
+
+    public func peer(named name: String) -> Peer? { peersByName[name] }
+
+    /// A client-role peer on `socket` towards `address`. Nothing is sent until
+    /// it is stepped (or the engine is in auto mode).
+    @discardableResult
+    public func connect(name: String, socket s: EngineSocket, to address: SocketAddress) throws -> Peer {
+        guard peersByName[name] == nil else { throw EngineError.exists("peer", name) }
+        guard socket(named: name) == nil else { throw EngineError.exists("socket", name) }
+        guard s.peers[address] == nil else {
+            throw EngineError.invalidArgument("socket \(s.name) already has peer \(s.peers[address]!.name) for \(address)")
+        }
+        guard address.family == s.localAddress.family else {
+            throw EngineError.invalidArgument("socket \(s.name) is \(s.localAddress.family == .inet ? "IPv4" : "IPv6"); \(address) is not")
+        }
+        let p = try Peer(name: name, role: .client, address: address, socket: s, engine: self,
+                         context: try context(for: .client), mtu: settings.mtu)
+        register(p)
+        if settings.auto {
+            step(p)
+            flush(p)
+        }
+        return p
+    }
+
+    func register(_ p: Peer) {
+        p.socket.peers[p.address] = p
+        peersByName[p.name] = p
+        peersByID[p.id] = p
+        peerOrder.append(p.name)
+        statistics.peersCreated += 1
+        emit(.peerCreated(role: p.role, address: p.address), socket: p.socket.name, peer: p.name)
+        schedule(p)
+    }
+
+    /// Drops all state of a peer at once, without telling the other side.
+    public func remove(_ p: Peer) {
+        if p.socket.peers[p.address] === p { p.socket.peers[p.address] = nil }
+        peersByName[p.name] = nil
+        peersByID[p.id] = nil
+        peerOrder.removeAll { $0 == p.name }
+    }
+
+    /// Frees peers that have ended when the settings say not to keep them.
+    func reapIfFinished(_ p: Peer) {
+        guard !settings.keepFinishedPeers, p.status == .closed || p.status == .failed else { return }
+        // Whatever it still had to say (a close_notify, an alert) goes out first.
+        moveOutboundToSocket(p)
+        remove(p)
+    }
+
+    func moveOutboundToSocket(_ p: Peer) {
+        for d in p.bio.outbound.removeAll() { p.socket.outbound.append((p.address, d)) }
+    }
+
+    func countDrop(_ reason: String) {
+        statistics.dropped[reason, default: 0] += 1
+    }
+}

@@ -1,0 +1,104 @@
+internal import COpenSSL
+import Glibc
+
+/// The transport under every SSL: a BIO_METHOD written in Swift in which one
+/// BIO_write is one datagram out and one BIO_read is one datagram in. OpenSSL's
+/// mem and pair BIOs merge datagrams and hide the MTU (notes §1.2); this keeps
+/// the boundaries OpenSSL chose, in queues the shell can inspect and change.
+final class DatagramBIO {
+    /// Datagrams waiting for OpenSSL to read them.
+    var inbound = DatagramQueue()
+    /// Datagrams OpenSSL wrote that have not yet gone to the socket.
+    var outbound = DatagramQueue()
+    /// Where the datagram being read came from: what DTLSv1_listen asks for.
+    var source: SocketAddress?
+    /// IP + UDP header bytes, so OpenSSL's own MTU arithmetic matches the path.
+    var overhead: Int
+
+    /// The `BIO *`; owned by the SSL once attached with SSL_set_bio.
+    let bio: OpaquePointer
+
+    init(overhead: Int) {
+        self.overhead = overhead
+        self.bio = BIO_new(datagramBIOMethod)!
+        // The BIO keeps this object alive; its destroy callback lets go.
+        BIO_set_data(bio, Unmanaged.passRetained(self).toOpaque())
+        BIO_set_init(bio, 1)
+    }
+
+    static func from(_ bio: OpaquePointer?) -> DatagramBIO? {
+        guard let bio, let data = BIO_get_data(bio) else { return nil }
+        return Unmanaged<DatagramBIO>.fromOpaque(data).takeUnretainedValue()
+    }
+}
+
+// MARK: - The BIO_METHOD, built once
+
+nonisolated(unsafe) private let datagramBIOMethod: OpaquePointer = {
+    let method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "dtlsh datagram")!
+    BIO_meth_set_write(method, datagramBIOWrite)
+    BIO_meth_set_read(method, datagramBIORead)
+    BIO_meth_set_ctrl(method, datagramBIOCtrl)
+    BIO_meth_set_create(method, { _ in 1 })
+    BIO_meth_set_destroy(method, datagramBIODestroy)
+    return method
+}()
+
+private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar>?, _ length: Int32) -> Int32 {
+    COpenSSL_BIO_clear_retry_flags(bio)
+    guard let box = DatagramBIO.from(bio), let data, length > 0 else { return 0 }
+    // Always accept the whole write: a short write makes BIO_f_buffer loop.
+    box.outbound.append(Array(UnsafeRawBufferPointer(start: data, count: Int(length))))
+    return length
+}
+
+private func datagramBIORead(_ bio: OpaquePointer?, _ out: UnsafeMutablePointer<CChar>?, _ size: Int32) -> Int32 {
+    COpenSSL_BIO_clear_retry_flags(bio)
+    guard let box = DatagramBIO.from(bio), let out, size > 0 else { return 0 }
+    guard let datagram = box.inbound.popFirst() else {
+        COpenSSL_BIO_set_retry_read(bio)
+        return -1
+    }
+    // Like recvfrom: a datagram longer than the buffer is cut, never split.
+    let n = min(Int(size), datagram.count)
+    datagram.withUnsafeBytes { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: n) }
+    return Int32(n)
+}
+
+private func datagramBIOCtrl(_ bio: OpaquePointer?, _ cmd: Int32, _ larg: Int, _ parg: UnsafeMutableRawPointer?) -> Int {
+    guard let box = DatagramBIO.from(bio) else { return 0 }
+    switch cmd {
+    case BIO_CTRL_FLUSH:
+        // dtls1_do_write treats a flush <= 0 as a failure.
+        return 1
+    case BIO_CTRL_PENDING:
+        return box.inbound.first?.count ?? 0
+    case BIO_CTRL_WPENDING:
+        return 0
+    case BIO_CTRL_DGRAM_QUERY_MTU:
+        // Every SSL sets SSL_OP_NO_QUERY_MTU and an explicit MTU.
+        return 0
+    case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
+        return box.overhead
+    case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT, BIO_CTRL_DGRAM_SET_PEER, BIO_CTRL_DGRAM_CONNECT:
+        // The engine reads DTLSv1_get_timeout after every call; the peer
+        // address is fixed at admission and never taken from traffic.
+        return 1
+    case BIO_CTRL_DGRAM_GET_PEER:
+        guard let parg, let source = box.source else { return 0 }
+        let family = source.family == .inet ? AF_INET : AF_INET6
+        let ok = source.address.withUnsafeBytes {
+            BIO_ADDR_rawmake(OpaquePointer(parg), Int32(family), $0.baseAddress, $0.count, source.port.bigEndian)
+        }
+        return ok == 1 ? 1 : 0
+    default:
+        return 0
+    }
+}
+
+private func datagramBIODestroy(_ bio: OpaquePointer?) -> Int32 {
+    guard let bio, let data = BIO_get_data(bio) else { return 0 }
+    Unmanaged<DatagramBIO>.fromOpaque(data).release()
+    BIO_set_data(bio, nil)
+    return 1
+}

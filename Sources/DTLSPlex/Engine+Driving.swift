@@ -1,0 +1,225 @@
+internal import COpenSSL
+
+/// What one `step` did, for the shell to show.
+public struct StepReport: Sendable {
+    public var before: String
+    public var after: String
+    /// The return value of SSL_do_handshake / SSL_read.
+    public var result: Int32
+    public var sslError: Int32
+    public var errorName: String { SSLErrorName.name(sslError) }
+    public var datagramsConsumed: Int
+    public var datagramsProduced: Int
+    public var status: Peer.Status
+}
+
+extension Engine {
+    // MARK: - step
+
+    /// One `SSL_do_handshake`, or once established, `SSL_read` until OpenSSL
+    /// wants more. Consumes what the peer's inbound queue holds; whatever
+    /// OpenSSL writes waits in the outbound queue for `flush`.
+    @discardableResult
+    public func step(_ p: Peer) -> StepReport {
+        let before = p.stateDescription
+        let inBefore = p.bio.inbound.count
+        let outBefore = p.bio.outbound.count
+        var result: Int32 = 0
+        var error: Int32 = SSL_ERROR_NONE
+        p.isReady = false
+        switch p.status {
+        case .handshaking:
+            p.handshakeStarted = true
+            ERR_clear_error()
+            result = SSL_do_handshake(p.ssl)
+            error = SSL_get_error(p.ssl, result)
+            if result == 1 {
+                established(p)
+                (result, error) = readAvailable(p)
+            } else if error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE {
+                fail(p, OpenSSLError.drain("SSL_do_handshake", sslError: error))
+            }
+        case .established:
+            (result, error) = readAvailable(p)
+        case .closed, .failed:
+            // An ended peer reads nothing more; what arrives stays queued for inspection.
+            break
+        }
+        p.lastSSLError = error
+        let after = p.stateDescription
+        if before != after { p.emit(.state(from: before, to: after)) }
+        updateTimer(p)
+        return StepReport(before: before, after: after, result: result, sslError: error,
+                          datagramsConsumed: inBefore - p.bio.inbound.count,
+                          datagramsProduced: p.bio.outbound.count - outBefore, status: p.status)
+    }
+
+    /// SSL_read until WANT_READ: one call may consume a retransmitted handshake
+    /// record and return nothing, so keep going while datagrams wait.
+    private func readAvailable(_ p: Peer) -> (Int32, Int32) {
+        var last: (Int32, Int32) = (0, SSL_ERROR_WANT_READ)
+        // Bounded by what is queued (one record at least per datagram) plus slack.
+        for _ in 0..<(p.bio.inbound.count * 16 + 16) {
+            ERR_clear_error()
+            let n = SSL_read(p.ssl, readBuffer, 1 << 16)
+            if n > 0 {
+                let message = Array(UnsafeRawBufferPointer(start: readBuffer, count: Int(n)))
+                p.received.append(message)
+                p.counters.messagesIn += 1
+                statistics.messagesIn += 1
+                p.emit(.appData(.inbound, bytes: message))
+                if !p.received.isEmpty { readyWithData.insert(p.id) }
+                last = (n, SSL_ERROR_NONE)
+                continue
+            }
+            let error = SSL_get_error(p.ssl, n)
+            last = (n, error)
+            switch error {
+            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+                return last
+            case SSL_ERROR_ZERO_RETURN:
+                // close_notify: answer it, as OpenSSL's own shutdown would.
+                ERR_clear_error()
+                SSL_shutdown(p.ssl)
+                p.status = .closed
+                p.endReason = "close_notify received"
+                statistics.peersClosed += 1
+                p.emit(.peerClosed(reason: "close_notify received"))
+                return last
+            default:
+                fail(p, OpenSSLError.drain("SSL_read", sslError: error))
+                return last
+            }
+        }
+        return last
+    }
+
+    private func established(_ p: Peer) {
+        p.status = .established
+        p.establishedAt = now()
+        statistics.handshakesCompleted += 1
+        p.emit(.established(version: p.version ?? "?", cipher: p.cipher ?? "?"))
+    }
+
+    func fail(_ p: Peer, _ error: OpenSSLError) {
+        p.lastError = error
+        fail(p, reason: error.reason ?? error.description)
+        p.emit(.error(error))
+    }
+
+    func fail(_ p: Peer, reason: String) {
+        guard p.status == .handshaking || p.status == .established else { return }
+        if p.status == .handshaking { statistics.handshakesFailed += 1 }
+        p.status = .failed
+        p.endReason = reason
+    }
+
+    // MARK: - flush
+
+    /// Sends the peer's queued datagrams to its address.
+    public func flush(_ p: Peer) {
+        while let d = p.bio.outbound.popFirst() {
+            transmit(d, on: p.socket, to: p.address, peer: p)
+        }
+    }
+
+    /// Sends what the socket itself holds (HelloVerifyRequests, last words of
+    /// forgotten peers) and the queues of every peer on it.
+    public func flush(_ s: EngineSocket) {
+        let own = s.outbound
+        s.outbound.removeAll()
+        for (to, d) in own { transmit(d, on: s, to: to, peer: nil) }
+        for p in s.peers.values where !p.bio.outbound.isEmpty { flush(p) }
+    }
+
+    func transmit(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?) {
+        if impairment.shouldDrop(percent: settings.lossPercent) {
+            countDrop("impairment: loss")
+            peer?.counters.dropped += 1
+            emit(.dropped(.outbound, from: nil, size: d.count, reason: "impairment: loss"), socket: s.name, peer: peer?.name)
+            return
+        }
+        do {
+            try s.udp.send(d, to: address)
+        } catch {
+            emit(.dropped(.outbound, from: nil, size: d.count, reason: "\(error)"), socket: s.name, peer: peer?.name)
+            countDrop("send failed")
+            return
+        }
+        statistics.datagramsOut += 1
+        statistics.bytesOut += d.count
+        peer?.counters.datagramsOut += 1
+        peer?.counters.bytesOut += d.count
+        emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name)
+    }
+
+    // MARK: - data
+
+    /// Writes one application message as one record (one datagram).
+    public func send(_ p: Peer, _ bytes: [UInt8]) throws {
+        guard p.status != .closed && p.status != .failed else { throw EngineError.closed(p.name) }
+        guard p.status == .established else { throw EngineError.notEstablished(p.name) }
+        guard !bytes.isEmpty else { throw EngineError.invalidArgument("an empty message sends nothing") }
+        let limit = p.dataMTU
+        guard bytes.count <= limit else { throw EngineError.messageTooLarge(bytes.count, limit) }
+        ERR_clear_error()
+        let n = bytes.withUnsafeBytes { SSL_write(p.ssl, $0.baseAddress, Int32($0.count)) }
+        guard n > 0 else {
+            let error = OpenSSLError.drain("SSL_write", sslError: SSL_get_error(p.ssl, n))
+            p.lastError = error
+            throw error
+        }
+        p.counters.messagesOut += 1
+        statistics.messagesOut += 1
+        p.emit(.appData(.outbound, bytes: bytes))
+        if settings.auto { flush(p) }
+    }
+
+    /// The application messages received and not yet read, oldest first.
+    public func read(_ p: Peer) -> [[UInt8]] {
+        defer {
+            p.received.removeAll()
+            readyWithData.remove(p.id)
+        }
+        return p.received
+    }
+
+    // MARK: - ending
+
+    /// close_notify, then forget. The alert waits on the socket for `flush`
+    /// (or goes at once in auto mode).
+    public func close(_ p: Peer) {
+        if p.status == .handshaking || p.status == .established {
+            ERR_clear_error()
+            SSL_shutdown(p.ssl)
+            p.status = .closed
+            p.endReason = "closed here"
+            statistics.peersClosed += 1
+            p.emit(.peerClosed(reason: "closed here"))
+        }
+        moveOutboundToSocket(p)
+        remove(p)
+        if settings.auto { flush(p.socket) }
+    }
+
+    /// Idle or over a bound: close_notify if established, then gone.
+    func evict(_ p: Peer, reason: String) {
+        if p.status == .established {
+            ERR_clear_error()
+            SSL_shutdown(p.ssl)
+        }
+        if p.status == .handshaking { statistics.handshakesFailed += 1 }
+        p.status = .closed
+        p.endReason = reason
+        statistics.peersEvicted += 1
+        p.emit(.peerEvicted(reason: reason))
+        moveOutboundToSocket(p)
+        remove(p)
+    }
+
+    /// Sends close_notify to every peer and flushes every socket: the end of a server.
+    public func closeAll() {
+        for p in peers { close(p) }
+        for s in sockets { flush(s) }
+    }
+}

@@ -1,0 +1,75 @@
+import Glibc
+
+extension Engine {
+    /// One turn of the loop: wait until a socket or one of `extra` is readable
+    /// or a timer is due (at most `timeout` seconds), receive, and when
+    /// `drive` is true (auto mode), step, flush and fire timers. Returns the
+    /// descriptors of `extra` that are readable.
+    @discardableResult
+    public func runOnce(timeout: Double, watching extra: [Int32] = [], drive: Bool? = nil) -> [Int32] {
+        let driving = drive ?? settings.auto
+        var fds: [pollfd] = sockets.map { pollfd(fd: $0.udp.fileDescriptor, events: Int16(POLLIN), revents: 0) }
+        fds += extra.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        var wait = max(0, timeout)
+        if driving, let d = nextTimerDeadline { wait = min(wait, max(0, d - now())) }
+        if driving, !readyPeers.isEmpty { wait = 0 }
+        let ms = Int32(min(wait * 1000, 3_600_000).rounded(.up))
+        let n = poll(&fds, nfds_t(fds.count), ms)
+        var readableExtra: [Int32] = []
+        if n > 0 {
+            let socketsNow = sockets
+            for (i, s) in socketsNow.enumerated() where fds[i].revents & Int16(POLLIN) != 0 {
+                receive(s)
+            }
+            for i in socketsNow.count..<fds.count where fds[i].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                readableExtra.append(fds[i].fd)
+            }
+        }
+        if driving { pump() }
+        return readableExtra
+    }
+
+    /// Auto mode's work: step every peer that has datagrams, send what that
+    /// produced, fire due timers.
+    public func pump() {
+        // Bounded: peers made ready while pumping wait for the next turn.
+        var ready = readyPeers
+        readyPeers.removeAll(keepingCapacity: true)
+        if !settings.auto {
+            // Manual mode marks nothing ready; a `wait` drives whatever is pending.
+            ready = peers.filter { !$0.bio.inbound.isEmpty || ($0.role == .server && !$0.handshakeStarted) }
+            ready.forEach { $0.isReady = true }
+        }
+        for p in ready where p.isReady {
+            step(p)
+            flush(p)
+            reapIfFinished(p)
+        }
+        for s in sockets where !s.outbound.isEmpty { flush(s) }
+        tick()
+    }
+
+    func markReady(_ p: Peer) {
+        guard !p.isReady else { return }
+        p.isReady = true
+        readyPeers.append(p)
+    }
+
+    /// Peers holding received messages that nobody has read yet.
+    public var peersWithUnreadData: [Peer] {
+        readyWithData.compactMap { peersByID[$0] }
+    }
+
+    /// Runs the loop until `condition` holds or `timeout` seconds pass.
+    /// Returns whether the condition held.
+    @discardableResult
+    public func run(until condition: () -> Bool, timeout: Double, drive: Bool = true) -> Bool {
+        let end = now() + timeout
+        while !condition() {
+            let left = end - now()
+            if left <= 0 { return condition() }
+            runOnce(timeout: min(left, 0.05), drive: drive)
+        }
+        return true
+    }
+}

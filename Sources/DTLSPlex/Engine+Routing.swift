@@ -1,0 +1,169 @@
+internal import COpenSSL
+import DTLSWire
+
+extension Engine {
+    /// Takes every datagram waiting on the socket and routes it by source: to
+    /// its peer's inbound queue, to the cookie exchange, or to the floor with a
+    /// reason. Returns how many datagrams were taken.
+    @discardableResult
+    public func receive(_ s: EngineSocket) -> Int {
+        var total = 0
+        // Bounded: a flood cannot keep the loop here forever.
+        for _ in 0..<64 {
+            let batch: [ReceivedDatagram]
+            do { batch = try s.udp.receive() } catch {
+                emit(.dropped(.inbound, from: nil, size: 0, reason: "\(error)"), socket: s.name, peer: nil)
+                break
+            }
+            if batch.isEmpty { break }
+            total += batch.count
+            for d in batch { route(d, on: s) }
+        }
+        return total
+    }
+
+    func route(_ d: ReceivedDatagram, on s: EngineSocket) {
+        statistics.datagramsIn += 1
+        statistics.bytesIn += d.bytes.count
+        let peer = s.peers[d.source]
+        emit(.datagramIn(from: d.source, bytes: d.bytes), socket: s.name, peer: peer?.name)
+        if d.truncated {
+            drop(d, on: s, peer: peer, reason: "truncated: larger than the receive buffer")
+            return
+        }
+        if let peer {
+            guard peer.status == .handshaking || peer.status == .established else {
+                drop(d, on: s, peer: peer, reason: "peer is \(peer.status.rawValue)")
+                return
+            }
+            peer.counters.datagramsIn += 1
+            peer.counters.bytesIn += d.bytes.count
+            peer.lastActivity = now()
+            peer.bio.inbound.append(d.bytes)
+            if settings.auto { markReady(peer) }
+            return
+        }
+        guard s.accepting else {
+            drop(d, on: s, peer: nil, reason: "unknown source and the socket does not accept")
+            return
+        }
+        admit(d, on: s)
+    }
+
+    func drop(_ d: ReceivedDatagram, on s: EngineSocket, peer: Peer?, reason: String) {
+        countDrop(reason)
+        peer?.counters.dropped += 1
+        emit(.dropped(.inbound, from: d.source, size: d.bytes.count, reason: reason), socket: s.name, peer: peer?.name)
+    }
+
+    // MARK: - Admission: no per-peer state before a valid cookie
+
+    func admit(_ d: ReceivedDatagram, on s: EngineSocket) {
+        // The only thing an unknown source may send is an unfragmented epoch-0
+        // ClientHello; anything else is dropped before OpenSSL sees it.
+        guard RecordLayer.startsWithClientHello(d.bytes) else {
+            drop(d, on: s, peer: nil, reason: "unknown source and not an initial ClientHello")
+            return
+        }
+        guard peersByName.count < settings.maxPeers else {
+            drop(d, on: s, peer: nil, reason: "peer cap reached (\(settings.maxPeers))")
+            return
+        }
+        guard s.halfOpenCount < settings.halfOpenLimit else {
+            drop(d, on: s, peer: nil, reason: "half-open cap reached (\(settings.halfOpenLimit))")
+            return
+        }
+        cookieJar.rotateIfDue(now: now())
+        if !settings.cookies {
+            admitWithoutCookie(d, on: s)
+            return
+        }
+        let listener: Peer
+        do { listener = try self.listener(for: s) } catch {
+            emit(.error(error as? OpenSSLError ?? OpenSSLError(operation: "\(error)", queue: [])), socket: s.name, peer: nil)
+            drop(d, on: s, peer: nil, reason: "no listener: \(error)")
+            return
+        }
+        listener.address = d.source
+        listener.bio.source = d.source
+        listener.bio.overhead = d.source.headerOverhead
+        listener.bio.inbound.append(d.bytes)
+        cookieJar.lastVerification = nil
+        ERR_clear_error()
+        let client = BIO_ADDR_new()
+        defer { BIO_ADDR_free(client) }
+        let r = DTLSv1_listen(listener.ssl, client)
+        // Whatever DTLSv1_listen did not read is no longer anyone's.
+        _ = listener.bio.inbound.removeAll()
+        let written = listener.bio.outbound.removeAll()
+        if cookieJar.lastVerification == false {
+            statistics.cookiesBad += 1
+            emit(.cookieBad(from: d.source), socket: s.name, peer: nil)
+        }
+        switch r {
+        case 1:
+            statistics.cookiesOK += 1
+            emit(.cookieOK(from: d.source), socket: s.name, peer: nil)
+            promote(listener, on: s)
+        case 0:
+            for hvr in written {
+                s.outbound.append((d.source, hvr))
+                statistics.cookiesSent += 1
+                // record(13) + handshake(12) + server_version(2), then the cookie length.
+                let cookieLength = hvr.count > 27 ? Int(hvr[27]) : 0
+                emit(.cookieSent(to: d.source, length: cookieLength), socket: s.name, peer: nil)
+            }
+            if written.isEmpty {
+                drop(d, on: s, peer: nil, reason: "DTLSv1_listen discarded it")
+            }
+            if settings.auto { flush(s) }
+        default:
+            let error = OpenSSLError.drain("DTLSv1_listen", sslError: SSL_get_error(listener.ssl, Int32(r)))
+            emit(.error(error), socket: s.name, peer: nil)
+            countDrop("DTLSv1_listen failed")
+            s.listener = nil
+        }
+    }
+
+    /// The socket's listener SSL, made from the current settings.
+    func listener(for s: EngineSocket) throws -> Peer {
+        let ctx = try context(for: .server)
+        if let l = s.listener, l.context === ctx { return l }
+        let placeholder = s.localAddress
+        let l = try Peer(name: "\(s.name).listener", role: .server, address: placeholder, socket: s, engine: self,
+                         context: ctx, mtu: settings.mtu, isListener: true)
+        s.listener = l
+        return l
+    }
+
+    /// The listener passed a cookie-verified ClientHello: it becomes the peer
+    /// (the hello is buffered inside it), and the next datagram gets a new one.
+    func promote(_ listener: Peer, on s: EngineSocket) {
+        s.listener = nil
+        s.admitted += 1
+        var name = "\(s.name).\(s.admitted)"
+        while peersByName[name] != nil {
+            s.admitted += 1
+            name = "\(s.name).\(s.admitted)"
+        }
+        listener.name = name
+        listener.isListener = false
+        register(listener)
+        if settings.auto { markReady(listener) }
+    }
+
+    func admitWithoutCookie(_ d: ReceivedDatagram, on s: EngineSocket) {
+        do {
+            s.admitted += 1
+            let p = try Peer(name: "\(s.name).\(s.admitted)", role: .server, address: d.source, socket: s, engine: self,
+                             context: try context(for: .server), mtu: settings.mtu)
+            register(p)
+            p.counters.datagramsIn += 1
+            p.counters.bytesIn += d.bytes.count
+            p.bio.inbound.append(d.bytes)
+            if settings.auto { markReady(p) }
+        } catch {
+            drop(d, on: s, peer: nil, reason: "could not make a peer: \(error)")
+        }
+    }
+}

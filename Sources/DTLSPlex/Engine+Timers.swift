@@ -1,0 +1,133 @@
+internal import COpenSSL
+import Glibc
+
+/// When each of a peer's clocks runs out, relative to now.
+public struct TimerStatus: Sendable {
+    /// Retransmission timer (DTLSv1_get_timeout): seconds left, when armed.
+    public var retransmit: Double?
+    public var handshakeDeadline: Double?
+    public var idle: Double?
+}
+
+extension Engine {
+    /// Reads OpenSSL's retransmission timer after an SSL call and keeps the
+    /// heap in step with it.
+    func updateTimer(_ p: Peer) {
+        var tv = timeval()
+        let armed = COpenSSL_DTLSv1_get_timeout(p.ssl, &tv) == 1
+        let old = p.retransmitDeadline
+        if armed {
+            let seconds = Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
+            p.retransmitDeadline = now() + seconds
+            if old == nil { p.emit(.timer(seconds: seconds)) }
+        } else {
+            p.retransmitDeadline = nil
+            if old != nil { p.emit(.timer(seconds: nil)) }
+        }
+        schedule(p)
+    }
+
+    func nextDeadline(of p: Peer) -> Double? {
+        var d: Double? = nil
+        func consider(_ t: Double?) { if let t { d = min(d ?? t, t) } }
+        guard p.status == .handshaking || p.status == .established else { return nil }
+        consider(p.retransmitDeadline)
+        if p.status == .handshaking, let h = settings.handshakeTimeout { consider(p.createdAt + h) }
+        if let idle = settings.idleTimeout { consider(p.lastActivity + idle) }
+        return d
+    }
+
+    /// Puts the peer's next deadline in the heap unless an earlier entry is
+    /// already there: an early wake-up costs one look, a late one a stall.
+    func schedule(_ p: Peer) {
+        guard let d = nextDeadline(of: p) else { return }
+        if let s = p.scheduledAt, s <= d { return }
+        p.timerGeneration += 1
+        p.scheduledAt = d
+        timers.push(.init(deadline: d, peerID: p.id, generation: p.timerGeneration))
+    }
+
+    /// The earliest moment something is due, if anything is.
+    public var nextTimerDeadline: Double? { timers.first?.deadline }
+
+    public func timerStatus(_ p: Peer) -> TimerStatus {
+        let t = now()
+        var s = TimerStatus()
+        s.retransmit = p.retransmitDeadline.map { max(0, $0 - t) }
+        if p.status == .handshaking, let h = settings.handshakeTimeout { s.handshakeDeadline = max(0, p.createdAt + h - t) }
+        if let idle = settings.idleTimeout, p.status == .handshaking || p.status == .established {
+            s.idle = max(0, p.lastActivity + idle - t)
+        }
+        return s
+    }
+
+    /// Fires every expired timer: retransmissions (DTLSv1_handle_timeout),
+    /// handshake deadlines, idle eviction. Returns how many peers were touched.
+    @discardableResult
+    public func tick() -> Int {
+        let t = now()
+        var fired = 0
+        // Bounded: each live peer fires at most once per tick.
+        var budget = timers.count
+        while budget > 0, let top = timers.first, top.deadline <= t {
+            budget -= 1
+            _ = timers.pop()
+            guard let p = peersByID[top.peerID], top.generation == p.timerGeneration else { continue }
+            p.scheduledAt = nil
+            fire(p, at: t)
+            fired += 1
+            if settings.auto {
+                flush(p)
+                reapIfFinished(p)
+                if !p.socket.outbound.isEmpty { flush(p.socket) }
+            }
+        }
+        return fired
+    }
+
+    func fire(_ p: Peer, at t: Double) {
+        if p.status == .handshaking, let h = settings.handshakeTimeout, t - p.createdAt >= h {
+            fail(p, reason: "handshake not done within \(formatSeconds(h))")
+            p.emit(.peerEvicted(reason: "handshake deadline"))
+            return
+        }
+        if let idle = settings.idleTimeout, t - p.lastActivity >= idle {
+            evict(p, reason: "idle for \(formatSeconds(idle))")
+            return
+        }
+        if let r = p.retransmitDeadline, r <= t + 0.0005 {
+            retransmit(p)
+        }
+        schedule(p)
+    }
+
+    /// DTLSv1_handle_timeout: resends the last flight, or gives up after 12 tries.
+    func retransmit(_ p: Peer) {
+        ERR_clear_error()
+        let r = COpenSSL_DTLSv1_handle_timeout(p.ssl)
+        if r > 0 {
+            p.counters.retransmits += 1
+            statistics.retransmits += 1
+            p.emit(.retransmit(count: p.counters.retransmits))
+        } else if r < 0 {
+            fail(p, OpenSSLError.drain("DTLSv1_handle_timeout"))
+        }
+        updateTimer(p)
+    }
+
+    /// Fires one peer's retransmission timer now, due or not (the shell's
+    /// `tick PEER`): OpenSSL only resends once its own clock says so, so this
+    /// waits out the remaining time first, bounded by `maxWait` seconds.
+    public func fireTimer(_ p: Peer, maxWait: Double = 2) -> Bool {
+        guard let d = p.retransmitDeadline else { return false }
+        let wait = d - now()
+        guard wait <= maxWait else { return false }
+        if wait > 0 { usleep(UInt32(wait * 1e6) + 1000) }
+        retransmit(p)
+        return true
+    }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
+}

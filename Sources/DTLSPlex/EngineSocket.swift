@@ -1,0 +1,27 @@
+/// A named UDP socket of the engine, with the peers multiplexed on it.
+public final class EngineSocket {
+    public let name: String
+    public let udp: UDPSocket
+    /// Unknown sources that send a ClientHello may become server peers.
+    public let accepting: Bool
+    /// Datagrams that belong to no live peer: HelloVerifyRequests (the cookie
+    /// exchange keeps no state) and the close_notify of peers already forgotten.
+    public internal(set) var outbound: [(to: SocketAddress, bytes: [UInt8])] = []
+
+    var peers: [SocketAddress: Peer] = [:]
+    /// The one SSL that runs DTLSv1_listen for every unknown source; it becomes
+    /// the next admitted peer and a fresh one takes its place.
+    var listener: Peer?
+    /// How many peers this socket has admitted, for naming them `NAME.N`.
+    var admitted = 0
+
+    public var localAddress: SocketAddress { udp.localAddress }
+    public var peerCount: Int { peers.count }
+    public var halfOpenCount: Int { peers.values.reduce(0) { $0 + ($1.role == .server && $1.status == .handshaking ? 1 : 0) } }
+
+    init(name: String, udp: UDPSocket, accepting: Bool) {
+        self.name = name
+        self.udp = udp
+        self.accepting = accepting
+    }
+}

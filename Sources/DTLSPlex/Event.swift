@@ -1,0 +1,69 @@
+/// Which way a datagram, record or message went, seen from the endpoint.
+public enum Direction: String, Sendable {
+    case inbound = "in"
+    case outbound = "out"
+}
+
+/// Something the engine did or saw. The engine never prints: renderers turn
+/// events into text, JSON, pcap or a ladder. Names follow SPEC.md.
+public struct Event: Sendable {
+    /// Seconds since the engine started.
+    public var time: Double
+    public var socket: String?
+    public var peer: String?
+    public var kind: Kind
+
+    public enum Kind: Sendable {
+        case socketOpened(address: SocketAddress, accepting: Bool)
+        case socketClosed
+        case datagramIn(from: SocketAddress, bytes: [UInt8])
+        case datagramOut(to: SocketAddress, bytes: [UInt8])
+        /// A record header as OpenSSL read or wrote it.
+        case record(Direction, contentType: UInt8, epoch: UInt16, sequence: UInt64, length: Int)
+        /// A handshake message as OpenSSL processed it (decrypted when encrypted on the wire).
+        case handshakeMessage(Direction, type: UInt8, messageSeq: UInt16, fragmentOffset: Int, fragmentLength: Int, length: Int)
+        /// OpenSSL's handshake state moved (SSL_state_string_long).
+        case state(from: String, to: String)
+        case cookieSent(to: SocketAddress, length: Int)
+        case cookieOK(from: SocketAddress)
+        case cookieBad(from: SocketAddress)
+        case peerCreated(role: Role, address: SocketAddress)
+        case established(version: String, cipher: String)
+        case appData(Direction, bytes: [UInt8])
+        case alert(Direction, level: String, description: String)
+        /// The retransmission timer was armed for `seconds` from now, or stopped (nil).
+        case timer(seconds: Double?)
+        case retransmit(count: Int)
+        case peerEvicted(reason: String)
+        case peerClosed(reason: String)
+        case error(OpenSSLError)
+        /// A datagram that went nowhere, and why.
+        case dropped(Direction, from: SocketAddress?, size: Int, reason: String)
+    }
+
+    /// The event's name as SPEC.md spells it (the JSON `event` field).
+    public var name: String {
+        switch kind {
+        case .socketOpened: "socket_opened"
+        case .socketClosed: "socket_closed"
+        case .datagramIn: "datagram_in"
+        case .datagramOut: "datagram_out"
+        case .record: "record"
+        case .handshakeMessage: "handshake_message"
+        case .state: "state"
+        case .cookieSent: "cookie_sent"
+        case .cookieOK: "cookie_ok"
+        case .cookieBad: "cookie_bad"
+        case .peerCreated: "peer_created"
+        case .established: "established"
+        case .appData: "app_data"
+        case .alert: "alert"
+        case .timer: "timer"
+        case .retransmit: "retransmit"
+        case .peerEvicted: "peer_evicted"
+        case .peerClosed: "peer_closed"
+        case .error: "error"
+        case .dropped: "dropped"
+        }
+    }
+}

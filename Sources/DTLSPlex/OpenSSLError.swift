@@ -1,0 +1,88 @@
+internal import COpenSSL
+
+/// The name of an `SSL_get_error` result, as OpenSSL spells it.
+public enum SSLErrorName {
+    public static func name(_ code: Int32) -> String {
+        switch code {
+        case SSL_ERROR_NONE: "SSL_ERROR_NONE"
+        case SSL_ERROR_SSL: "SSL_ERROR_SSL"
+        case SSL_ERROR_WANT_READ: "SSL_ERROR_WANT_READ"
+        case SSL_ERROR_WANT_WRITE: "SSL_ERROR_WANT_WRITE"
+        case SSL_ERROR_WANT_X509_LOOKUP: "SSL_ERROR_WANT_X509_LOOKUP"
+        case SSL_ERROR_SYSCALL: "SSL_ERROR_SYSCALL"
+        case SSL_ERROR_ZERO_RETURN: "SSL_ERROR_ZERO_RETURN"
+        case SSL_ERROR_WANT_CONNECT: "SSL_ERROR_WANT_CONNECT"
+        case SSL_ERROR_WANT_ACCEPT: "SSL_ERROR_WANT_ACCEPT"
+        case SSL_ERROR_WANT_ASYNC: "SSL_ERROR_WANT_ASYNC"
+        case SSL_ERROR_WANT_ASYNC_JOB: "SSL_ERROR_WANT_ASYNC_JOB"
+        case SSL_ERROR_WANT_CLIENT_HELLO_CB: "SSL_ERROR_WANT_CLIENT_HELLO_CB"
+        default: "SSL_ERROR(\(code))"
+        }
+    }
+}
+
+/// One entry of OpenSSL's per-thread error queue.
+public struct OpenSSLErrorEntry: Sendable, Equatable, CustomStringConvertible {
+    public var code: UInt
+    public var library: String
+    public var reason: String
+    public var function: String
+    public var file: String
+    public var line: Int
+    public var data: String
+
+    /// OpenSSL's own rendering: `error:0A000438:SSL routines:…:tlsv1 alert internal error:file:line`.
+    public var description: String {
+        let hex = String(code, radix: 16, uppercase: true)
+        let padded = String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+        var s = "error:\(padded):\(library):\(function):\(reason):\(file):\(line)"
+        if !data.isEmpty { s += ":\(data)" }
+        return s
+    }
+}
+
+/// An OpenSSL failure: what SSL_get_error said, plus the whole error queue.
+public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var operation: String
+    public var sslError: Int32?
+    public var queue: [OpenSSLErrorEntry]
+
+    public var sslErrorName: String? { sslError.map(SSLErrorName.name) }
+
+    /// The reason of the first queued entry, the most specific thing OpenSSL said.
+    public var reason: String? { queue.first?.reason }
+
+    public var description: String {
+        var parts = [operation + " failed"]
+        if let name = sslErrorName { parts.append(name) }
+        parts += queue.map(\.reason)
+        return parts.joined(separator: ": ")
+    }
+
+    /// Drains the calling thread's OpenSSL error queue into an error value.
+    static func drain(_ operation: String, sslError: Int32? = nil) -> OpenSSLError {
+        OpenSSLError(operation: operation, sslError: sslError, queue: drainQueue())
+    }
+
+    static func drainQueue() -> [OpenSSLErrorEntry] {
+        var entries: [OpenSSLErrorEntry] = []
+        // Bounded: the queue holds at most ERR_NUM_ERRORS (16) entries.
+        for _ in 0..<64 {
+            var file: UnsafePointer<CChar>?
+            var line: Int32 = 0
+            var function: UnsafePointer<CChar>?
+            var data: UnsafePointer<CChar>?
+            var flags: Int32 = 0
+            let code = ERR_get_error_all(&file, &line, &function, &data, &flags)
+            if code == 0 { break }
+            let lib = ERR_lib_error_string(code).map { String(cString: $0) } ?? "lib(\(ERR_GET_LIB(code)))"
+            let reason = ERR_reason_error_string(code).map { String(cString: $0) } ?? "reason(\(ERR_GET_REASON(code)))"
+            entries.append(OpenSSLErrorEntry(
+                code: UInt(code), library: lib, reason: reason,
+                function: function.map { String(cString: $0) } ?? "",
+                file: file.map { String(cString: $0) } ?? "", line: Int(line),
+                data: (flags & ERR_TXT_STRING) != 0 ? (data.map { String(cString: $0) } ?? "") : ""))
+        }
+        return entries
+    }
+}

@@ -1,0 +1,244 @@
+internal import COpenSSL
+import DTLSWire
+
+/// One DTLS association on a socket: an `SSL` with its datagram BIO, a fixed
+/// remote address and a role. The engine owns peers; the shell names them.
+public final class Peer {
+    public enum Status: String, Sendable {
+        case handshaking, established, closed, failed
+    }
+
+    public struct Counters: Sendable {
+        public var datagramsIn = 0, datagramsOut = 0
+        public var bytesIn = 0, bytesOut = 0
+        public var messagesIn = 0, messagesOut = 0
+        public var retransmits = 0
+        public var dropped = 0
+    }
+
+    /// One flight as seen from this peer: consecutive messages one way.
+    public struct Flight: Sendable {
+        public var direction: Direction
+        public var messages: [String]
+    }
+
+    public internal(set) var name: String
+    public let role: Role
+    public internal(set) var address: SocketAddress
+    public internal(set) var status: Status = .handshaking
+    public internal(set) var counters = Counters()
+    /// Application messages received and not yet read.
+    public internal(set) var received: [[UInt8]] = []
+    public internal(set) var lastSSLError: Int32?
+    public internal(set) var lastError: OpenSSLError?
+    /// Why the peer failed or was closed, in words.
+    public internal(set) var endReason: String?
+    public internal(set) var flights: [Flight] = []
+    /// Alerts sent and received, as "fatal handshake failure" etc.
+    public internal(set) var alerts: [(Direction, String)] = []
+    public let createdAt: Double
+    public internal(set) var lastActivity: Double
+    public internal(set) var establishedAt: Double?
+    /// Absolute engine time of the retransmission timer, when armed.
+    public internal(set) var retransmitDeadline: Double?
+
+    unowned let socket: EngineSocket
+    unowned let engine: Engine
+    let ssl: OpaquePointer
+    let bio: DatagramBIO
+    let context: TLSContext
+    let id: Int
+    var timerGeneration = 0
+    var isListener: Bool
+    var handshakeStarted = false
+    /// Queued for the auto loop to step.
+    var isReady = false
+    /// The deadline of this peer's live entry in the timer heap.
+    var scheduledAt: Double?
+
+    init(name: String, role: Role, address: SocketAddress, socket: EngineSocket, engine: Engine,
+         context: TLSContext, mtu: Int, isListener: Bool = false) throws {
+        guard let ssl = SSL_new(context.ctx) else { throw OpenSSLError.drain("SSL_new") }
+        self.ssl = ssl
+        self.name = name
+        self.role = role
+        self.address = address
+        self.socket = socket
+        self.engine = engine
+        self.context = context
+        self.isListener = isListener
+        self.mtu = mtu
+        self.id = engine.nextPeerID()
+        self.createdAt = engine.now()
+        self.lastActivity = createdAt
+        self.bio = DatagramBIO(overhead: address.headerOverhead)
+        bio.source = address
+        // SSL_set_bio takes the BIO's one reference: SSL_free frees it.
+        SSL_set_bio(ssl, bio.bio, bio.bio)
+        SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
+        COpenSSL_SSL_set_mtu(ssl, mtu)
+        COpenSSL_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
+        SSL_set_msg_callback(ssl, peerMessageCallback)
+        COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
+        if context.configuration.timerInitialMilliseconds != nil {
+            DTLS_set_timer_cb(ssl, peerTimerCallback)
+        }
+        switch role {
+        case .client: SSL_set_connect_state(ssl)
+        case .server: SSL_set_accept_state(ssl)
+        }
+    }
+
+    deinit { SSL_free(ssl) }
+
+    static func from(_ ssl: OpaquePointer?) -> Peer? {
+        guard let ssl, let data = COpenSSL_SSL_get_app_data(ssl) else { return nil }
+        return Unmanaged<Peer>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    // MARK: - What OpenSSL reports
+
+    /// `SSL_state_string_long`: "SSLv3/TLS write client hello", "SSL negotiation finished successfully", …
+    public var stateDescription: String { String(cString: SSL_state_string_long(ssl)) }
+
+    public var version: String? {
+        status == .established || SSL_is_init_finished(ssl) == 1 ? String(cString: SSL_get_version(ssl)) : nil
+    }
+
+    public var cipher: String? {
+        guard let c = SSL_get_current_cipher(ssl), let n = SSL_CIPHER_get_name(c) else { return nil }
+        let name = String(cString: n)
+        return name == "(NONE)" ? nil : name
+    }
+
+    /// The datagram payload limit set with SSL_set_mtu.
+    public let mtu: Int
+
+    /// The largest application message one record can carry at this MTU.
+    public var dataMTU: Int { Int(DTLS_get_data_mtu(ssl)) }
+
+    /// Current write epoch, as the record layer numbers it.
+    public var epoch: Int { Int(lastWriteEpoch) }
+    var lastWriteEpoch: UInt16 = 0
+
+    public var inboundQueue: DatagramQueue { bio.inbound }
+    public var outboundQueue: DatagramQueue { bio.outbound }
+
+    /// Decrypted bytes OpenSSL holds that `SSL_read` has not handed out.
+    public var sslPending: Int { Int(SSL_pending(ssl)) }
+    /// What OpenSSL reports about the BIO: next datagram's size in, unsent bytes out.
+    public var bioPending: Int { Int(BIO_ctrl_pending(bio.bio)) }
+    public var bioWritePending: Int { Int(BIO_ctrl_wpending(bio.bio)) }
+
+    /// The selected use_srtp profile, if one was negotiated.
+    public var srtpProfile: String? {
+        guard let p = SSL_get_selected_srtp_profile(ssl), let n = p.pointee.name else { return nil }
+        return String(cString: n)
+    }
+
+    public var peerCertificateVerified: Bool {
+        SSL_get_verify_result(ssl) == X509_V_OK && context.configuration.verifiesPeer
+    }
+
+    public var verifiesPeer: Bool { context.configuration.verifiesPeer }
+
+    /// RFC 5705 keying material, as DTLS-SRTP derives its keys.
+    public func exportKeyingMaterial(label: String, length: Int) throws -> [UInt8] {
+        guard status == .established else { throw EngineError.notEstablished(name) }
+        guard (1...1024).contains(length) else { throw EngineError.invalidArgument("length must be 1-1024") }
+        var out = [UInt8](repeating: 0, count: length)
+        ERR_clear_error()
+        guard SSL_export_keying_material(ssl, &out, length, label, label.utf8.count, nil, 0, 0) == 1 else {
+            throw OpenSSLError.drain("SSL_export_keying_material")
+        }
+        return out
+    }
+
+    // MARK: - Observing records and messages (from the msg callback)
+
+    fileprivate func observe(write: Bool, contentType: Int32, bytes: UnsafeRawBufferPointer) {
+        let direction: Direction = write ? .outbound : .inbound
+        switch contentType {
+        case SSL3_RT_HEADER:
+            guard bytes.count >= 13 else { return }
+            let epoch = UInt16(bytes[3]) << 8 | UInt16(bytes[4])
+            var seq: UInt64 = 0
+            for i in 5..<11 { seq = seq << 8 | UInt64(bytes[i]) }
+            let length = Int(bytes[11]) << 8 | Int(bytes[12])
+            if write { lastWriteEpoch = epoch }
+            emit(.record(direction, contentType: bytes[0], epoch: epoch, sequence: seq, length: length))
+        case SSL3_RT_HANDSHAKE:
+            guard let h = HandshakeHeader.parse(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: min(bytes.count, 12))) else { return }
+            noteMessage(HandshakeType.name(h.type), direction)
+            emit(.handshakeMessage(direction, type: h.type, messageSeq: h.messageSeq,
+                                   fragmentOffset: Int(h.fragmentOffset), fragmentLength: Int(h.fragmentLength),
+                                   length: Int(h.length)))
+        case SSL3_RT_CHANGE_CIPHER_SPEC:
+            noteMessage("ChangeCipherSpec", direction)
+        case SSL3_RT_ALERT:
+            guard bytes.count >= 2 else { return }
+            let value = Int32(bytes[0]) << 8 | Int32(bytes[1])
+            let level = String(cString: SSL_alert_type_string_long(value))
+            let description = String(cString: SSL_alert_desc_string_long(value))
+            alerts.append((direction, "\(level) \(description)"))
+            noteMessage("Alert(\(level) \(description))", direction)
+            emit(.alert(direction, level: level, description: description))
+        default:
+            break
+        }
+    }
+
+    private func noteMessage(_ name: String, _ direction: Direction) {
+        if let last = flights.last, last.direction == direction {
+            flights[flights.count - 1].messages.append(name)
+        } else {
+            flights.append(Flight(direction: direction, messages: [name]))
+            // Keep the story of a long-lived peer bounded.
+            if flights.count > 64 { flights.removeFirst(flights.count - 64) }
+        }
+    }
+
+    func emit(_ kind: Event.Kind) {
+        engine.emit(kind, socket: socket.name, peer: isListener ? nil : name)
+    }
+}
+
+public enum EngineError: Error, Sendable, CustomStringConvertible {
+    case notEstablished(String)
+    case invalidArgument(String)
+    case unknown(String, String)
+    case exists(String, String)
+    case messageTooLarge(Int, Int)
+    case closed(String)
+
+    public var description: String {
+        switch self {
+        case let .notEstablished(p): "peer \(p) is not established"
+        case let .invalidArgument(why): why
+        case let .unknown(kind, name): "no \(kind) named '\(name)'"
+        case let .exists(kind, name): "a \(kind) named '\(name)' already exists"
+        case let .messageTooLarge(size, limit):
+            "a \(size)-byte message does not fit one record: the data MTU is \(limit) bytes (DTLS records never span datagrams)"
+        case let .closed(p): "peer \(p) is closed"
+        }
+    }
+}
+
+// MARK: - C callbacks
+
+private func peerMessageCallback(
+    _ write: Int32, _ version: Int32, _ contentType: Int32, _ buf: UnsafeRawPointer?, _ length: Int,
+    _ ssl: OpaquePointer?, _ arg: UnsafeMutableRawPointer?
+) {
+    guard let arg, let buf else { return }
+    let peer = Unmanaged<Peer>.fromOpaque(arg).takeUnretainedValue()
+    peer.observe(write: write != 0, contentType: contentType, bytes: UnsafeRawBufferPointer(start: buf, count: length))
+}
+
+/// Starts at the configured timeout and doubles to OpenSSL's 60 s cap. Never
+/// under 15 ms: OpenSSL counts anything shorter as already expired (notes §3).
+private func peerTimerCallback(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
+    let initial = UInt32(max(15, Peer.from(ssl)?.context.configuration.timerInitialMilliseconds ?? 1000)) * 1000
+    if previous == 0 { return initial }
+    return min(previous * 2, 60_000_000)
+}

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An IPv4 or IPv6 UDP endpoint. Hashable by family, address and port, so it
+/// can key the engine's peer table.
+public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
+    public enum Family: Sendable { case inet, inet6 }
+    public let family: Family
+    /// 4 or 16 address bytes in network order.
+    public let address: [UInt8]
+    public let port: UInt16
+
+    public init(family: Family, address: [UInt8], port: UInt16) {
+        self.family = family
+        self.address = address
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`, `[V6]:PORT`, `HOST` alone (with `defaultPort`) or `:PORT`.
+    /// Only numeric addresses and `localhost`; a diagnostics tool should not
+    /// depend on a resolver.
+    public init(parsing text: String, defaultHost: String = "127.0.0.1", defaultPort: UInt16? = nil) throws {
+        var host = Substring(text)
+        var portText: Substring?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { throw AddressError.invalid(text, "missing ]") }
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { throw AddressError.invalid(text, "expected :PORT after ]") }
+                portText = rest.dropFirst()
+            }
+        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.lastIndex(of: ":") {
+            portText = host[host.index(after: colon)...]
+            host = host[..<colon]
+        }
+        if host.isEmpty { host = Substring(defaultHost) }
+        let port: UInt16
+        if let portText {
+            guard let p = UInt16(portText) else { throw AddressError.invalid(text, "port must be 0-65535") }
+            port = p
+        } else if let defaultPort {
+            port = defaultPort
+        } else {
+            throw AddressError.invalid(text, "expected HOST:PORT")
+        }
+        if host == "localhost" { host = "127.0.0.1" }
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, String(host), &v4) == 1 {
+            self.init(family: .inet, address: withUnsafeBytes(of: &v4) { Array($0) }, port: port)
+        } else if inet_pton(AF_INET6, String(host), &v6) == 1 {
+            self.init(family: .inet6, address: withUnsafeBytes(of: &v6) { Array($0) }, port: port)
+        } else {
+            throw AddressError.invalid(text, "not a numeric IPv4 or IPv6 address")
+        }
+    }
+
+    /// Reads a `sockaddr_storage` filled by the kernel.
+    init?(storage: UnsafePointer<sockaddr_storage>) {
+        switch Int32(storage.pointee.ss_family) {
+        case AF_INET:
+            let sin = UnsafeRawPointer(storage).assumingMemoryBound(to: sockaddr_in.self).pointee
+            var a = sin.sin_addr
+            self.init(family: .inet, address: withUnsafeBytes(of: &a) { Array($0) }, port: UInt16(bigEndian: sin.sin_port))
+        case AF_INET6:
+            let sin6 = UnsafeRawPointer(storage).assumingMemoryBound(to: sockaddr_in6.self).pointee
+            var a = sin6.sin6_addr
+            self.init(family: .inet6, address: withUnsafeBytes(of: &a) { Array($0) }, port: UInt16(bigEndian: sin6.sin6_port))
+        default:
+            return nil
+        }
+    }
+
+    /// Calls `body` with this address as a `sockaddr` and its length.
+    func withSockAddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
+        var storage = sockaddr_storage()
+        let length = fill(&storage)
+        return try withUnsafePointer(to: &storage) {
+            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, length) }
+        }
+    }
+
+    func fill(_ storage: inout sockaddr_storage) -> socklen_t {
+        switch family {
+        case .inet:
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            withUnsafeMutableBytes(of: &sin.sin_addr) { $0.copyBytes(from: address) }
+            withUnsafeMutableBytes(of: &storage) { raw in
+                withUnsafeBytes(of: &sin) { raw.copyMemory(from: $0) }
+            }
+            return socklen_t(MemoryLayout<sockaddr_in>.size)
+        case .inet6:
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: address) }
+            withUnsafeMutableBytes(of: &storage) { raw in
+                withUnsafeBytes(of: &sin6) { raw.copyMemory(from: $0) }
+            }
+            return socklen_t(MemoryLayout<sockaddr_in6>.size)
+        }
+    }
+
+    public var host: String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let af = family == .inet ? AF_INET : AF_INET6
+        address.withUnsafeBytes { raw in
+            _ = inet_ntop(af, raw.baseAddress, &buffer, socklen_t(buffer.count))
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public var description: String {
+        family == .inet ? "\(host):\(port)" : "[\(host)]:\(port)"
+    }
+
+    /// IP and UDP header bytes in front of every datagram on this path.
+    public var headerOverhead: Int { family == .inet ? 28 : 48 }
+
+    /// Address bytes followed by the port: what a cookie binds to.
+    var cookieInput: [UInt8] { address + [UInt8(port >> 8), UInt8(port & 0xff)] }
+}
+
+public enum AddressError: Error, Sendable, CustomStringConvertible {
+    case invalid(String, String)
+    public var description: String {
+        switch self {
+        case let .invalid(text, why): "bad address '\(text)': \(why)"
+        }
+    }
+}

@@ -1,0 +1,137 @@
+/// What a TLS context is made from: credentials, versions, ciphers. A value, so
+/// the shell's `set` can change it and later peers get a context built from it.
+public struct TLSConfiguration: Sendable, Hashable {
+    public enum Version: String, Sendable, CaseIterable {
+        case dtls1_0 = "1.0"
+        case dtls1_2 = "1.2"
+        case any
+    }
+
+    public struct PSK: Sendable, Hashable, CustomStringConvertible {
+        public var identity: String
+        public var key: [UInt8]
+
+        public init(identity: String, key: [UInt8]) {
+            self.identity = identity
+            self.key = key
+        }
+
+        /// Parses `IDENTITY:HEXKEY`, the form of openssl's -psk_identity/-psk pair.
+        public init(parsing text: String) throws {
+            guard let colon = text.lastIndex(of: ":") else {
+                throw ConfigurationError.invalid("psk", text, "expected IDENTITY:HEXKEY")
+            }
+            let identity = String(text[..<colon])
+            guard !identity.isEmpty, identity.utf8.count <= 128 else {
+                throw ConfigurationError.invalid("psk", text, "identity must be 1-128 bytes")
+            }
+            guard let key = Hex.decode(String(text[text.index(after: colon)...])), !key.isEmpty, key.count <= 256 else {
+                throw ConfigurationError.invalid("psk", text, "key must be 1-256 bytes of hex")
+            }
+            self.init(identity: identity, key: key)
+        }
+
+        /// The key is a secret: show only its length.
+        public var description: String { "\(identity):<\(key.count)-byte key>" }
+
+        /// A well-known key, so that `make run` works at once. Never a real secret.
+        public static let demo = PSK(identity: "dtlsh-demo", key: Array("dtlsh-demo-key!!".utf8))
+    }
+
+    public enum Certificate: Sendable, Hashable {
+        /// A self-signed ECDSA P-256 certificate made in memory at start.
+        case generated
+        case files(certificate: String, key: String)
+    }
+
+    public var psk: PSK?
+    public var certificate: Certificate = .generated
+    public var caFile: String?
+    /// Verify the peer's certificate; nil means "when a CA file is given".
+    public var verify: Bool?
+    /// An OpenSSL cipher string; nil picks secure defaults for the credentials.
+    public var ciphers: String?
+    public var version: Version = .dtls1_2
+    /// use_srtp profiles, e.g. `SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM`.
+    public var srtpProfiles: String?
+    /// First retransmission timeout; nil keeps OpenSSL's 1 s.
+    public var timerInitialMilliseconds: Int?
+
+    public init(psk: PSK? = nil) {
+        self.psk = psk
+    }
+
+    public var verifiesPeer: Bool { verify ?? (caFile != nil) }
+
+    /// ECDHE with ECDSA (the default certificate) or RSA, AEAD only.
+    static let certificateCiphers = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-AES128-CCM8", "ECDHE-ECDSA-AES128-CCM",
+        "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-CHACHA20-POLY1305", "ECDHE-RSA-AES256-GCM-SHA384",
+    ].joined(separator: ":")
+
+    /// Plain PSK first (what constrained devices speak, RFC 7252 wants CCM8), then ECDHE-PSK.
+    static let pskCiphers = [
+        "PSK-AES128-GCM-SHA256", "PSK-AES128-CCM8", "PSK-AES256-GCM-SHA384", "PSK-CHACHA20-POLY1305",
+        "PSK-AES128-CCM", "ECDHE-PSK-CHACHA20-POLY1305", "ECDHE-PSK-AES128-CBC-SHA256",
+    ].joined(separator: ":")
+
+    func cipherList(for role: Role) -> String {
+        if let ciphers { return ciphers }
+        guard psk != nil else { return Self.certificateCiphers }
+        // A client that holds a PSK prefers it; the server follows the client.
+        return Self.pskCiphers + ":" + Self.certificateCiphers
+    }
+}
+
+public enum Role: String, Sendable {
+    case client
+    case server
+}
+
+public enum ConfigurationError: Error, Sendable, CustomStringConvertible {
+    case invalid(String, String, String)
+    public var description: String {
+        switch self {
+        case let .invalid(what, value, why): "bad \(what) '\(value)': \(why)"
+        }
+    }
+}
+
+public enum Hex {
+    public static func decode(_ text: String) -> [UInt8]? {
+        var s = Substring(text)
+        if s.hasPrefix("0x") || s.hasPrefix("0X") { s = s.dropFirst(2) }
+        let digits = Array(s.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let hi = nibble(digits[i]), let lo = nibble(digits[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    public static func encode<C: Collection<UInt8>>(_ bytes: C) -> String {
+        let table = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(table[Int(b >> 4)])
+            out.append(table[Int(b & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

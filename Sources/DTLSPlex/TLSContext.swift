@@ -1,0 +1,170 @@
+internal import COpenSSL
+import Glibc
+
+/// Owns one `SSL_CTX` for one role, built from a `TLSConfiguration`. The C
+/// callbacks find their way back here through the context's app data.
+final class TLSContext {
+    let ctx: OpaquePointer
+    let role: Role
+    let configuration: TLSConfiguration
+    /// Set by the engine for server contexts: makes and checks cookies.
+    var cookieJar: CookieJar?
+    /// Receives NSS key log lines when the user asked for a key log.
+    var keyLog: ((String) -> Void)?
+
+    init(role: Role, configuration: TLSConfiguration) throws {
+        guard let ctx = SSL_CTX_new(DTLS_method()) else { throw OpenSSLError.drain("SSL_CTX_new") }
+        self.ctx = ctx
+        self.role = role
+        self.configuration = configuration
+        COpenSSL_SSL_CTX_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
+        do {
+            try configure()
+        } catch {
+            SSL_CTX_free(ctx)
+            throw error
+        }
+    }
+
+    deinit { SSL_CTX_free(ctx) }
+
+    static func from(_ ssl: OpaquePointer?) -> TLSContext? {
+        guard let ssl, let ctx = SSL_get_SSL_CTX(ssl), let data = COpenSSL_SSL_CTX_get_app_data(ctx) else { return nil }
+        return Unmanaged<TLSContext>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    private func configure() throws {
+        let c = configuration
+        // No MTU discovery through the BIO (we set it), no tickets, no renegotiation.
+        SSL_CTX_set_options(ctx, COpenSSL_SSL_OP_NO_QUERY_MTU() | COpenSSL_SSL_OP_NO_TICKET()
+                                 | COpenSSL_SSL_OP_NO_RENEGOTIATION())
+        switch c.version {
+        case .dtls1_2:
+            COpenSSL_SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION)
+            COpenSSL_SSL_CTX_set_max_proto_version(ctx, DTLS1_2_VERSION)
+        case .dtls1_0:
+            COpenSSL_SSL_CTX_set_min_proto_version(ctx, DTLS1_VERSION)
+            COpenSSL_SSL_CTX_set_max_proto_version(ctx, DTLS1_VERSION)
+        case .any:
+            COpenSSL_SSL_CTX_set_min_proto_version(ctx, DTLS1_VERSION)
+            COpenSSL_SSL_CTX_set_max_proto_version(ctx, 0)
+        }
+        if role == .server {
+            COpenSSL_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
+        }
+        ERR_clear_error()
+        guard SSL_CTX_set_cipher_list(ctx, c.cipherList(for: role)) == 1 else {
+            throw ConfigurationError.invalid("ciphers", c.cipherList(for: role), "OpenSSL matched no cipher")
+        }
+        try useCertificate()
+        if c.verifiesPeer {
+            if let ca = c.caFile {
+                guard SSL_CTX_load_verify_locations(ctx, ca, nil) == 1 else {
+                    throw ConfigurationError.invalid("CA file", ca, OpenSSLError.drain("load").reason ?? "unreadable")
+                }
+            }
+            let mode = role == .server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER
+            SSL_CTX_set_verify(ctx, mode, nil)
+        } else {
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        }
+        if let profiles = c.srtpProfiles {
+            // Returns 0 on success, unlike most of OpenSSL.
+            guard SSL_CTX_set_tlsext_use_srtp(ctx, profiles) == 0 else {
+                throw ConfigurationError.invalid("srtp profiles", profiles, "OpenSSL knows none of them")
+            }
+        }
+        if c.psk != nil {
+            switch role {
+            case .client: SSL_CTX_set_psk_client_callback(ctx, pskClientCallback)
+            case .server: SSL_CTX_set_psk_server_callback(ctx, pskServerCallback)
+            }
+        }
+        SSL_CTX_set_keylog_callback(ctx, keyLogCallback)
+        if role == .server {
+            SSL_CTX_set_cookie_generate_cb(ctx, cookieGenerateCallback)
+            SSL_CTX_set_cookie_verify_cb(ctx, cookieVerifyCallback)
+        }
+    }
+
+    private func useCertificate() throws {
+        switch configuration.certificate {
+        case .generated:
+            guard let shared = SelfSignedCertificate.shared else {
+                throw ConfigurationError.invalid("certificate", "generated", "could not make a P-256 certificate")
+            }
+            SSL_CTX_use_certificate(ctx, shared.certificate)
+            SSL_CTX_use_PrivateKey(ctx, shared.key)
+        case let .files(cert, key):
+            ERR_clear_error()
+            guard SSL_CTX_use_certificate_chain_file(ctx, cert) == 1 else {
+                throw ConfigurationError.invalid("certificate file", cert,
+                                                 OpenSSLError.drain("load").reason ?? "unreadable")
+            }
+            guard SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
+                throw ConfigurationError.invalid("key file", key, OpenSSLError.drain("load").reason ?? "unreadable")
+            }
+            guard SSL_CTX_check_private_key(ctx) == 1 else {
+                throw ConfigurationError.invalid("key file", key, "does not match the certificate")
+            }
+        }
+    }
+
+    /// The certificate this context presents, as a SHA-256 fingerprint.
+    var certificateFingerprint: String? {
+        guard let x = SSL_CTX_get0_certificate(ctx) else { return nil }
+        return SelfSignedCertificate.fingerprint(x)
+    }
+}
+
+// MARK: - C callbacks (no captures: everything comes back through the SSL)
+
+private func pskClientCallback(
+    _ ssl: OpaquePointer?, _ hint: UnsafePointer<CChar>?, _ identity: UnsafeMutablePointer<CChar>?,
+    _ maxIdentity: UInt32, _ psk: UnsafeMutablePointer<UInt8>?, _ maxPSK: UInt32
+) -> UInt32 {
+    guard let context = TLSContext.from(ssl), let key = context.configuration.psk, let identity, let psk else { return 0 }
+    let id = Array(key.identity.utf8)
+    // max_identity_len leaves room for the terminating NUL.
+    guard id.count < Int(maxIdentity), key.key.count <= Int(maxPSK) else { return 0 }
+    id.withUnsafeBytes { UnsafeMutableRawPointer(identity).copyMemory(from: $0.baseAddress!, byteCount: id.count) }
+    identity[id.count] = 0
+    key.key.withUnsafeBytes { UnsafeMutableRawPointer(psk).copyMemory(from: $0.baseAddress!, byteCount: key.key.count) }
+    return UInt32(key.key.count)
+}
+
+private func pskServerCallback(
+    _ ssl: OpaquePointer?, _ identity: UnsafePointer<CChar>?, _ psk: UnsafeMutablePointer<UInt8>?, _ maxPSK: UInt32
+) -> UInt32 {
+    guard let context = TLSContext.from(ssl), let key = context.configuration.psk, let identity, let psk else { return 0 }
+    // An unknown identity returns 0: OpenSSL answers with unknown_psk_identity.
+    guard String(cString: identity) == key.identity, key.key.count <= Int(maxPSK) else { return 0 }
+    key.key.withUnsafeBytes { UnsafeMutableRawPointer(psk).copyMemory(from: $0.baseAddress!, byteCount: key.key.count) }
+    return UInt32(key.key.count)
+}
+
+private func keyLogCallback(_ ssl: OpaquePointer?, _ line: UnsafePointer<CChar>?) {
+    guard let context = TLSContext.from(ssl), let sink = context.keyLog, let line else { return }
+    sink(String(cString: line))
+}
+
+private func cookieGenerateCallback(
+    _ ssl: OpaquePointer?, _ cookie: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    guard let context = TLSContext.from(ssl), let jar = context.cookieJar, let cookie, let length,
+          let source = DatagramBIO.from(SSL_get_rbio(ssl))?.source
+    else { return 0 }
+    let c = jar.cookie(for: source)
+    c.withUnsafeBytes { UnsafeMutableRawPointer(cookie).copyMemory(from: $0.baseAddress!, byteCount: c.count) }
+    length.pointee = UInt32(c.count)
+    return 1
+}
+
+private func cookieVerifyCallback(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?, _ length: UInt32) -> Int32 {
+    guard let context = TLSContext.from(ssl), let jar = context.cookieJar, let cookie,
+          let source = DatagramBIO.from(SSL_get_rbio(ssl))?.source
+    else { return 0 }
+    let ok = jar.verify(Array(UnsafeBufferPointer(start: cookie, count: Int(length))), for: source)
+    jar.lastVerification = ok
+    return ok ? 1 : 0
+}
