@@ -1,14 +1,15 @@
 import Glibc
 
 extension Engine {
-    /// One turn of the loop: wait until a socket or one of `extra` is readable
-    /// or a timer is due (at most `timeout` seconds), receive, and when
-    /// `drive` is true (auto mode), step, flush and fire timers. Returns the
-    /// descriptors of `extra` that are readable.
+    /// One turn of the loop: wait until one of `extra` is readable, or — when
+    /// `drive` is true (auto mode) — a socket is readable or a timer is due (at
+    /// most `timeout` seconds); then receive, step, flush and fire timers.
+    /// Without `drive` nothing is touched: manual mode moves only when asked.
+    /// Returns the descriptors of `extra` that are readable.
     @discardableResult
     public func runOnce(timeout: Double, watching extra: [Int32] = [], drive: Bool? = nil) -> [Int32] {
         let driving = drive ?? settings.auto
-        var fds: [pollfd] = sockets.map { pollfd(fd: $0.udp.fileDescriptor, events: Int16(POLLIN), revents: 0) }
+        var fds: [pollfd] = driving ? sockets.map { pollfd(fd: $0.udp.fileDescriptor, events: Int16(POLLIN), revents: 0) } : []
         fds += extra.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         var wait = max(0, timeout)
         if driving, let d = nextTimerDeadline { wait = min(wait, max(0, d - now())) }
@@ -17,7 +18,7 @@ extension Engine {
         let n = poll(&fds, nfds_t(fds.count), ms)
         var readableExtra: [Int32] = []
         if n > 0 {
-            let socketsNow = sockets
+            let socketsNow = driving ? sockets : []
             for (i, s) in socketsNow.enumerated() where fds[i].revents & Int16(POLLIN) != 0 {
                 receive(s)
             }
@@ -58,6 +59,12 @@ extension Engine {
     /// Peers holding received messages that nobody has read yet.
     public var peersWithUnreadData: [Peer] {
         readyWithData.compactMap { peersByID[$0] }
+    }
+
+    /// Waits up to `timeout` seconds for a datagram on `s`, touching nothing.
+    public func waitReadable(_ s: EngineSocket, timeout: Double) -> Bool {
+        var fd = pollfd(fd: s.udp.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&fd, 1, Int32(max(0, timeout) * 1000)) > 0
     }
 
     /// Runs the loop until `condition` holds or `timeout` seconds pass.

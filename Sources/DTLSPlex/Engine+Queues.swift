@@ -1,0 +1,59 @@
+/// Loss, duplication and reordering by hand: the shell's `drop`, `dup` and
+/// `swap` act on a peer's queues before OpenSSL or the socket sees them.
+extension Engine {
+    private func queueCount(_ p: Peer, _ d: Direction) -> Int {
+        d == .inbound ? p.bio.inbound.count : p.bio.outbound.count
+    }
+
+    private func checkIndex(_ p: Peer, _ d: Direction, _ i: Int) throws {
+        let n = queueCount(p, d)
+        guard (0..<n).contains(i) else {
+            throw EngineError.invalidArgument(
+                n == 0 ? "\(p.name) has no \(d.rawValue)bound datagrams queued"
+                       : "index \(i + 1) is out of range: \(p.name) has \(n) \(d.rawValue)bound datagram\(n == 1 ? "" : "s") queued")
+        }
+    }
+
+    /// Drops the datagram at `index` (0 = next), or every one when nil.
+    /// Returns how many were dropped.
+    @discardableResult
+    public func drop(_ p: Peer, _ d: Direction, index: Int?) throws -> Int {
+        var removed: [[UInt8]] = []
+        if let index {
+            try checkIndex(p, d, index)
+            removed = [d == .inbound ? p.bio.inbound.remove(at: index) : p.bio.outbound.remove(at: index)]
+        } else {
+            removed = d == .inbound ? p.bio.inbound.removeAll() : p.bio.outbound.removeAll()
+        }
+        for bytes in removed {
+            countDrop("dropped by hand")
+            p.counters.dropped += 1
+            p.emit(.dropped(d, from: d == .inbound ? p.address : nil, size: bytes.count, reason: "dropped by hand"))
+        }
+        return removed.count
+    }
+
+    /// Queues a copy of the datagram at `index` right behind it.
+    public func duplicate(_ p: Peer, _ d: Direction, index: Int) throws {
+        try checkIndex(p, d, index)
+        if d == .inbound {
+            p.bio.inbound.insert(p.bio.inbound[index], at: index + 1)
+        } else {
+            p.bio.outbound.insert(p.bio.outbound[index], at: index + 1)
+        }
+    }
+
+    /// Exchanges two queued datagrams.
+    public func swap(_ p: Peer, _ d: Direction, _ i: Int, _ j: Int) throws {
+        try checkIndex(p, d, i)
+        try checkIndex(p, d, j)
+        if d == .inbound { p.bio.inbound.swapAt(i, j) } else { p.bio.outbound.swapAt(i, j) }
+    }
+
+    /// Puts raw bytes in a peer's inbound queue as if they had arrived: for
+    /// tests and for the shell's hostile-input experiments.
+    public func inject(_ p: Peer, _ bytes: [UInt8]) {
+        p.bio.inbound.append(bytes)
+        if settings.auto { markReady(p) }
+    }
+}
