@@ -19,9 +19,10 @@ let package = Package(
         .systemLibrary(
             name: "CLibEdit", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+        .systemLibrary(name: "CSystem"),
         .target(name: "DTLSWire"),
-        .target(name: "DTLSPlex", dependencies: ["COpenSSL", "DTLSWire"]),
-        .target(name: "DTLSShell", dependencies: ["DTLSPlex", "DTLSWire"]),
+        .target(name: "DTLSPlex", dependencies: ["COpenSSL", "CSystem", "DTLSWire"]),
+        .target(name: "DTLSShell", dependencies: ["DTLSPlex", "DTLSWire", "CSystem"]),
         .target(name: "LineEditor", dependencies: ["CLibEdit"]),
         .executableTarget(
             name: "dtlsh",

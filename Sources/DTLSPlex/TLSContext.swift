@@ -51,6 +51,10 @@ final class TLSContext {
         }
         if role == .server {
             COpenSSL_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
+            // A server given a PSK means to use it, whatever the client lists first.
+            if c.psk != nil && c.ciphers == nil {
+                SSL_CTX_set_options(ctx, COpenSSL_SSL_OP_CIPHER_SERVER_PREFERENCE())
+            }
         }
         ERR_clear_error()
         guard SSL_CTX_set_cipher_list(ctx, c.cipherList(for: role)) == 1 else {

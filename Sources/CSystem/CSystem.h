@@ -1,0 +1,21 @@
+/*
+ * Linux interfaces Swift's Glibc module leaves out: signalfd (so signals
+ * arrive as a readable descriptor in the one poll loop) and the batched
+ * datagram calls recvmmsg/sendmmsg, which glibc declares only under _GNU_SOURCE.
+ */
+#ifndef DTLSH_CSYSTEM_H
+#define DTLSH_CSYSTEM_H
+
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+
+struct CSystem_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+};
+
+int recvmmsg(int fd, struct CSystem_mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout);
+int sendmmsg(int fd, struct CSystem_mmsghdr *vec, unsigned int vlen, int flags);
+
+#endif

@@ -1,0 +1,126 @@
+import DTLSPlex
+import DTLSWire
+
+/// One JSON object per event, as SPEC.md's `--json` describes.
+public enum EventJSON {
+    public static func line(_ e: Event) -> String {
+        var j = JSONWriter()
+        j.add("t", e.time)
+        j.add("event", e.name)
+        j.add("socket", e.socket)
+        j.add("peer", e.peer)
+        switch e.kind {
+        case let .socketOpened(address, accepting):
+            j.add("address", address.description)
+            j.add("accepting", accepting)
+        case .socketClosed:
+            break
+        case let .datagramIn(from, bytes):
+            j.add("from", from.description)
+            j.add("size", bytes.count)
+            j.addRaw("records", records(bytes))
+        case let .datagramOut(to, bytes):
+            j.add("to", to.description)
+            j.add("size", bytes.count)
+            j.addRaw("records", records(bytes))
+        case let .record(direction, type, epoch, sequence, length):
+            j.add("direction", direction.rawValue)
+            j.add("content_type", ContentType.name(type))
+            j.add("epoch", Int(epoch))
+            j.add("sequence", sequence)
+            j.add("length", length)
+        case let .handshakeMessage(direction, type, seq, offset, fragLength, length):
+            j.add("direction", direction.rawValue)
+            j.add("type", HandshakeType.name(type))
+            j.add("message_seq", Int(seq))
+            j.add("fragment_offset", offset)
+            j.add("fragment_length", fragLength)
+            j.add("length", length)
+        case let .state(from, to):
+            j.add("from", from)
+            j.add("to", to)
+        case let .cookieSent(to, length):
+            j.add("to", to.description)
+            j.add("cookie_length", length)
+        case let .cookieOK(from), let .cookieBad(from):
+            j.add("from", from.description)
+        case let .peerCreated(role, address):
+            j.add("role", role.rawValue)
+            j.add("address", address.description)
+        case let .established(version, cipher):
+            j.add("version", version)
+            j.add("cipher", cipher)
+        case let .appData(direction, bytes):
+            j.add("direction", direction.rawValue)
+            j.add("size", bytes.count)
+            j.add("text", Printable.text(bytes))
+            j.add("hex", Hex.encode(bytes))
+        case let .alert(direction, level, description):
+            j.add("direction", direction.rawValue)
+            j.add("level", level)
+            j.add("description", description)
+        case let .timer(seconds):
+            j.add("seconds", seconds)
+        case let .retransmit(count):
+            j.add("count", count)
+        case let .peerEvicted(reason), let .peerClosed(reason):
+            j.add("reason", reason)
+        case let .error(error):
+            j.add("operation", error.operation)
+            j.add("ssl_error", error.sslErrorName)
+            j.addRaw("queue", "[" + error.queue.map(entry).joined(separator: ",") + "]")
+        case let .dropped(direction, from, size, reason):
+            j.add("direction", direction.rawValue)
+            j.add("from", from?.description)
+            j.add("size", size)
+            j.add("reason", reason)
+        }
+        return j.string
+    }
+
+    static func entry(_ e: OpenSSLErrorEntry) -> String {
+        var j = JSONWriter()
+        j.add("library", e.library)
+        j.add("reason", e.reason)
+        j.add("function", e.function)
+        j.add("file", e.file)
+        j.add("line", e.line)
+        j.add("code", Int(e.code))
+        return j.string
+    }
+
+    static func records(_ bytes: [UInt8]) -> String {
+        let split = RecordLayer.split(bytes)
+        let items = split.records.map { r -> String in
+            var j = JSONWriter()
+            j.add("content_type", ContentType.name(r.header.contentType))
+            j.add("epoch", Int(r.header.epoch))
+            j.add("sequence", r.header.sequence)
+            j.add("length", Int(r.header.length))
+            if r.header.epoch == 0, r.header.contentType == ContentType.handshake.rawValue,
+               let h = HandshakeHeader.parse(r.fragment) {
+                j.add("handshake", h.typeName)
+            }
+            return j.string
+        }
+        return "[" + items.joined(separator: ",") + "]"
+    }
+}
+
+/// Application bytes shown as text when they are text, escaped otherwise.
+public enum Printable {
+    public static func text(_ bytes: [UInt8]) -> String {
+        var out = ""
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f || scalar == "\u{FFFD}":
+                out += "\\x" + Hex.encode([UInt8(truncatingIfNeeded: scalar.value)])
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

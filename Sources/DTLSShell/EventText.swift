@@ -1,0 +1,152 @@
+import DTLSPlex
+import DTLSWire
+
+/// Turns engine events into lines of text for a person, at a trace level.
+public struct EventText {
+    public var level: TraceLevel
+    public var style: TextStyle
+    /// Print times as offsets (`[  1.234]`); off for stable transcripts.
+    public var showTime: Bool
+
+    public init(level: TraceLevel = .off, style: TextStyle = TextStyle(enabled: false), showTime: Bool = false) {
+        self.level = level
+        self.style = style
+        self.showTime = showTime
+    }
+
+    public func lines(_ e: Event) -> [String] {
+        let who = e.peer ?? e.socket ?? "-"
+        var out: [String] = []
+        func say(_ text: String, _ tone: TextStyle.Tone = .plain) {
+            var line = style.paint(who, .heading) + ": " + style.paint(text, tone)
+            if showTime {
+                let t = String(Int((e.time * 1000).rounded()))
+                line = "[" + String(repeating: " ", count: max(0, 7 - t.count)) + t + "ms] " + line
+            }
+            out.append(line)
+        }
+        switch e.kind {
+        case let .socketOpened(address, accepting):
+            say((accepting ? "listening on " : "bound to ") + address.description, .good)
+        case .socketClosed:
+            say("socket closed")
+        case let .datagramIn(from, bytes):
+            guard level >= .flights else { break }
+            say("◀ \(bytes.count) B from \(from)  \(WireSummary.datagram(bytes))", .inbound)
+            out += detail(bytes)
+        case let .datagramOut(to, bytes):
+            guard level >= .flights else { break }
+            say("▶ \(bytes.count) B to \(to)  \(WireSummary.datagram(bytes))", .outbound)
+            out += detail(bytes)
+        case .record, .handshakeMessage:
+            break
+        case let .state(from, to):
+            guard level >= .records else { break }
+            say("state: \(from) → \(to)", .dim)
+        case let .cookieSent(to, length):
+            guard level >= .flights else { break }
+            say("HelloVerifyRequest queued for \(to) (cookie \(length) B, no state kept)", .dim)
+        case let .cookieOK(from):
+            say("cookie from \(from) verified: admitting", .good)
+        case let .cookieBad(from):
+            say("cookie from \(from) is wrong: answering with a new HelloVerifyRequest", .warning)
+        case let .peerCreated(role, address):
+            say("new \(role.rawValue) peer for \(address)")
+        case let .established(version, cipher):
+            say("established \(version) \(cipher)", .good)
+        case let .appData(direction, bytes):
+            say((direction == .inbound ? "< " : "> ") + Printable.text(bytes), direction == .inbound ? .inbound : .outbound)
+        case let .alert(direction, level, description):
+            say("alert \(direction == .inbound ? "received" : "sent"): \(level) \(description)",
+                level == "fatal" ? .bad : .warning)
+        case let .timer(seconds):
+            guard level >= .flights else { break }
+            if let seconds {
+                say("retransmission timer armed: \(Self.seconds(seconds))", .dim)
+            } else {
+                say("retransmission timer stopped", .dim)
+            }
+        case let .retransmit(count):
+            say("timer expired: last flight resent (retransmission \(count))", .warning)
+        case let .peerEvicted(reason):
+            say("evicted: \(reason)", .warning)
+        case let .peerClosed(reason):
+            say("closed: \(reason)")
+        case let .error(error):
+            say("error: \(error)", .bad)
+        case let .dropped(direction, from, size, reason):
+            let whence = from.map { " from \($0)" } ?? ""
+            say("dropped \(direction == .inbound ? "incoming" : "outgoing") \(size) B\(whence): \(reason)", .warning)
+        }
+        return out
+    }
+
+    private func detail(_ bytes: [UInt8]) -> [String] {
+        var out: [String] = []
+        if level >= .records {
+            out += WireSummary.records(bytes).map { "    " + $0 }
+        }
+        if level >= .bytes {
+            out += WireSummary.hexDump(bytes).map { "      " + style.paint($0, .dim) }
+        }
+        return out
+    }
+
+    static func seconds(_ s: Double) -> String {
+        let ms = Int((s * 1000).rounded())
+        return ms < 1000 ? "\(ms) ms" : "\(Double(ms) / 1000) s"
+    }
+}
+
+/// Short descriptions of datagrams from their bytes (DTLSWire), for traces.
+public enum WireSummary {
+    /// "ClientHello" / "ServerHello, Certificate, … " / "ApplicationData (epoch 1)".
+    public static func datagram(_ bytes: [UInt8]) -> String {
+        let split = RecordLayer.split(bytes)
+        var names: [String] = []
+        for r in split.records { names.append(recordName(r)) }
+        if let t = split.trailing { names.append("<\(t.count) B: \(t.reason)>") }
+        return names.isEmpty ? "(empty)" : names.joined(separator: ", ")
+    }
+
+    static func recordName(_ r: Record) -> String {
+        let type = r.header.contentType
+        if r.header.epoch > 0 {
+            let what = type == ContentType.handshake.rawValue ? "Finished" : ContentType.name(type)
+            return "\(what) (encrypted, epoch \(r.header.epoch))"
+        }
+        switch ContentType(rawValue: type) {
+        case .handshake:
+            var reader = ByteReader(Array(r.fragment))
+            var names: [String] = []
+            while let h = HandshakeHeader.read(&reader) {
+                names.append(h.typeName + (h.isFragment ? " [\(h.fragmentOffset)+\(h.fragmentLength)/\(h.length)]" : ""))
+                guard reader.sub(Int(h.fragmentLength)) != nil else { break }
+            }
+            return names.isEmpty ? "Handshake(?)" : names.joined(separator: ", ")
+        case .changeCipherSpec: return "ChangeCipherSpec"
+        case .alert: return "Alert"
+        default: return ContentType.name(type)
+        }
+    }
+
+    public static func records(_ bytes: [UInt8]) -> [String] {
+        let split = RecordLayer.split(bytes)
+        var out = split.records.map { r in
+            "\(ContentType.name(r.header.contentType)) \(r.header.versionName) epoch=\(r.header.epoch) seq=\(r.header.sequence) len=\(r.header.length): \(recordName(r))"
+        }
+        if let t = split.trailing { out.append("\(t.count) B at offset \(t.offset): \(t.reason)") }
+        return out
+    }
+
+    public static func hexDump(_ bytes: [UInt8]) -> [String] {
+        stride(from: 0, to: bytes.count, by: 16).map { start in
+            let row = bytes[start..<min(start + 16, bytes.count)]
+            let offset = String(start, radix: 16)
+            let hex = row.map { Hex.encode([$0]) }.joined(separator: " ")
+            let ascii = String(row.map { (0x20..<0x7f).contains($0) ? Character(UnicodeScalar($0)) : "." })
+            return String(repeating: "0", count: max(0, 4 - offset.count)) + offset + "  "
+                + hex + String(repeating: " ", count: (16 - row.count) * 3) + "  " + ascii
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The console: command table, dispatcher, renderers, script runner.

@@ -1,0 +1,117 @@
+import ArgumentParser
+import DTLSPlex
+import DTLSShell
+
+/// The credential, protocol and output flags every subcommand that runs an
+/// engine takes, in the spelling of `openssl s_client`/`s_server` where one exists.
+struct EngineOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Pre-shared key, as openssl's -psk_identity and -psk.", valueName: "IDENTITY:HEXKEY"))
+    var psk: String?
+
+    @Option(help: ArgumentHelp("Certificate chain (PEM). Default: an in-memory self-signed ECDSA P-256 certificate.", valueName: "FILE"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("Private key (PEM) for --cert.", valueName: "FILE"))
+    var key: String?
+
+    @Option(help: ArgumentHelp("Verify the peer's certificate against these CAs (PEM). Without it, no verification.", valueName: "FILE"))
+    var ca: String?
+
+    @Option(help: ArgumentHelp("OpenSSL cipher string. Default: AEAD suites for the credentials given.", valueName: "STRING"))
+    var ciphers: String?
+
+    @Flag(name: .customLong("dtls1_0"), help: "DTLS 1.0 only.")
+    var dtls10 = false
+
+    @Flag(name: .customLong("dtls1_2"), help: "DTLS 1.2 only (the default).")
+    var dtls12 = false
+
+    @Flag(name: .customLong("any-version"), help: "Any DTLS version the library allows.")
+    var anyVersion = false
+
+    @Option(help: ArgumentHelp("Datagram payload limit for DTLS (SSL_set_mtu).", valueName: "BYTES"))
+    var mtu: Int = 1400
+
+    @Option(help: ArgumentHelp("use_srtp profiles, e.g. SRTP_AES128_CM_SHA1_80.", valueName: "PROFILES"))
+    var srtp: String?
+
+    @Option(help: ArgumentHelp("First retransmission timeout (doubles each time, up to 60 s).", valueName: "MS"))
+    var timerInitial: Int?
+
+    @Flag(help: "Print one JSON object per engine event instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("How much of each datagram to decode: off, flights, records, bytes.", valueName: "LEVEL"))
+    var trace: String = "off"
+
+    @Option(help: ArgumentHelp("Write every datagram to a pcap file.", valueName: "FILE"))
+    var pcap: String?
+
+    @Option(help: ArgumentHelp("Write TLS secrets in NSS key log format (mode 0600), for Wireshark.", valueName: "FILE"))
+    var keylog: String?
+
+    func validate() throws {
+        if [dtls10, dtls12, anyVersion].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --dtls1_0, --dtls1_2, --any-version")
+        }
+        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
+        guard (256...65_507).contains(mtu) else { throw ValidationError("--mtu must be 256-65507") }
+        if let t = timerInitial, !(15...60_000).contains(t) {
+            throw ValidationError("--timer-initial must be 15-60000 ms (OpenSSL treats under 15 ms as expired)")
+        }
+        guard TraceLevel(rawValue: trace) != nil else {
+            throw ValidationError("--trace must be one of: off, flights, records, bytes")
+        }
+        for file in [cert, key, ca].compactMap({ $0 }) where access(file, R_OK) != 0 {
+            throw ValidationError("cannot read '\(file)'")
+        }
+        if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
+    }
+
+    func tlsConfiguration(defaultPSK: TLSConfiguration.PSK? = nil) throws -> TLSConfiguration {
+        var tls = TLSConfiguration(psk: try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? defaultPSK)
+        if let cert, let key { tls.certificate = .files(certificate: cert, key: key) }
+        tls.caFile = ca
+        tls.ciphers = ciphers
+        tls.version = dtls10 ? .dtls1_0 : anyVersion ? .any : .dtls1_2
+        tls.srtpProfiles = srtp
+        tls.timerInitialMilliseconds = timerInitial
+        return tls
+    }
+
+    var traceLevel: TraceLevel { TraceLevel(rawValue: trace) ?? .off }
+
+    /// Attaches the renderer and the capture/key-log sinks the flags ask for.
+    /// Text goes to `textFD`: stdout for a server, stderr for a client whose
+    /// stdout carries the replies.
+    func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO) throws -> EngineSinks {
+        let sinks = EngineSinks()
+        if let pcap {
+            let w = try PcapWriter(path: pcap)
+            w.attach(to: engine)
+            sinks.pcap = w
+        }
+        if let keylog {
+            let w = try KeyLogWriter(path: keylog)
+            w.attach(to: engine)
+            sinks.keyLog = w
+        }
+        if json {
+            engine.subscribe { Output.line(EventJSON.line($0)) }
+        } else {
+            let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)))
+            engine.subscribe { e in text.lines(e).forEach { Output.write(textFD, $0 + "\n") } }
+        }
+        return sinks
+    }
+}
+
+/// Keeps the file sinks alive as long as the command runs.
+final class EngineSinks {
+    var pcap: PcapWriter?
+    var keyLog: KeyLogWriter?
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
