@@ -34,6 +34,8 @@ let package = Package(
         .testTarget(name: "DTLSPlexTests", dependencies: ["DTLSPlex", "DTLSWire"]),
         .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+        // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
+        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,12 +18,8 @@ final class TLSContext {
         self.role = role
         self.configuration = configuration
         COpenSSL_SSL_CTX_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
-        do {
-            try configure()
-        } catch {
-            SSL_CTX_free(ctx)
-            throw error
-        }
+        // On a throw, deinit still runs (every property is set) and frees ctx.
+        try configure()
     }
 
     deinit { SSL_CTX_free(ctx) }
