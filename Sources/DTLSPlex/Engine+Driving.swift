@@ -11,6 +11,10 @@ public struct StepReport: Sendable {
     public var datagramsConsumed: Int
     public var datagramsProduced: Int
     public var status: Peer.Status
+    /// Handshake messages (and ChangeCipherSpec, alerts) OpenSSL read.
+    public var consumed: [String]
+    /// … and wrote, in order.
+    public var produced: [String]
 }
 
 extension Engine {
@@ -27,6 +31,8 @@ extension Engine {
         var result: Int32 = 0
         var error: Int32 = SSL_ERROR_NONE
         p.isReady = false
+        p.stepCapture = []
+        defer { p.stepCapture = nil }
         switch p.status {
         case .handshaking:
             p.handshakeStarted = true
@@ -51,7 +57,9 @@ extension Engine {
         updateTimer(p)
         return StepReport(before: before, after: after, result: result, sslError: error,
                           datagramsConsumed: inBefore - p.bio.inbound.count,
-                          datagramsProduced: p.bio.outbound.count - outBefore, status: p.status)
+                          datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
+                          consumed: (p.stepCapture ?? []).filter { $0.0 == .inbound }.map(\.1),
+                          produced: (p.stepCapture ?? []).filter { $0.0 == .outbound }.map(\.1))
     }
 
     /// SSL_read until WANT_READ: one call may consume a retransmitted handshake

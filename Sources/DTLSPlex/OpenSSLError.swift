@@ -86,3 +86,8 @@ public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible 
         return entries
     }
 }
+
+public enum OpenSSLVersion {
+    /// "OpenSSL 3.0.19 27 Jan 2026"
+    public static var text: String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }
+}

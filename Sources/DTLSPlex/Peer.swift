@@ -42,7 +42,7 @@ public final class Peer {
     /// Absolute engine time of the retransmission timer, when armed.
     public internal(set) var retransmitDeadline: Double?
 
-    unowned let socket: EngineSocket
+    public unowned let socket: EngineSocket
     unowned let engine: Engine
     let ssl: OpaquePointer
     let bio: DatagramBIO
@@ -51,6 +51,8 @@ public final class Peer {
     var timerGeneration = 0
     var isListener: Bool
     var handshakeStarted = false
+    /// Messages seen during the current `step`, for its report.
+    var stepCapture: [(Direction, String)]?
     /// Queued for the auto loop to step.
     var isReady = false
     /// The deadline of this peer's live entry in the timer heap.
@@ -140,6 +142,9 @@ public final class Peer {
         SSL_get_verify_result(ssl) == X509_V_OK && context.configuration.verifiesPeer
     }
 
+    /// Whether the peer has been stepped at least once.
+    public var handshakeHasStarted: Bool { handshakeStarted }
+
     public var verifiesPeer: Bool { context.configuration.verifiesPeer }
 
     /// RFC 5705 keying material, as DTLS-SRTP derives its keys.
@@ -189,6 +194,7 @@ public final class Peer {
     }
 
     private func noteMessage(_ name: String, _ direction: Direction) {
+        stepCapture?.append((direction, name))
         if let last = flights.last, last.direction == direction {
             flights[flights.count - 1].messages.append(name)
         } else {

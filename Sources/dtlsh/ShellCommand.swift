@@ -1,5 +1,7 @@
 import ArgumentParser
+import DTLSPlex
 import DTLSShell
+import Glibc
 
 /// `dtlsh` with no subcommand: the interactive shell.
 struct ShellCommand: ParsableCommand {
@@ -10,7 +12,35 @@ struct ShellCommand: ParsableCommand {
     @Option(name: .short, help: ArgumentHelp("Run these commands, separated by ';', and exit.", valueName: "COMMANDS"))
     var commands: String?
 
+    @Option(help: ArgumentHelp("Start at this trace level: off, flights, records, bytes.", valueName: "LEVEL"))
+    var trace: String = "flights"
+
+    @Flag(help: "Print one JSON object per engine event instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard TraceLevel(rawValue: trace) != nil else {
+            throw ValidationError("--trace must be one of: off, flights, records, bytes")
+        }
+    }
+
     func run() throws {
-        throw CommandFailure.runtime("the interactive shell is not built yet")
+        let interactive = commands == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        let shell = Shell(output: Output.line, style: TextStyle(enabled: Output.colourWanted()))
+        shell.trace = TraceLevel(rawValue: trace) ?? .flights
+        if let commands {
+            for line in Tokenizer.commands(commands) {
+                shell.execute(line)
+                if shell.quitRequested { break }
+            }
+            throw CommandFailure.exit(shell.failures > 0 ? 1 : 0)
+        }
+        let signals = SignalWatch()
+        let input: LineInput = interactive ? TerminalInput(shell: shell) : PipeInput()
+        if interactive {
+            Output.line("dtlsh — a DTLS shell on \(OpenSSLVersion.text). Type help, or open a socket to begin.")
+        }
+        let status = ConsoleLoop(shell: shell, input: input, signals: signals).run()
+        throw CommandFailure.exit(status)
     }
 }

@@ -1,0 +1,178 @@
+/// Every command of the shell and the script language, in one table, in the
+/// order `help` lists them. Parsing, usage errors, help and completion read it.
+public enum CommandTable {
+    public static let groups = ["Sockets and peers", "Stepping", "Data", "Settings", "Observing", "Scripts"]
+
+    public static let all: [CommandSpec] = [
+        // Sockets and peers
+        CommandSpec("open", group: "Sockets and peers", usage: "open NAME [HOST:PORT] [accept]",
+                    summary: "Bind a UDP socket (IPv4 or IPv6; default 127.0.0.1 and a free port).",
+                    detail: "With accept, unknown sources that send a ClientHello become server peers NAME.1, NAME.2, … after the cookie exchange (if cookies are on).",
+                    example: "open srv 127.0.0.1:24433 accept",
+                    arguments: [.text, .address, .choice(["accept"])], min: 1) { try $0.open($1) },
+        CommandSpec("connect", group: "Sockets and peers", usage: "connect PEER SOCKET HOST:PORT",
+                    summary: "Make a client peer on SOCKET. Nothing is sent until it is stepped (or auto is on).",
+                    example: "connect c1 cli 127.0.0.1:24433",
+                    arguments: [.text, .socket, .address], min: 3) { try $0.connect($1) },
+        CommandSpec("sockets", group: "Sockets and peers", usage: "sockets",
+                    summary: "List sockets: address, accepting, peers, queued datagrams.", example: "sockets") { s, _ in s.listSockets() },
+        CommandSpec("peers", group: "Sockets and peers", usage: "peers",
+                    summary: "List peers: role, socket, address, status, OpenSSL state.", example: "peers") { s, _ in s.listPeers() },
+        CommandSpec("show", group: "Sockets and peers", usage: "show PEER",
+                    summary: "Everything about one peer: state, version, cipher, epoch, MTU, timer, queues, counters, last error.",
+                    example: "show c1", arguments: [.peer], min: 1) { try $0.showPeer($1) },
+        CommandSpec("close", group: "Sockets and peers", usage: "close PEER|SOCKET",
+                    summary: "Send close_notify (queued on the socket until flush), then forget the peer; or close a socket.",
+                    example: "close c1", arguments: [.peerOrSocket], min: 1) { try $0.closeCommand($1) },
+        CommandSpec("forget", group: "Sockets and peers", usage: "forget PEER",
+                    summary: "Drop a peer's state silently: the other side is not told.",
+                    example: "forget c1", arguments: [.peer], min: 1) { try $0.forget($1) },
+
+        // Stepping
+        CommandSpec("step", group: "Stepping", usage: "step PEER",
+                    summary: "One SSL_do_handshake (or SSL_read once established): state before → after, messages consumed and produced, the SSL_get_error result.",
+                    example: "step c1", arguments: [.peer], min: 1) { try $0.stepCommand($1) },
+        CommandSpec("recv", group: "Stepping", usage: "recv SOCKET",
+                    summary: "Take every datagram waiting on the socket, decode it and route it to its peer's inbound queue (or the cookie exchange).",
+                    example: "recv srv", arguments: [.socket], min: 1) { try $0.recvCommand($1) },
+        CommandSpec("flush", group: "Stepping", usage: "flush PEER|SOCKET",
+                    summary: "Send the queued outbound datagrams of a peer, or of a socket and all its peers.",
+                    example: "flush c1", arguments: [.peerOrSocket], min: 1) { try $0.flushCommand($1) },
+        CommandSpec("drop", group: "Stepping", usage: "drop PEER in|out [N|all]",
+                    summary: "Lose queued datagrams by hand: number N (1 = next) or all (the default).",
+                    example: "drop srv.1 out all", arguments: [.peer, .choice(["in", "out"]), .choice(["all"])], min: 2) { try $0.dropCommand($1) },
+        CommandSpec("dup", group: "Stepping", usage: "dup PEER in|out N",
+                    summary: "Duplicate queued datagram N (1 = next): the copy follows it.",
+                    example: "dup c1 out 1", arguments: [.peer, .choice(["in", "out"]), .number], min: 3) { try $0.dupCommand($1) },
+        CommandSpec("swap", group: "Stepping", usage: "swap PEER in|out N M",
+                    summary: "Reorder: exchange queued datagrams N and M.",
+                    example: "swap c1 in 1 2", arguments: [.peer, .choice(["in", "out"]), .number, .number], min: 4) { try $0.swapCommand($1) },
+        CommandSpec("pending", group: "Stepping", usage: "pending [PEER]",
+                    summary: "Queued datagrams and bytes each way, and what OpenSSL reports (BIO_ctrl_pending, BIO_wpending, SSL_pending).",
+                    example: "pending c1", arguments: [.peer]) { try $0.pendingCommand($1) },
+        CommandSpec("errors", group: "Stepping", usage: "errors [PEER]",
+                    summary: "The last SSL_get_error and every entry of the OpenSSL error queue: library, reason, file:line.",
+                    example: "errors c1", arguments: [.peer]) { try $0.errorsCommand($1) },
+        CommandSpec("timers", group: "Stepping", usage: "timers",
+                    summary: "Each peer's retransmission timer, handshake deadline and idle clock.", example: "timers") { s, _ in s.timersCommand() },
+        CommandSpec("tick", group: "Stepping", usage: "tick [PEER]",
+                    summary: "Fire the expired timers; with PEER, wait for that peer's timer (up to 60 s) and fire it.",
+                    detail: "A fired retransmission timer queues the last flight again: flush to send it.",
+                    example: "tick c1", arguments: [.peer]) { try $0.tickCommand($1) },
+        CommandSpec("handshake", group: "Stepping", usage: "handshake PEER",
+                    summary: "Drive one peer (and whatever it talks to in this shell) to the end of its handshake, showing each flight.",
+                    example: "handshake c1", arguments: [.peer], min: 1) { try $0.handshakeCommand($1) },
+        CommandSpec("wait", group: "Stepping", usage: "wait until established|closed|data PEER [for DURATION] | wait for DURATION",
+                    summary: "Let the engine run (receive, step, flush, timers) until the condition holds or the time is up.",
+                    example: "wait until established c1 for 5s",
+                    arguments: [.choice(["until", "for"]), .choice(["established", "closed", "data"]), .peer, .choice(["for"]), .duration],
+                    min: 2, max: 5) { try $0.waitCommand($1) },
+        CommandSpec("auto", group: "Stepping", usage: "auto on|off",
+                    summary: "With auto on the engine receives, steps, flushes and fires timers by itself.",
+                    example: "auto on", arguments: [.choice(["on", "off"])]) { try $0.autoCommand($1) },
+
+        // Data
+        CommandSpec("send", group: "Data", usage: "send PEER TEXT… | send PEER hex:0a0b… | send PEER --size N",
+                    summary: "Write one application message (one record, one datagram); queued until flush in manual mode.",
+                    example: "send c1 hello", arguments: [.peer, .text], min: 2, max: nil) { try $0.sendCommand($1) },
+        CommandSpec("read", group: "Data", usage: "read PEER",
+                    summary: "Print the application messages the peer has received (step it first in manual mode).",
+                    example: "read srv.1", arguments: [.peer], min: 1) { try $0.readCommand($1) },
+        CommandSpec("export", group: "Data", usage: "export PEER LABEL LENGTH",
+                    summary: "RFC 5705 keying material, as DTLS-SRTP derives its keys, in hex.",
+                    example: "export c1 EXTRACTOR-dtls_srtp 60", arguments: [.peer, .text, .number], min: 3) { try $0.exportCommand($1) },
+
+        // Settings
+        CommandSpec("set", group: "Settings", usage: "set [NAME VALUE…]",
+                    summary: "Change a setting for peers made afterwards; alone, list the settings.",
+                    detail: Shell.settingsHelp,
+                    example: "set psk client:00112233445566778899aabbccddeeff",
+                    arguments: [.setting, .text], max: nil) { try $0.setCommand($1) },
+
+        // Observing
+        CommandSpec("trace", group: "Observing", usage: "trace off|flights|records|bytes",
+                    summary: "How much of each datagram to decode: nothing, one line per datagram, per record, or a hex dump.",
+                    example: "trace records", arguments: [.choice(TraceLevel.allCases.map(\.rawValue))]) { try $0.traceCommand($1) },
+        CommandSpec("capture", group: "Observing", usage: "capture FILE.pcap|off",
+                    summary: "Write every datagram in and out to a pcap file (Wireshark, tshark).",
+                    example: "capture session.pcap", arguments: [.file], min: 1) { try $0.captureCommand($1) },
+        CommandSpec("keylog", group: "Observing", usage: "keylog FILE|off",
+                    summary: "Write TLS secrets in NSS key log format (mode 0600) so Wireshark can decrypt the capture.",
+                    example: "keylog session.keys", arguments: [.file], min: 1) { try $0.keylogCommand($1) },
+        CommandSpec("stats", group: "Observing", usage: "stats",
+                    summary: "Engine totals: datagrams, handshakes, cookies, drops by reason.", example: "stats") { s, _ in s.statsCommand() },
+        CommandSpec("history", group: "Observing", usage: "history",
+                    summary: "The commands typed so far.", example: "history") { s, _ in s.historyCommand() },
+        CommandSpec("help", group: "Observing", usage: "help [COMMAND]",
+                    summary: "List the commands, or explain one.", example: "help step",
+                    arguments: [.command]) { try $0.helpCommand($1) },
+        CommandSpec("quit", group: "Observing", usage: "quit",
+                    summary: "Leave the shell (also exit, or Ctrl-D).", example: "quit") { s, _ in s.quitRequested = true },
+        CommandSpec("exit", group: "Observing", usage: "exit",
+                    summary: "Leave the shell.", example: "exit") { s, _ in s.quitRequested = true },
+
+        // Scripts
+        CommandSpec("source", group: "Scripts", usage: "source FILE",
+                    summary: "Run the commands in FILE; stops at the first failure, naming FILE:LINE.",
+                    example: "source sample-sessions/01-first-psk-handshake.dtlsh", arguments: [.file], min: 1) { try $0.sourceCommand($1) },
+        CommandSpec("echo", group: "Scripts", usage: "echo TEXT…",
+                    summary: "Print the text.", example: "echo flight 1 is the ClientHello",
+                    arguments: [.text], max: nil) { s, a in s.say(a.words.joined(separator: " ")) },
+        CommandSpec("sleep", group: "Scripts", usage: "sleep DURATION",
+                    summary: "Pause without running the engine (use wait to let it run).",
+                    example: "sleep 1s", arguments: [.duration], min: 1) { try $0.sleepCommand($1) },
+        CommandSpec("expect", group: "Scripts",
+                    usage: "expect state|data|message|error|alert|pending|peers …",
+                    summary: "Check a fact; a miss prints FILE:LINE: expected …, saw … and fails the script.",
+                    detail: """
+                        expect state PEER established|handshaking|closed|failed
+                        expect data PEER "TEXT"         (a message received by PEER)
+                        expect message PEER NAME        (in the last flight seen for PEER)
+                        expect error PEER NAME          (SSL_get_error name or an OpenSSL reason)
+                        expect alert PEER NAME          (an alert sent or received, e.g. "handshake failure")
+                        expect pending PEER in|out N
+                        expect peers SOCKET N
+                        """,
+                    example: "expect state c1 established",
+                    arguments: [.choice(["state", "data", "message", "error", "alert", "pending", "peers"]), .peerOrSocket, .text, .text],
+                    min: 3, max: 4) { try $0.expectCommand($1) },
+    ]
+
+    public enum Lookup {
+        case found(CommandSpec)
+        case ambiguous([String])
+        case unknown(nearest: [String])
+    }
+
+    /// Exact name, or an unambiguous prefix (as sqlite3's dot-commands).
+    public static func lookup(_ word: String) -> Lookup {
+        if let exact = all.first(where: { $0.name == word }) { return .found(exact) }
+        let matches = all.filter { $0.name.hasPrefix(word) }
+        if matches.count == 1 { return .found(matches[0]) }
+        if matches.count > 1 { return .ambiguous(matches.map(\.name)) }
+        return .unknown(nearest: nearest(word))
+    }
+
+    /// Names within a small edit distance, nearest first.
+    static func nearest(_ word: String) -> [String] {
+        let scored = all.map { ($0.name, editDistance(word, $0.name)) }
+        let best = scored.map(\.1).min() ?? 99
+        guard best <= max(1, word.count / 3 + 1) else { return [] }
+        return scored.filter { $0.1 == best }.map(\.0)
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.prefix(64)), b = Array(b.prefix(64))
+        var row = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+}

@@ -1,0 +1,227 @@
+import DTLSPlex
+import DTLSWire
+
+extension Shell {
+    func stepCommand(_ a: Arguments) throws {
+        let p = try a.peer(0)
+        guard p.status == .handshaking || p.status == .established else {
+            throw ShellError.message("\(p.name) is \(p.status.rawValue)" + (p.endReason.map { " (\($0))" } ?? "") + "; nothing to step")
+        }
+        let wasHandshaking = p.status == .handshaking
+        let r = engine.step(p)
+        let who = heading(p.name)
+        say("\(who): \(r.before) → \(r.after)")
+        if !r.consumed.isEmpty { say("\(who):   read  \(r.consumed.joined(separator: ", "))") }
+        if !r.produced.isEmpty {
+            say("\(who):   wrote \(r.produced.joined(separator: ", "))"
+                + (r.datagramsProduced > 0 ? "  (\(r.datagramsProduced) datagram\(r.datagramsProduced == 1 ? "" : "s") queued: flush \(p.name))" : ""))
+        }
+        let call = wasHandshaking ? "SSL_do_handshake" : "SSL_read"
+        var note = ""
+        switch r.sslError {
+        case 2: note = r.datagramsConsumed == 0 && r.produced.isEmpty && r.consumed.isEmpty ? " (nothing to read: recv first)" : " (waiting for the other side)"
+        case 0 where r.status == .established && wasHandshaking: note = " (handshake complete)"
+        case 6: note = " (close_notify received)"
+        default: break
+        }
+        say("\(who):   \(call)() = \(r.result): \(r.errorName)\(note)")
+        if !wasHandshaking || r.status == .established, !p.received.isEmpty {
+            say("\(who):   \(p.received.count) message\(p.received.count == 1 ? "" : "s") waiting: read \(p.name)")
+        }
+        if r.status == .failed, let why = p.endReason {
+            say(style.paint("\(p.name): handshake failed: \(why)", .bad))
+        }
+    }
+
+    func recvCommand(_ a: Arguments) throws {
+        let s = try a.socket(0)
+        let before = engine.statistics.datagramsIn
+        engine.receive(s)
+        let n = engine.statistics.datagramsIn - before
+        if n == 0 {
+            say("\(heading(s.name)): nothing waiting")
+        } else if trace == .off {
+            say("\(heading(s.name)): received \(n) datagram\(n == 1 ? "" : "s")")
+        }
+    }
+
+    func flushCommand(_ a: Arguments) throws {
+        let before = engine.statistics.datagramsOut + engine.statistics.droppedTotal
+        let name: String
+        if let p = engine.peer(named: a[0]) {
+            engine.flush(p)
+            name = p.name
+        } else if let s = engine.socket(named: a[0]) {
+            engine.flush(s)
+            name = s.name
+        } else {
+            throw ShellError.message("no peer or socket named '\(a[0])'")
+        }
+        let n = engine.statistics.datagramsOut + engine.statistics.droppedTotal - before
+        if n == 0 {
+            say("\(heading(name)): nothing queued to send")
+        } else if trace == .off {
+            say("\(heading(name)): sent \(n) datagram\(n == 1 ? "" : "s")")
+        }
+    }
+
+    private func queueIndex(_ a: Arguments, _ i: Int, _ p: Peer, _ d: Direction) throws -> Int {
+        let n = d == .inbound ? p.inboundQueue.count : p.outboundQueue.count
+        guard n > 0 else { throw ShellError.message("\(p.name) has no \(d.rawValue)bound datagrams queued") }
+        return try a.int(i, "N", in: 1...n) - 1
+    }
+
+    func dropCommand(_ a: Arguments) throws {
+        let p = try a.peer(0)
+        let d = try a.direction(1)
+        let which = a.optional(2) ?? "all"
+        let index = which == "all" ? nil : try queueIndex(a, 2, p, d)
+        let n = try engine.drop(p, d, index: index)
+        say("\(heading(p.name)): dropped \(n) \(d.rawValue)bound datagram\(n == 1 ? "" : "s")")
+    }
+
+    func dupCommand(_ a: Arguments) throws {
+        let p = try a.peer(0)
+        let d = try a.direction(1)
+        let i = try queueIndex(a, 2, p, d)
+        try engine.duplicate(p, d, index: i)
+        say("\(heading(p.name)): \(d.rawValue)bound datagram \(i + 1) duplicated")
+    }
+
+    func swapCommand(_ a: Arguments) throws {
+        let p = try a.peer(0)
+        let d = try a.direction(1)
+        let i = try queueIndex(a, 2, p, d), j = try queueIndex(a, 3, p, d)
+        try engine.swap(p, d, i, j)
+        say("\(heading(p.name)): \(d.rawValue)bound datagrams \(i + 1) and \(j + 1) swapped")
+    }
+
+    func pendingCommand(_ a: Arguments) throws {
+        let peers = a.count == 1 ? [try a.peer(0)] : engine.peers
+        if a.count == 0 {
+            for s in engine.sockets where !s.outbound.isEmpty {
+                say("\(heading(s.name)): \(s.outbound.count) datagram\(s.outbound.count == 1 ? "" : "s") of its own waiting for flush \(s.name)")
+                for (i, item) in s.outbound.enumerated() {
+                    say("    out \(i + 1): \(item.bytes.count) B to \(item.to)  \(WireSummary.datagram(item.bytes))")
+                }
+            }
+        }
+        if peers.isEmpty && a.count == 0 && engine.sockets.allSatisfy({ $0.outbound.isEmpty }) {
+            return say("nothing pending")
+        }
+        for p in peers {
+            let i = p.inboundQueue, o = p.outboundQueue
+            say("\(heading(p.name)): in \(i.count) (\(i.byteCount) B), out \(o.count) (\(o.byteCount) B); OpenSSL: BIO_ctrl_pending \(p.bioPending), BIO_wpending \(p.bioWritePending), SSL_pending \(p.sslPending)")
+            for k in 0..<i.count { say("    in  \(k + 1): \(i[k].count) B  \(WireSummary.datagram(i[k]))") }
+            for k in 0..<o.count { say("    out \(k + 1): \(o[k].count) B  \(WireSummary.datagram(o[k]))") }
+        }
+    }
+
+    func errorsCommand(_ a: Arguments) throws {
+        let peers = a.count == 1 ? [try a.peer(0)] : engine.peers.filter { $0.lastError != nil || $0.status == .failed }
+        if peers.isEmpty { return say("no errors") }
+        for p in peers {
+            say("\(heading(p.name)): last SSL_get_error: \(p.lastSSLError.map(SSLErrorName.name) ?? "none yet")")
+            if let reason = p.endReason, p.status == .failed { say("  failed: \(reason)") }
+            if let e = p.lastError, !e.queue.isEmpty {
+                say("  OpenSSL error queue after \(e.operation):")
+                e.queue.forEach { say("    \($0)") }
+            } else {
+                say("  OpenSSL error queue: empty")
+            }
+            for (d, alert) in p.alerts { say("  alert \(d == .inbound ? "received" : "sent"): \(alert)") }
+        }
+    }
+
+    func timersCommand() {
+        guard !engine.peers.isEmpty else { return say("no peers") }
+        func fmt(_ d: Double?) -> String { d.map(EventText.seconds) ?? "-" }
+        let rows = engine.peers.map { p -> [String] in
+            let t = engine.timerStatus(p)
+            return [p.name, p.status.rawValue, fmt(t.retransmit), String(p.counters.retransmits), fmt(t.handshakeDeadline), fmt(t.idle)]
+        }
+        TextTable.render(["PEER", "STATUS", "RETRANSMIT IN", "RESENT", "HANDSHAKE DEADLINE", "IDLE EVICTION"], rows).forEach(say)
+    }
+
+    func tickCommand(_ a: Arguments) throws {
+        if a.count == 1 {
+            let p = try a.peer(0)
+            guard let left = engine.timerStatus(p).retransmit else {
+                throw ShellError.message("\(p.name) has no retransmission timer armed")
+            }
+            if left > 0.05 { say("\(heading(p.name)): waiting \(EventText.seconds(left)) for the timer") }
+            guard engine.fireTimer(p, maxWait: 60) else { throw ShellError.message("\(p.name)'s timer did not fire") }
+            let queued = p.outboundQueue.count
+            say("\(heading(p.name)): timer fired" + (queued > 0 && !engine.settings.auto ? "; last flight queued again (\(queued) datagram\(queued == 1 ? "" : "s")): flush \(p.name)" : ""))
+            return
+        }
+        let n = engine.tick()
+        if n == 0 {
+            let next = engine.nextTimerDeadline.map { " (next in \(EventText.seconds(max(0, $0 - engine.now()))))" } ?? ""
+            say("no timer has expired\(next)")
+        } else {
+            say("fired \(n) timer\(n == 1 ? "" : "s")")
+        }
+    }
+
+    func handshakeCommand(_ a: Arguments) throws {
+        let p = try a.peer(0)
+        guard p.status == .handshaking else { return say("\(heading(p.name)): already \(p.status.rawValue)") }
+        let saved = trace
+        if trace == .off { trace = .flights }
+        defer { trace = saved }
+        if !p.handshakeHasStarted { engine.step(p); engine.flush(p) }
+        let limit = engine.settings.handshakeTimeout ?? 30
+        engine.run(until: { p.status != .handshaking || interrupted() }, timeout: limit, drive: true)
+        switch p.status {
+        case .established: break
+        case .handshaking: throw ShellError.message("\(p.name) is still handshaking after \(EventText.seconds(limit))")
+        default: throw ShellError.message("\(p.name) \(p.status.rawValue): \(p.endReason ?? "see errors \(p.name)")")
+        }
+    }
+
+    func waitCommand(_ a: Arguments) throws {
+        switch a[0] {
+        case "for":
+            guard a.count == 2 else { throw ShellError.usage(a.spec.usage) }
+            let d = try a.duration(1)
+            engine.run(until: { [unowned self] in interrupted() }, timeout: d, drive: true)
+        case "until":
+            guard a.count == 3 || (a.count == 5 && a[3] == "for") else { throw ShellError.usage(a.spec.usage) }
+            let what = a[1]
+            guard ["established", "closed", "data"].contains(what) else {
+                throw ShellError.message("wait until established|closed|data PEER, not '\(what)'")
+            }
+            let name = a[2]
+            _ = try a.peer(2)
+            let limit = a.count == 5 ? try a.duration(4) : 10
+            var broken = false
+            let held = engine.run(until: { [engine, unowned self] in
+                if interrupted() {
+                    broken = true
+                    return true
+                }
+                guard let p = engine.peer(named: name) else { return what == "closed" }
+                switch what {
+                case "established": return p.status == .established
+                case "closed": return p.status == .closed || p.status == .failed
+                default: return !p.received.isEmpty
+                }
+            }, timeout: limit, drive: true)
+            if broken { throw ShellError.message("wait interrupted") }
+            if !held {
+                let now = engine.peer(named: name).map { $0.status.rawValue } ?? "gone"
+                throw ShellError.message("waited \(EventText.seconds(limit)): \(name) is \(now)")
+            }
+        default:
+            throw ShellError.usage(a.spec.usage)
+        }
+    }
+
+    func autoCommand(_ a: Arguments) throws {
+        if a.count == 0 { return say("auto is \(engine.settings.auto ? "on" : "off")") }
+        engine.settings.auto = try a.onOff(0)
+        say(engine.settings.auto ? "auto on: the engine receives, steps, flushes and fires timers by itself"
+                                 : "auto off: nothing moves until you recv, step, flush or tick")
+    }
+}

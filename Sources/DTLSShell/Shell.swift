@@ -1,0 +1,147 @@
+import DTLSPlex
+import DTLSWire
+
+/// The console's session: names to sockets and peers (the engine keeps them),
+/// settings, trace level, sinks, and the dispatcher that turns a line into a
+/// command. Everything it says goes through `output`, so the same shell runs
+/// behind libedit, a pipe, a script or a test.
+public final class Shell {
+    public let engine: Engine
+    /// Where every line the shell prints goes.
+    public var output: (String) -> Void
+    public var trace: TraceLevel = .flights {
+        didSet { renderer.level = trace }
+    }
+    public var style: TextStyle {
+        didSet { renderer.style = style }
+    }
+    var renderer: EventText
+    /// Lines typed, for `history` and `record`.
+    public internal(set) var history: [String] = []
+    /// Set by `quit`; the loop that owns the shell stops.
+    public internal(set) var quitRequested = false
+    /// Where the line being run came from, for `FILE:LINE:` in messages.
+    public var location: String?
+    /// Values for `${NAME}` in lines (from `dtlsh run --var`).
+    public var variables: [String: String] = [:]
+    /// How many commands failed (and expectations missed) so far.
+    public internal(set) var failures = 0
+    /// The last message `read` printed per peer, for `expect data`.
+    var lastRead: [String: [UInt8]] = [:]
+    var pcap: PcapWriter?
+    var keyLog: KeyLogWriter?
+    var sourceDepth = 0
+    /// Polled during long commands (`wait`, `handshake`, `tick PEER`): true stops them.
+    public var interrupted: () -> Bool = { false }
+    /// Peers that were closed or forgotten, for `expect state`.
+    var endedPeers: [String: Peer.Status] = [:]
+
+    public init(output: @escaping (String) -> Void, style: TextStyle = TextStyle(enabled: false)) {
+        var settings = Engine.Settings(tls: TLSConfiguration(psk: .demo))
+        settings.auto = false
+        settings.keepFinishedPeers = true
+        self.engine = Engine(settings: settings)
+        self.output = output
+        self.style = style
+        self.renderer = EventText(level: .flights, style: style)
+        engine.subscribe { [unowned self] in self.show($0) }
+    }
+
+    private func show(_ e: Event) {
+        // In manual mode `read` shows data; in auto mode it arrives on its own.
+        if case .appData = e.kind, !engine.settings.auto { return }
+        renderer.lines(e).forEach(output)
+    }
+
+    public func say(_ s: String) { output(s) }
+
+    func heading(_ s: String) -> String { style.paint(s, .heading) }
+
+    // MARK: - Dispatch
+
+    /// Runs one line. Returns false when it failed (the error was printed).
+    @discardableResult
+    public func execute(_ rawLine: String) -> Bool {
+        let line = substitute(rawLine)
+        let words: [String]
+        do { words = try Tokenizer.words(line) } catch {
+            return fail("\(error)")
+        }
+        guard let first = words.first else { return true }
+        let spec: CommandSpec
+        switch CommandTable.lookup(first) {
+        case let .found(s): spec = s
+        case let .ambiguous(names):
+            return fail("'\(first)' is ambiguous: \(names.joined(separator: ", "))")
+        case let .unknown(near):
+            return fail("unknown command '\(first)'" + (near.isEmpty ? "; type help for the list" : "; did you mean \(near.joined(separator: " or "))?"))
+        }
+        let rest = Array(words.dropFirst())
+        if rest.count < spec.minArguments || (spec.maxArguments.map { rest.count > $0 } ?? false) {
+            return fail("usage: \(spec.usage)")
+        }
+        do {
+            try spec.run(self, Arguments(spec: spec, words: rest, shell: self))
+            return true
+        } catch let e as ShellError {
+            if case .expectation = e { return fail(e.description, expectation: true) }
+            return fail(e.description)
+        } catch {
+            return fail("\(error)")
+        }
+    }
+
+    @discardableResult
+    func fail(_ message: String, expectation: Bool = false) -> Bool {
+        failures += 1
+        let prefix = location.map { "\($0): " } ?? (expectation ? "" : "error: ")
+        output(style.paint(prefix + message, .bad))
+        return false
+    }
+
+    /// `${NAME}` from `variables`; an unknown name is left as it is, so the
+    /// command's own error names it.
+    func substitute(_ line: String) -> String {
+        guard line.contains("${"), !variables.isEmpty else { return line }
+        var out = line
+        for (k, v) in variables { out = out.replacingOccurrences(of: "${\(k)}", with: v) }
+        return out
+    }
+
+    /// Records a typed line in the history (the loop calls this, not scripts).
+    public func remember(_ line: String) {
+        let t = line.trimmingCharacters(in: " \t")
+        guard !t.isEmpty else { return }
+        history.append(t)
+        if history.count > 1000 { history.removeFirst(history.count - 1000) }
+    }
+
+    /// What the prompt shows: `dtlsh>` or `dtlsh(auto)>`.
+    public var prompt: String { engine.settings.auto ? "dtlsh(auto)> " : "dtlsh> " }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: target) {
+            result += rest[..<r.lowerBound]
+            result += replacement
+            rest = rest[r.upperBound...]
+        }
+        return result + rest
+    }
+}
+
+extension Substring {
+    func range(of target: String) -> Range<Substring.Index>? {
+        guard !target.isEmpty, count >= target.count else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(target) { return i..<index(i, offsetBy: target.count) }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

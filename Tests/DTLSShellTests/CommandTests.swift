@@ -1,0 +1,177 @@
+import DTLSPlex
+import DTLSShell
+import Testing
+
+/// Every command's normal path and its error path, through the plain line API.
+@Suite struct CommandTests {
+    @Test func unknownAndAmbiguousCommands() {
+        let t = Transcript()
+        t.fails("stpe c1", "did you mean step")
+        t.fails("frobnicate", "unknown command 'frobnicate'")
+        t.fails("s c1", "ambiguous")
+        t.ok("he")  // unambiguous prefix of help
+        t.fails("send c1 \"open", "unterminated double quote")
+    }
+
+    @Test func wrongArityPrintsUsage() {
+        let t = Transcript()
+        t.fails("step", "usage: step PEER")
+        t.fails("connect c1", "usage: connect PEER SOCKET HOST:PORT")
+        t.fails("dup c1 out", "usage: dup PEER in|out N")
+        t.fails("show a b", "usage: show PEER")
+    }
+
+    @Test func socketsAndPeers() {
+        let t = Transcript()
+        t.ok("open srv accept")
+        t.fails("open srv", "already exists")
+        t.fails("open bad.name", "bad socket name")
+        t.fails("open x 999.1.1.1:5", "bad address")
+        t.fails("open y 127.0.0.1:99999", "port must be")
+        t.ok("open v6 [::1]:0")
+        t.ok("open cli")
+        t.fails("connect c1 nosuch srv", "no socket named 'nosuch'")
+        t.fails("connect c1 cli nowhere", "bad address")
+        t.fails("connect c1 v6 127.0.0.1:5", "IPv6")
+        t.ok("connect c1 cli srv")
+        t.fails("connect c1 cli srv", "already exists")
+        #expect(t.ok("sockets").count == 4)
+        #expect(t.ok("peers").count == 2)
+        let show = t.ok("show c1")
+        #expect(show.contains { $0.contains("handshaking") })
+        #expect(show.contains { $0.contains("NOT verified") })
+        t.fails("show nobody", "no peer named 'nobody'; peers: c1")
+        t.ok("forget c1")
+        #expect(t.ok("peers") == ["no peers (make one with: connect PEER SOCKET HOST:PORT)"])
+        t.ok("close v6")
+        #expect(t.ok("sockets").count == 3)
+    }
+
+    @Test func queueManipulation() {
+        let t = Transcript()
+        t.ok("open srv accept")
+        t.ok("open cli")
+        t.ok("connect c1 cli srv")
+        t.fails("drop c1 out 1", "no outbound datagrams queued")
+        t.ok("step c1")
+        t.ok("dup c1 out 1")
+        t.ok("expect pending c1 out 2")
+        t.ok("swap c1 out 1 2")
+        t.fails("swap c1 out 1 3", "N must be a whole number from 1 to 2")
+        t.fails("drop c1 sideways", "expected in or out")
+        t.ok("drop c1 out 1")
+        t.ok("expect pending c1 out 1")
+        let pending = t.ok("pending c1")
+        #expect(pending.first?.contains("BIO_ctrl_pending") == true)
+        #expect(pending.contains { $0.contains("out 1:") && $0.contains("ClientHello") })
+        t.ok("drop c1 out")
+        t.ok("expect pending c1 out 0")
+        t.fails("expect pending c1 out 3", "expected 3 outbound datagrams pending on c1, saw 0")
+    }
+
+    @Test func settings() {
+        let t = Transcript()
+        let listing = t.ok("set")
+        #expect(listing.contains { $0.hasPrefix("psk") && $0.contains("demo") })
+        #expect(!listing.joined().contains("dtlsh-demo-key"), "the key itself is never printed")
+        t.ok("set psk id:0102030405060708")
+        t.fails("set psk id:xyz", "bad psk")
+        t.fails("set psk", "needs a value")
+        t.ok("set mtu 500")
+        t.fails("set mtu 10", "mtu must be a number from 256")
+        t.ok("set version 1.0")
+        t.fails("set version 2.0", "set version 1.2|1.0|any")
+        t.fails("set ciphers NOPE-NOPE", "OpenSSL matched no cipher")
+        #expect(t.ok("set").contains { $0.hasPrefix("ciphers") && $0.contains("default") }, "a refused setting changes nothing")
+        t.ok("set loss 25")
+        t.ok("set seed 42")
+        t.ok("set idle 30")
+        t.ok("set idle off")
+        t.ok("set cookies off")
+        t.fails("set cookies maybe", "on|off")
+        t.fails("set nonsense 1", "unknown setting")
+        t.fails("set cert /nonexistent.pem /nonexistent.key", "cannot")
+        t.ok("set srtp SRTP_AES128_CM_SHA1_80")
+        t.fails("set srtp NOT_A_PROFILE", "srtp")
+        t.ok("set timer-initial 50")
+        t.fails("set timer-initial 5", "15")
+    }
+
+    @Test func dataCommands() {
+        let t = Transcript()
+        t.ok("auto on")
+        t.ok("open srv accept")
+        t.ok("open cli")
+        t.ok("connect c1 cli srv")
+        t.fails("send c1 early", "not established")
+        t.ok("wait until established c1 for 5s")
+        t.ok("send c1 hex:68690a")
+        t.ok("wait until data srv.1 for 5s")
+        #expect(t.ok("read srv.1") == ["hi\\n"])
+        t.ok("send c1 --size 100")
+        t.ok("wait until data srv.1 for 5s")
+        #expect(t.ok("read srv.1").first?.count == 100)
+        t.fails("send c1 --size 5000", "does not fit one record")
+        t.fails("send c1 hex:zz", "bad hex")
+        t.ok("send c1 two words")
+        t.ok("wait until data srv.1 for 5s")
+        #expect(t.ok("read srv.1") == ["two words"])
+        let a = t.ok("export c1 EXTRACTOR-dtls_srtp 16")
+        let b = t.ok("export srv.1 EXTRACTOR-dtls_srtp 16")
+        #expect(a == b && a.first?.count == 32, "both ends derive the same keying material")
+        t.fails("export c1 L 0", "LENGTH must be")
+        #expect(t.ok("read c1").first?.contains("no messages") == true)
+    }
+
+    @Test func inspection() {
+        let t = Transcript()
+        t.ok("open srv accept")
+        t.ok("open cli")
+        t.ok("connect c1 cli srv")
+        #expect(t.ok("errors") == ["no errors"])
+        t.ok("step c1")
+        let errors = t.ok("errors c1")
+        #expect(errors.first?.contains("SSL_ERROR_WANT_READ") == true)
+        #expect(t.ok("tick").first?.contains("no timer has expired") == true)
+        t.fails("tick srv", "no peer named 'srv'")
+        let stats = t.ok("stats")
+        #expect(stats.contains { $0.hasPrefix("handshakes") })
+        t.ok("trace records")
+        t.fails("trace loud", "trace off|flights|records|bytes")
+        t.ok("help")
+        let help = t.ok("help step")
+        #expect(help.first == "usage: step PEER")
+        #expect(help.contains { $0.contains("example: step c1") })
+        t.fails("help nosuch", "no command 'nosuch'")
+    }
+
+    @Test func expectationsFailWithExpectedAndSaw() {
+        let t = Transcript()
+        t.ok("open srv accept")
+        t.ok("open cli")
+        t.ok("connect c1 cli srv")
+        t.fails("expect state c1 established", "expected c1 established, saw handshaking")
+        t.fails("expect state c1 sideways", "state must be")
+        t.fails("expect peers srv 2", "expected 2 peers on srv, saw 0")
+        t.fails("expect data c1 x", "saw no message")
+        t.fails("expect alert c1 x", "saw no alert")
+        t.fails("expect nonsense c1 x", "expect state|data|message")
+    }
+
+    @Test func completion() {
+        let t = Transcript()
+        t.ok("open srv accept")
+        t.ok("open cli")
+        t.ok("connect c1 cli srv")
+        let c = Completer(shell: t.shell)
+        #expect(c.candidates("st") == ["stats", "step"])
+        #expect(c.candidates("step ") == ["c1"])
+        #expect(c.candidates("flush ") == ["c1", "cli", "srv"])
+        #expect(c.candidates("drop c1 ") == ["in", "out"])
+        #expect(c.candidates("auto o") == ["off", "on"])
+        #expect(c.candidates("set m") == ["max-peers", "mtu"])
+        #expect(c.candidates("set verify ") == ["off", "on"])
+        #expect(c.candidates("recv s") == ["srv"])
+        #expect(c.candidates("zz") == [])
+    }
+}
