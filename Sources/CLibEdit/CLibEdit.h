@@ -19,6 +19,13 @@ static inline const char *CLibEdit_rl_lineBuffer(void) { return rl_line_buffer; 
 static inline int CLibEdit_rl_point(void) { return rl_point; }
 static inline void CLibEdit_rl_setPoint(int p) { rl_point = p; }
 static inline int CLibEdit_rl_end(void) { return rl_end; }
+static inline void CLibEdit_rl_setBasicWordBreakCharacters(const char *chars) { rl_basic_word_break_characters = chars; }
+static inline void CLibEdit_rl_setCompletionQueryItems(int n) { rl_completion_query_items = n; }
+static inline int CLibEdit_history_base(void) { return history_base; }
+static inline int CLibEdit_history_length(void) { return history_length; }
+/* libedit measures characters with wcwidth, which glibc declares only for X/Open; redraw maths must agree. */
+extern int wcwidth(wchar_t c);
+static inline int CLibEdit_wcwidth(wchar_t c) { return wcwidth(c); }
 static inline void CLibEdit_writeStdout(const char *s) { fputs(s, stdout); fflush(stdout); }
 
 #endif

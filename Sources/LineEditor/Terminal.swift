@@ -1,0 +1,57 @@
+internal import CLibEdit
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// The few things the editor asks of the terminal itself rather than of libedit.
+enum Terminal {
+    /// Through C's `stdout`, the stream libedit draws on, so our escape codes and its redraws stay in order.
+    static func write(_ text: String) {
+        CLibEdit_writeStdout(text)
+    }
+
+    /// The terminal's width now. libedit only learns of a resize when told (`rl_resize_terminal`), since
+    /// the shell owns the signals.
+    static func columns() -> Int? {
+        var size = winsize()
+        for descriptor in [STDOUT_FILENO, STDIN_FILENO] where ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 {
+            if size.ws_col > 0 { return Int(size.ws_col) }
+        }
+        return nil
+    }
+
+    /// libedit's idea of the width, which is what its redraws use.
+    static func editorColumns() -> Int {
+        var rows: Int32 = 0
+        var columns: Int32 = 0
+        rl_get_screen_size(&rows, &columns)
+        return columns > 0 ? Int(columns) : 80
+    }
+
+    enum Readiness {
+        /// Nothing to read: calling into libedit now would block the shell's loop.
+        case idle
+        /// At least one byte is waiting.
+        case ready
+        /// The terminal is gone (hangup, error) and nothing is left to read.
+        case closed
+        /// Readable but empty without a hangup: let the reader find out what it is.
+        case readableButEmpty
+    }
+
+    /// Checked before each key is handed to libedit, which reads with a blocking `read(2)`.
+    static func readiness(of descriptor: Int32) -> Readiness {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, 0) > 0 else { return .idle }
+        var waiting: Int32 = 0
+        if ioctl(descriptor, UInt(FIONREAD), &waiting) == 0 && waiting > 0 {
+            return .ready
+        }
+        if entry.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+            return .closed
+        }
+        return .readableButEmpty
+    }
+}
