@@ -91,7 +91,8 @@ public final class EditLineSource {
     /// empty line or a terminal that went away.
     ///
     /// After a line the next prompt is already on screen: print the command's output with ``printAbove(_:)``.
-    /// Never blocks, even if called when nothing is waiting.
+    /// Never blocks, even if called when nothing is waiting. After `.endOfInput` it returns `[]` until
+    /// ``start(prompt:)`` is called again, so stop polling standard input (or start a new line).
     public func readAvailable() -> [LineEvent] {
         guard state == .editing else { return [] }
         // A paste arrives as many keys; take them all in one go, but stop at the first finished line.
