@@ -27,7 +27,7 @@ struct EditBuffer: Equatable {
     /// which one is in use: it equals the byte count or the scalar count of the whole line.
     static func scalarOffset(_ offset: Int, lineEnd: Int, in text: String) -> Int {
         let scalarCount = text.unicodeScalars.count
-        let clamped = min(max(offset, 0), lineEnd < 0 ? 0 : max(lineEnd, 0))
+        let clamped = min(max(offset, 0), max(lineEnd, 0))
         if lineEnd == text.utf8.count && lineEnd != scalarCount {
             return String(decoding: text.utf8.prefix(clamped), as: UTF8.self).unicodeScalars.count
         }

@@ -60,8 +60,11 @@ public final class EditLineSource {
     /// Standard input: poll it for `POLLIN`.
     public var fileDescriptor: Int32 { STDIN_FILENO }
 
-    /// Every line in the history, oldest first (what Up walks back through).
-    public var historyEntries: [String] { HistoryStore.entries }
+    /// Every line in the history, oldest first (what Up walks back through), the file's included.
+    public var historyEntries: [String] {
+        prepareLibEdit()
+        return HistoryStore.entries
+    }
 
     /// Shows the prompt and starts editing (raw mode). The first start also loads the history file.
     /// Calling it again after `.endOfInput` or ``stop()`` starts a new line.
@@ -74,11 +77,7 @@ public final class EditLineSource {
         }
         LibEditBridge.owner = me
         LibEditBridge.completer = completer
-        LibEditBridge.configureOnce(programName: programName)
-        if !historyLoaded, let historyPath {
-            HistoryStore.load(from: historyPath)
-            historyLoaded = true
-        }
+        prepareLibEdit()
         self.prompt = prompt
         LibEditBridge.finishedLines.removeAll()
         emptyReads = 0
@@ -92,7 +91,8 @@ public final class EditLineSource {
     /// empty line or a terminal that went away.
     ///
     /// After a line the next prompt is already on screen: print the command's output with ``printAbove(_:)``.
-    /// Never blocks, even if called when nothing is waiting.
+    /// Never blocks, even if called when nothing is waiting. After `.endOfInput` it returns `[]` until
+    /// ``start(prompt:)`` is called again, so stop polling standard input (or start a new line).
     public func readAvailable() -> [LineEvent] {
         guard state == .editing else { return [] }
         // A paste arrives as many keys; take them all in one go, but stop at the first finished line.
@@ -195,6 +195,16 @@ public final class EditLineSource {
     }
 
     // MARK: - Internals
+
+    /// libedit picks its character set when it creates its editor, which any history call does; so the
+    /// locale and settings come first, whichever public entry point is used first.
+    private func prepareLibEdit() {
+        LibEditBridge.configureOnce(programName: programName)
+        if !historyLoaded, let historyPath {
+            HistoryStore.load(from: historyPath)
+            historyLoaded = true
+        }
+    }
 
     private func takeFinishedLine() -> LineEvent? {
         guard !LibEditBridge.finishedLines.isEmpty else { return nil }
