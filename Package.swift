@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "DTLSWireTests", dependencies: ["DTLSWire"]),
         .testTarget(name: "DTLSPlexTests", dependencies: ["DTLSPlex", "DTLSWire"]),
         .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex"]),
-        .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
+        .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"], exclude: ["tmux-drive.sh"]),
         // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
         .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"]),
     ],

@@ -26,7 +26,11 @@ extension Engine {
                 readableExtra.append(fds[i].fd)
             }
         }
-        if driving { pump() }
+        if driving {
+            isDriving = true
+            pump()
+            isDriving = false
+        }
         return readableExtra
     }
 
@@ -45,6 +49,10 @@ extension Engine {
             step(p)
             flush(p)
             reapIfFinished(p)
+        }
+        if !settings.auto {
+            // What was stepped by hand and not yet sent goes too.
+            for p in peers where !p.bio.outbound.isEmpty { flush(p) }
         }
         for s in sockets where !s.outbound.isEmpty { flush(s) }
         tick()

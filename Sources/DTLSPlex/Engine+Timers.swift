@@ -76,7 +76,7 @@ extension Engine {
             p.scheduledAt = nil
             fire(p, at: t)
             fired += 1
-            if settings.auto {
+            if settings.auto || isDriving {
                 flush(p)
                 reapIfFinished(p)
                 if !p.socket.outbound.isEmpty { flush(p.socket) }

@@ -57,6 +57,8 @@ public final class Engine {
     var peerOrder: [String] = []
     var peersByID: [Int: Peer] = [:]
     var timers = TimerHeap()
+    /// Inside a driven turn of the loop (auto mode, or `wait` in manual mode).
+    var isDriving = false
     /// Peers with datagrams to process, for the auto loop.
     var readyPeers: [Peer] = []
     /// Peers holding received messages nobody has read (serve --echo reads them).

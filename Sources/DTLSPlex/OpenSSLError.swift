@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Glibc
 
 /// The name of an `SSL_get_error` result, as OpenSSL spells it.
 public enum SSLErrorName {
@@ -76,7 +77,10 @@ public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible 
             let code = ERR_get_error_all(&file, &line, &function, &data, &flags)
             if code == 0 { break }
             let lib = ERR_lib_error_string(code).map { String(cString: $0) } ?? "lib(\(ERR_GET_LIB(code)))"
-            let reason = ERR_reason_error_string(code).map { String(cString: $0) } ?? "reason(\(ERR_GET_REASON(code)))"
+            // System errors (a missing file) carry errno as their reason.
+            let isSystem = UInt(code) & 0x8000_0000 != 0
+            let reason = ERR_reason_error_string(code).map { String(cString: $0) }
+                ?? (isSystem ? String(cString: strerror(Int32(code & 0x7fff_ffff))) : "reason(\(ERR_GET_REASON(code)))")
             entries.append(OpenSSLErrorEntry(
                 code: UInt(code), library: lib, reason: reason,
                 function: function.map { String(cString: $0) } ?? "",

@@ -90,7 +90,7 @@ import Testing
         t.ok("set cookies off")
         t.fails("set cookies maybe", "on|off")
         t.fails("set nonsense 1", "unknown setting")
-        t.fails("set cert /nonexistent.pem /nonexistent.key", "cannot")
+        t.fails("set cert /nonexistent.pem /nonexistent.key", "No such file")
         t.ok("set srtp SRTP_AES128_CM_SHA1_80")
         t.fails("set srtp NOT_A_PROFILE", "srtp")
         t.ok("set timer-initial 50")
