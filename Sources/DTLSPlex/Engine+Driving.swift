@@ -41,7 +41,11 @@ extension Engine {
             error = SSL_get_error(p.ssl, result)
             if result == 1 {
                 established(p)
-                (result, error) = readAvailable(p)
+                // Records that came with the last flight (early data, a
+                // close_notify) are read now; the report keeps the handshake's result
+                // unless that read ended the peer.
+                let (_, readError) = readAvailable(p)
+                if readError == SSL_ERROR_ZERO_RETURN || p.status == .failed { error = readError }
             } else if error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE {
                 fail(p, OpenSSLError.drain("SSL_do_handshake", sslError: error))
             }

@@ -1,6 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#endif
+internal import CSystem
 
 /// A datagram as the kernel delivered it, with where it came from.
 public struct ReceivedDatagram: Sendable {
@@ -27,9 +26,13 @@ public final class UDPSocket {
 
     static let slotSize = 65_536
     let batch: Int
-    private let buffer = UnsafeMutableRawPointer.allocate(byteCount: UDPSocket.slotSize, alignment: 16)
+    /// recvmmsg's vectors, made on first use: one slot per datagram of a batch.
+    private var slots: UnsafeMutableRawPointer?
+    private var names: UnsafeMutablePointer<sockaddr_storage>?
+    private var iovecs: UnsafeMutablePointer<iovec>?
+    private var headers: UnsafeMutablePointer<CSystem_mmsghdr>?
 
-    public init(bind address: SocketAddress, batch: Int = 64) throws {
+    public init(bind address: SocketAddress, batch: Int = 32) throws {
         let domain = address.family == .inet ? AF_INET : AF_INET6
         let fd = socket(domain, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError.system("socket", errno) }
@@ -59,32 +62,54 @@ public final class UDPSocket {
 
     deinit {
         close(fileDescriptor)
-        buffer.deallocate()
+        slots?.deallocate()
+        names?.deallocate()
+        iovecs?.deallocate()
+        headers?.deallocate()
     }
 
-    /// Receives up to `batch` datagrams without blocking; an empty array means
-    /// nothing was waiting.
+    private func prepareBatch() {
+        guard headers == nil else { return }
+        let slots = UnsafeMutableRawPointer.allocate(byteCount: batch * Self.slotSize, alignment: 16)
+        let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
+        for i in 0..<batch { iovecs[i] = iovec(iov_base: slots + i * Self.slotSize, iov_len: Self.slotSize) }
+        self.slots = slots
+        self.iovecs = iovecs
+        self.names = .allocate(capacity: batch)
+        self.headers = .allocate(capacity: batch)
+    }
+
+    /// Receives up to `batch` datagrams in one system call (recvmmsg) without
+    /// blocking; an empty array means nothing was waiting.
     public func receive() throws -> [ReceivedDatagram] {
+        prepareBatch()
+        guard let headers, let iovecs, let names, let slots else { return [] }
+        for i in 0..<batch {
+            var h = msghdr()
+            h.msg_name = UnsafeMutableRawPointer(names + i)
+            h.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            h.msg_iov = iovecs + i
+            h.msg_iovlen = 1
+            headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
+        }
+        var n: Int32 = -1
+        // Bounded: EINTR or a stale ICMP error (ECONNREFUSED) is retried a few times.
+        for _ in 0..<4 {
+            n = recvmmsg(fileDescriptor, headers, UInt32(batch), Int32(MSG_DONTWAIT), nil)
+            if n >= 0 || (errno != EINTR && errno != ECONNREFUSED) { break }
+        }
+        if n < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED { return [] }
+            throw SocketError.system("recvmmsg", errno)
+        }
         var out: [ReceivedDatagram] = []
-        var storage = sockaddr_storage()
-        for _ in 0..<batch {
-            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let n = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    recvfrom(fileDescriptor, buffer, Self.slotSize, Int32(MSG_DONTWAIT | MSG_TRUNC), $0, &length)
-                }
-            }
-            if n < 0 {
-                // ECONNREFUSED is an ICMP port-unreachable from an earlier send; it
-                // says nothing about the datagrams still waiting.
-                if errno == ECONNREFUSED || errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { break }
-                throw SocketError.system("recvfrom", errno)
-            }
-            guard let source = withUnsafePointer(to: &storage, { SocketAddress(storage: $0) }) else { continue }
-            let count = min(n, Self.slotSize)
-            let bytes = Array(UnsafeRawBufferPointer(start: buffer, count: count))
-            out.append(ReceivedDatagram(source: source, bytes: bytes, truncated: n > Self.slotSize))
+        out.reserveCapacity(Int(n))
+        for i in 0..<Int(n) {
+            guard let source = SocketAddress(storage: names + i) else { continue }
+            let length = min(Int(headers[i].msg_len), Self.slotSize)
+            let bytes = Array(UnsafeRawBufferPointer(start: slots + i * Self.slotSize, count: length))
+            let truncated = headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
+            out.append(ReceivedDatagram(source: source, bytes: bytes, truncated: truncated))
         }
         return out
     }

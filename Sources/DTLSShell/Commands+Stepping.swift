@@ -10,7 +10,7 @@ extension Shell {
         let wasHandshaking = p.status == .handshaking
         let r = engine.step(p)
         let who = heading(p.name)
-        say("\(who): \(r.before) → \(r.after)")
+        say(r.before == r.after ? "\(who): state: \(r.after) (unchanged)" : "\(who): \(r.before) → \(r.after)")
         if !r.consumed.isEmpty { say("\(who):   read  \(r.consumed.joined(separator: ", "))") }
         if !r.produced.isEmpty {
             say("\(who):   wrote \(r.produced.joined(separator: ", "))"

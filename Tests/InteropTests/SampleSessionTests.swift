@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+/// Every script in sample-sessions/ replays with `dtlsh run --stable`, passes
+/// its expectations and prints exactly its expected transcript.
+@Suite struct SampleSessionTests {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sample-sessions")
+
+    static var scripts: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        // Interop lessons need an outside peer's port; the interop tests run those.
+        return names.filter { $0.hasSuffix(".dtlsh") && !$0.hasPrefix("interop-") }.sorted()
+    }
+
+    @Test func thereAreSampleSessions() {
+        #expect(!Self.scripts.isEmpty)
+    }
+
+    @Test(arguments: scripts)
+    func replays(_ name: String) throws {
+        let script = Self.directory.appendingPathComponent(name).path
+        let p = try Subprocess(Tools.dtlsh, ["run", "--stable", script])
+        let status = p.waitExit(timeout: 60)
+        #expect(status == 0, "\(name) failed:\n\(p.stdout)\(p.stderr)")
+        let expectedPath = script.replacingOccurrences(of: ".dtlsh", with: ".expected")
+        let expected = try String(contentsOfFile: expectedPath, encoding: .utf8)
+        #expect(p.stdout == expected, "\(name): transcript differs from \(expectedPath)")
+    }
+}
