@@ -10,7 +10,7 @@ BUILD_DEPS := libssl-dev libedit-dev pkg-config
 # Real peers and tools the tests drive.
 TEST_DEPS := openssl tmux
 
-.PHONY: run test build deps test-deps clean
+.PHONY: run test build deps test-deps fuzz clean
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -36,6 +36,11 @@ run: build
 test: test-deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+# The long fuzz runs (the short ones are part of make test).
+fuzz: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	DTLSH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --skip-build $(BUILD_FLAGS) --filter Fuzz
 
 clean:
 	rm -rf .build
