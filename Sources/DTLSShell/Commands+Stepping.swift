@@ -221,6 +221,8 @@ extension Shell {
     func autoCommand(_ a: Arguments) throws {
         if a.count == 0 { return say("auto is \(engine.settings.auto ? "on" : "off")") }
         engine.settings.auto = try a.onOff(0)
+        // What was queued by hand goes out now that the engine drives itself.
+        if engine.settings.auto { engine.sockets.forEach(engine.flush) }
         say(engine.settings.auto ? "auto on: the engine receives, steps, flushes and fires timers by itself"
                                  : "auto off: nothing moves until you recv, step, flush or tick")
     }

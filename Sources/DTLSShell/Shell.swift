@@ -9,7 +9,7 @@ public final class Shell {
     public let engine: Engine
     /// Where every line the shell prints goes.
     public var output: (String) -> Void
-    public var trace: TraceLevel = .flights {
+    public var trace: TraceLevel = .records {
         didSet { renderer.level = trace }
     }
     public var style: TextStyle {
@@ -43,13 +43,15 @@ public final class Shell {
         self.engine = Engine(settings: settings)
         self.output = output
         self.style = style
-        self.renderer = EventText(level: .flights, style: style)
+        self.renderer = EventText(level: .records, style: style)
         engine.subscribe { [unowned self] in self.show($0) }
     }
 
     private func show(_ e: Event) {
         // In manual mode `read` shows data; in auto mode it arrives on its own.
         if case .appData = e.kind, !engine.settings.auto { return }
+        // …and `step` reports OpenSSL's state before and after itself.
+        if case .state = e.kind, !engine.settings.auto { return }
         renderer.lines(e).forEach(output)
     }
 

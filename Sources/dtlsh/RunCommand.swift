@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
     var keepGoing = false
 
     @Option(help: ArgumentHelp("Start at this trace level: off, flights, records, bytes.", valueName: "LEVEL"))
-    var trace: String = "flights"
+    var trace: String = "records"
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one script") }
@@ -43,7 +43,7 @@ struct RunCommand: ParsableCommand {
         for file in files {
             let stable = self.stable
             let shell = Shell(output: { Output.line(stable ? StableText.line($0) : $0) })
-            shell.trace = TraceLevel(rawValue: trace) ?? .flights
+            shell.trace = TraceLevel(rawValue: trace) ?? .records
             shell.variables = vars
             if !shell.runScript(path: file, keepGoing: keepGoing) { failed = true }
         }

@@ -13,7 +13,7 @@ struct ShellCommand: ParsableCommand {
     var commands: String?
 
     @Option(help: ArgumentHelp("Start at this trace level: off, flights, records, bytes.", valueName: "LEVEL"))
-    var trace: String = "flights"
+    var trace: String = "records"
 
     @Flag(help: "Print one JSON object per engine event instead of text.")
     var json = false
@@ -27,7 +27,7 @@ struct ShellCommand: ParsableCommand {
     func run() throws {
         let interactive = commands == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let shell = Shell(output: Output.line, style: TextStyle(enabled: Output.colourWanted()))
-        shell.trace = TraceLevel(rawValue: trace) ?? .flights
+        shell.trace = TraceLevel(rawValue: trace) ?? .records
         if let commands {
             for line in Tokenizer.commands(commands) {
                 shell.execute(line)
