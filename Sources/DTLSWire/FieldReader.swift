@@ -112,17 +112,40 @@ struct FieldReader {
 
     // MARK: - Structure
 
+    /// What became of a length-prefixed vector: a vector whose bytes are all
+    /// present but do not decode is different from one that is not there at all,
+    /// because the reader can still step over the former.
+    enum VectorOutcome<T> {
+        case missing
+        case malformed
+        case decoded(T)
+
+        var value: T? {
+            if case .decoded(let v) = self { return v }
+            return nil
+        }
+    }
+
     /// A length-prefixed vector whose contents `body` decodes into child fields.
     /// Leftover bytes inside the vector are noted; the outer reader always ends
     /// up just past the vector, so one bad element does not derail what follows.
     mutating func vector<T>(
         _ name: String, prefix: Int, summary: (T) -> String, _ body: (inout FieldReader) -> T?
     ) -> T? {
+        tryVector(name, prefix: prefix, summary: summary, body).value
+    }
+
+    mutating func tryVector<T>(
+        _ name: String, prefix: Int, summary: (T) -> String, _ body: (inout FieldReader) -> T?
+    ) -> VectorOutcome<T> {
         let start = offset
-        guard let n = length(name, prefix: prefix) else { missing("\(name) length", needs: prefix); return nil }
+        guard let n = length(name, prefix: prefix) else {
+            missing("\(name) length", needs: prefix)
+            return .missing
+        }
         guard let inner = reader.sub(n) else {
             note("\(name): length \(n) runs past the end (\(remaining) byte(s) left)", at: start)
-            return nil
+            return .missing
         }
         var child = FieldReader(inner)
         let value = body(&child)
@@ -131,7 +154,35 @@ struct FieldReader {
         }
         notes += child.notes
         add(name, value.map(summary) ?? "malformed", from: start, children: child.fields)
-        return value
+        return value.map { .decoded($0) } ?? .malformed
+    }
+
+    /// A length-prefixed list of 16-bit code points (suites, groups, schemes, …).
+    mutating func u16List(
+        _ name: String, prefix: Int, item: String, _ show: (UInt16) -> String, summary: ([UInt16]) -> String
+    ) -> [UInt16]? {
+        vector(name, prefix: prefix, summary: summary) { r -> [UInt16]? in
+            var values: [UInt16] = []
+            while !r.isAtEnd {
+                guard let v = r.u16(item, show) else { return nil }
+                values.append(v)
+            }
+            return values
+        }
+    }
+
+    /// A length-prefixed list of 8-bit code points.
+    mutating func u8List(
+        _ name: String, prefix: Int, item: String, _ show: (UInt8) -> String, summary: ([UInt8]) -> String
+    ) -> [UInt8]? {
+        vector(name, prefix: prefix, summary: summary) { r -> [UInt8]? in
+            var values: [UInt8] = []
+            while !r.isAtEnd {
+                guard let v = r.u8(item, show) else { return nil }
+                values.append(v)
+            }
+            return values
+        }
     }
 
     /// Groups the fields `body` reads under one parent, with no length prefix.
