@@ -22,9 +22,10 @@ public enum CipherSuite {
     /// (`TLS_<kx>_WITH_…`); nil for TLS 1.3 suites, SCSVs and unknown values.
     public static func keyExchange(_ value: UInt16) -> KeyExchangeKind? {
         guard let name = knownName(value), name.hasPrefix("TLS_"),
-              let with = name.firstRange(of: "_WITH_")
+              let with = name.firstRange(of: "_WITH_"),
+              case let start = name.index(name.startIndex, offsetBy: 4), start <= with.lowerBound
         else { return nil }
-        let kx = name[name.index(name.startIndex, offsetBy: 4)..<with.lowerBound]
+        let kx = name[start..<with.lowerBound]
         switch kx {
         case "RSA", "RSA_EXPORT": return .rsa
         case "DH_DSS", "DH_RSA", "DH_DSS_EXPORT", "DH_RSA_EXPORT": return .dh

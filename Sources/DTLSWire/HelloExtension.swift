@@ -110,10 +110,13 @@ extension HelloExtension {
             }.map(ExtensionValue.alpn)
         case ExtensionType.padding:
             return .padding(length: r.rest("padding").count)
-        case ExtensionType.encryptThenMAC:
-            return r.isAtEnd ? .encryptThenMAC : nil
-        case ExtensionType.extendedMasterSecret:
-            return r.isAtEnd ? .extendedMasterSecret : nil
+        case ExtensionType.encryptThenMAC, ExtensionType.extendedMasterSecret:
+            guard r.isAtEnd else {
+                r.note("\(ExtensionType.name(type)) must be empty, has \(r.remaining) byte(s)")
+                _ = r.rest("data")
+                return nil
+            }
+            return type == ExtensionType.encryptThenMAC ? .encryptThenMAC : .extendedMasterSecret
         case ExtensionType.recordSizeLimit:
             return r.u16("record_size_limit").map(ExtensionValue.recordSizeLimit)
         case ExtensionType.sessionTicket:

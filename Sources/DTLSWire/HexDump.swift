@@ -2,10 +2,12 @@
 /// `0000  16 fe fd 00 00 00 00 00  00 00 01 00 c4 01 00 00  |................|`.
 public enum HexDump {
     /// - Parameters:
-    ///   - width: bytes per line (at least 1).
+    ///   - width: bytes per line, clamped to 1...256 so a bad setting cannot
+    ///     make one line (and its padding loop) enormous.
     ///   - startOffset: the offset printed for the first byte, when dumping a slice.
     public static func lines<C: Collection<UInt8>>(_ bytes: C, width: Int = 16, startOffset: Int = 0) -> [String] {
-        let width = max(1, width)
+        let width = min(max(1, width), 256)
+        let startOffset = min(max(0, startOffset), Int(UInt32.max))
         let all = Array(bytes)
         let offsetDigits = max(4, String(max(0, startOffset + all.count - 1), radix: 16).count)
         var out: [String] = []

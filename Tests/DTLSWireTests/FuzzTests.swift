@@ -71,6 +71,12 @@ import Testing
             return "field \(bad.name) at \(bad.byteRange)"
         }
         if d.notes.contains(where: { $0.offset < 0 || $0.offset > input.count }) { return "note outside the input" }
+        for record in d.records where record.notes.isEmpty {
+            // A message that failed to decode must say why.
+            if record.body.handshakeFragments.contains(where: { $0.isWholeMessage && $0.message == nil }) {
+                return "record at \(record.offset): undecoded message without a note"
+            }
+        }
         if rendered == 0 { return "nothing rendered" }
         return nil
     }

@@ -109,3 +109,9 @@ import Testing
         #expect(data.field.children.first?.value == "6B \"hello\\x0a\"")
     }
 }
+
+@Test func hexDumpClampsItsSettings() {
+    #expect(HexDump.lines([1, 2], width: .max).count == 1)
+    #expect(HexDump.lines([1], startOffset: .max).first?.hasPrefix("ffffffff  01") == true)
+    #expect(HexDump.lines([1], startOffset: -5).first?.hasPrefix("0000  01") == true)
+}
