@@ -203,10 +203,3 @@ struct FieldReader {
         _ = rest("trailing")
     }
 }
-
-extension Hex {
-    /// The default rendering of an opaque value: its length, then a hex preview.
-    public static func describe(_ bytes: ArraySlice<UInt8>) -> String {
-        bytes.isEmpty ? "(empty)" : "\(bytes.count)B \(string(bytes, limit: 16))"
-    }
-}

@@ -32,4 +32,9 @@ public enum Hex {
         let text = String(decoding: out, as: UTF8.self)
         return bytes.count > limit ? text + "…(+\(bytes.count - limit))" : text
     }
+
+    /// The default rendering of an opaque value: its length, then a hex preview.
+    public static func describe(_ bytes: ArraySlice<UInt8>) -> String {
+        bytes.isEmpty ? "(empty)" : "\(bytes.count)B \(string(bytes, limit: 16))"
+    }
 }
