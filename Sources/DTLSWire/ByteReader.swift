@@ -53,3 +53,22 @@ public struct ByteReader: Sendable {
         return ByteReader(bytes, from: offset, to: offset + n)
     }
 }
+
+extension ByteReader {
+    public mutating func u32() -> UInt32? {
+        guard remaining >= 4 else { return nil }
+        defer { offset += 4 }
+        return UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
+            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+    }
+
+    /// The next byte without consuming it.
+    public func peek() -> UInt8? {
+        remaining >= 1 ? bytes[offset] : nil
+    }
+
+    /// Everything left, consumed.
+    public mutating func rest() -> ArraySlice<UInt8> {
+        take(remaining) ?? []
+    }
+}

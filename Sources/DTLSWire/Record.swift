@@ -51,6 +51,11 @@ public enum ProtocolVersion {
         default: "0x" + String(v, radix: 16)
         }
     }
+
+    /// Name and code point, as field trees show them.
+    public static func describe(_ v: UInt16) -> String {
+        "\(name(v)) (\(Hex.u16(v)))"
+    }
 }
 
 /// What a datagram splits into: whole records, then whatever could not be read
