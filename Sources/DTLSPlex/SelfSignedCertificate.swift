@@ -1,3 +1,4 @@
+import DTLSWire
 internal import COpenSSL
 
 /// The in-memory ECDSA P-256 certificate every context uses unless given

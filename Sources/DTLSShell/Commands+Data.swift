@@ -1,4 +1,5 @@
 import DTLSPlex
+import DTLSWire
 
 extension Shell {
     func sendCommand(_ a: Arguments) throws {
@@ -28,7 +29,7 @@ extension Shell {
             return say("\(heading(p.name)): no messages\(hint)")
         }
         lastRead[p.name] = last
-        for m in messages { say(Printable.text(m)) }
+        for m in messages { say(PrintableText.message(m)) }
     }
 
     func exportCommand(_ a: Arguments) throws {

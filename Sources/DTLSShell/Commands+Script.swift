@@ -1,4 +1,5 @@
 import DTLSPlex
+import DTLSWire
 import Glibc
 
 extension Shell {
@@ -98,7 +99,7 @@ extension Shell {
             let want = Array(a[2].utf8)
             let seen = p.received + (lastRead[p.name].map { [$0] } ?? [])
             try check(seen.contains(want), "\(p.name) to have received \"\(a[2])\"",
-                      seen.isEmpty ? "no message" : seen.map { "\"\(Printable.text($0))\"" }.joined(separator: ", "))
+                      seen.isEmpty ? "no message" : seen.map { "\"\(PrintableText.message($0))\"" }.joined(separator: ", "))
         case "message":
             guard a.count == 3 else { throw ShellError.message("expect message PEER NAME") }
             let p = try a.peer(1)

@@ -53,7 +53,7 @@ public enum EventJSON {
         case let .appData(direction, bytes):
             j.add("direction", direction.rawValue)
             j.add("size", bytes.count)
-            j.add("text", Printable.text(bytes))
+            j.add("text", PrintableText.message(bytes))
             j.add("hex", Hex.encode(bytes))
         case let .alert(direction, level, description):
             j.add("direction", direction.rawValue)
@@ -104,23 +104,5 @@ public enum EventJSON {
             return j.string
         }
         return "[" + items.joined(separator: ",") + "]"
-    }
-}
-
-/// Application bytes shown as text when they are text, escaped otherwise.
-public enum Printable {
-    public static func text(_ bytes: [UInt8]) -> String {
-        var out = ""
-        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f || scalar == "\u{FFFD}":
-                out += "\\x" + Hex.encode([UInt8(truncatingIfNeeded: scalar.value)])
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

@@ -55,7 +55,7 @@ public struct EventText {
         case let .established(version, cipher):
             say("established \(version) \(cipher)", .good)
         case let .appData(direction, bytes):
-            say((direction == .inbound ? "< " : "> ") + Printable.text(bytes), direction == .inbound ? .inbound : .outbound)
+            say((direction == .inbound ? "< " : "> ") + PrintableText.message(bytes), direction == .inbound ? .inbound : .outbound)
         case let .alert(direction, level, description):
             say("alert \(direction == .inbound ? "received" : "sent"): \(level) \(description)",
                 level == "fatal" ? .bad : .warning)
@@ -87,7 +87,8 @@ public struct EventText {
             out += WireSummary.records(bytes).map { "    " + $0 }
         }
         if level >= .bytes {
-            out += WireSummary.hexDump(bytes).map { "      " + style.paint($0, .dim) }
+            out += WireSummary.fields(bytes).map { "      " + $0 }
+            out += HexDump.lines(bytes).map { "      " + style.paint($0, .dim) }
         }
         return out
     }
@@ -98,55 +99,19 @@ public struct EventText {
     }
 }
 
-/// Short descriptions of datagrams from their bytes (DTLSWire), for traces.
+/// Descriptions of datagrams from their bytes (DTLSWire's decoder), for traces.
 public enum WireSummary {
-    /// "ClientHello" / "ServerHello, Certificate, … " / "ApplicationData (epoch 1)".
+    /// "ClientHello (cookie 32 B)" / "ServerHello, Certificate, … " / "encrypted ApplicationData".
     public static func datagram(_ bytes: [UInt8]) -> String {
-        let split = RecordLayer.split(bytes)
-        var names: [String] = []
-        for r in split.records { names.append(recordName(r)) }
-        if let t = split.trailing { names.append("<\(t.count) B: \(t.reason)>") }
-        return names.isEmpty ? "(empty)" : names.joined(separator: ", ")
-    }
-
-    static func recordName(_ r: Record) -> String {
-        let type = r.header.contentType
-        if r.header.epoch > 0 {
-            let what = type == ContentType.handshake.rawValue ? "Finished" : ContentType.name(type)
-            return "\(what) (encrypted, epoch \(r.header.epoch))"
-        }
-        switch ContentType(rawValue: type) {
-        case .handshake:
-            var reader = ByteReader(Array(r.fragment))
-            var names: [String] = []
-            while let h = HandshakeHeader.read(&reader) {
-                names.append(h.typeName + (h.isFragment ? " [\(h.fragmentOffset)+\(h.fragmentLength)/\(h.length)]" : ""))
-                guard reader.sub(Int(h.fragmentLength)) != nil else { break }
-            }
-            return names.isEmpty ? "Handshake(?)" : names.joined(separator: ", ")
-        case .changeCipherSpec: return "ChangeCipherSpec"
-        case .alert: return "Alert"
-        default: return ContentType.name(type)
-        }
+        DatagramDecoder.decode(bytes).summaryLine
     }
 
     public static func records(_ bytes: [UInt8]) -> [String] {
-        let split = RecordLayer.split(bytes)
-        var out = split.records.map { r in
-            "\(ContentType.name(r.header.contentType)) \(r.header.versionName) epoch=\(r.header.epoch) seq=\(r.header.sequence) len=\(r.header.length): \(recordName(r))"
-        }
-        if let t = split.trailing { out.append("\(t.count) B at offset \(t.offset): \(t.reason)") }
-        return out
+        DatagramDecoder.decode(bytes).recordLines
     }
 
-    public static func hexDump(_ bytes: [UInt8]) -> [String] {
-        stride(from: 0, to: bytes.count, by: 16).map { start in
-            let row = bytes[start..<min(start + 16, bytes.count)]
-            let offset = String(start, radix: 16)
-            let hex = row.map { Hex.encode([$0]) }.joined(separator: " ")
-            let ascii = String(row.map { (0x20..<0x7f).contains($0) ? Character(UnicodeScalar($0)) : "." })
-            return String(repeating: "0", count: max(0, 4 - offset.count)) + offset + "  "
-                + hex + String(repeating: " ", count: (16 - row.count) * 3) + "  " + ascii
-        }
+    /// Every decoded field, then the bytes.
+    public static func fields(_ bytes: [UInt8]) -> [String] {
+        FieldTree.lines(DatagramDecoder.decode(bytes).fields)
     }
 }
