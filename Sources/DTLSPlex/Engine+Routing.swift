@@ -127,7 +127,7 @@ extension Engine {
 
     /// The socket's listener SSL, made from the current settings.
     func listener(for s: EngineSocket) throws -> Peer {
-        let ctx = try context(for: .server)
+        let ctx = try context(for: .server, configuration: s.tls)
         if let l = s.listener, l.context === ctx { return l }
         let placeholder = s.localAddress
         let l = try Peer(name: "\(s.name).listener", role: .server, address: placeholder, socket: s, engine: self,
@@ -156,7 +156,7 @@ extension Engine {
         do {
             s.admitted += 1
             let p = try Peer(name: "\(s.name).\(s.admitted)", role: .server, address: d.source, socket: s, engine: self,
-                             context: try context(for: .server), mtu: settings.mtu)
+                             context: try context(for: .server, configuration: s.tls), mtu: settings.mtu)
             register(p)
             p.counters.datagramsIn += 1
             p.counters.bytesIn += d.bytes.count

@@ -64,7 +64,11 @@ public final class Engine {
     /// Peers holding received messages nobody has read (serve --echo reads them).
     var readyWithData: Set<Int> = []
     var impairment: Impairment
-    var contexts: [Role: TLSContext] = [:]
+    struct ContextKey: Hashable {
+        var role: Role
+        var configuration: TLSConfiguration
+    }
+    var contexts: [ContextKey: TLSContext] = [:]
     let cookieJar: CookieJar
     private var subscribers: [(Event) -> Void] = []
     private var lastPeerID = 0
@@ -121,14 +125,17 @@ public final class Engine {
 
     // MARK: - Contexts
 
-    /// The context for `role` built from the current settings; rebuilt when
-    /// the settings changed, so `set` applies to peers made afterwards.
-    func context(for role: Role) throws -> TLSContext {
-        if let c = contexts[role], c.configuration == settings.tls { return c }
-        let c = try TLSContext(role: role, configuration: settings.tls)
+    /// The context for `role` built from `configuration` (the current
+    /// settings by default), cached: `set` applies to peers made afterwards.
+    func context(for role: Role, configuration: TLSConfiguration? = nil) throws -> TLSContext {
+        let key = ContextKey(role: role, configuration: configuration ?? settings.tls)
+        if let c = contexts[key] { return c }
+        let c = try TLSContext(role: role, configuration: key.configuration)
         c.cookieJar = cookieJar
         c.keyLog = keyLogSink
-        contexts[role] = c
+        // Bounded: peers keep their own context alive; the cache only saves rebuilding.
+        if contexts.count >= 16 { contexts.removeAll() }
+        contexts[key] = c
         return c
     }
 
@@ -146,7 +153,8 @@ public final class Engine {
     public func openSocket(name: String, bind address: SocketAddress, accepting: Bool) throws -> EngineSocket {
         guard socket(named: name) == nil else { throw EngineError.exists("socket", name) }
         guard peersByName[name] == nil else { throw EngineError.exists("peer", name) }
-        let s = EngineSocket(name: name, udp: try UDPSocket(bind: address), accepting: accepting)
+        if accepting { try validateSettings(for: .server) }
+        let s = EngineSocket(name: name, udp: try UDPSocket(bind: address), accepting: accepting, tls: settings.tls)
         sockets.append(s)
         emit(.socketOpened(address: s.localAddress, accepting: accepting), socket: name, peer: nil)
         return s

@@ -4,6 +4,10 @@ public final class EngineSocket {
     public let udp: UDPSocket
     /// Unknown sources that send a ClientHello may become server peers.
     public let accepting: Bool
+    /// The TLS settings its server peers get: those in force when it was
+    /// opened, so one shell can hold servers that differ (a wrong PSK, no
+    /// shared cipher) for teaching and testing.
+    public let tls: TLSConfiguration
     /// Datagrams that belong to no live peer: HelloVerifyRequests (the cookie
     /// exchange keeps no state) and the close_notify of peers already forgotten.
     public internal(set) var outbound: [(to: SocketAddress, bytes: [UInt8])] = []
@@ -19,9 +23,10 @@ public final class EngineSocket {
     public var peerCount: Int { peers.count }
     public var halfOpenCount: Int { peers.values.reduce(0) { $0 + ($1.role == .server && $1.status == .handshaking ? 1 : 0) } }
 
-    init(name: String, udp: UDPSocket, accepting: Bool) {
+    init(name: String, udp: UDPSocket, accepting: Bool, tls: TLSConfiguration) {
         self.name = name
         self.udp = udp
         self.accepting = accepting
+        self.tls = tls
     }
 }

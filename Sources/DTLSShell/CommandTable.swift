@@ -7,7 +7,7 @@ public enum CommandTable {
         // Sockets and peers
         CommandSpec("open", group: "Sockets and peers", usage: "open NAME [HOST:PORT] [accept]",
                     summary: "Bind a UDP socket (IPv4 or IPv6; default 127.0.0.1 and a free port).",
-                    detail: "With accept, unknown sources that send a ClientHello become server peers NAME.1, NAME.2, … after the cookie exchange (if cookies are on).",
+                    detail: "With accept, unknown sources that send a ClientHello become server peers NAME.1, NAME.2, … after the cookie exchange (if cookies are on). A server socket keeps the TLS settings (psk, cert, ciphers, version, …) in force when it was opened.",
                     example: "open srv 127.0.0.1:24433 accept",
                     arguments: [.text, .address, .choice(["accept"])], min: 1) { try $0.open($1) },
         CommandSpec("connect", group: "Sockets and peers", usage: "connect PEER SOCKET HOST:PORT",
