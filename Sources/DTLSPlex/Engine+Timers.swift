@@ -86,6 +86,8 @@ extension Engine {
     }
 
     func fire(_ p: Peer, at t: Double) {
+        // An entry scheduled before the peer ended: an ended SSL must not resend.
+        guard p.status == .handshaking || p.status == .established else { return }
         if p.status == .handshaking, let h = settings.handshakeTimeout, t - p.createdAt >= h {
             fail(p, reason: "handshake not done within \(formatSeconds(h))")
             p.emit(.peerEvicted(reason: "handshake deadline"))

@@ -67,6 +67,7 @@ public struct EventText {
                 say("retransmission timer stopped", .dim)
             }
         case let .retransmit(count):
+            guard level >= .flights else { break }
             say("timer expired: last flight resent (retransmission \(count))", .warning)
         case let .peerEvicted(reason):
             say("evicted: \(reason)", .warning)

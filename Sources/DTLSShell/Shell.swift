@@ -48,6 +48,11 @@ public final class Shell {
     }
 
     private func show(_ e: Event) {
+        switch e.kind {
+        case .peerEvicted, .peerClosed:
+            if let name = e.peer { endedPeers[name] = .closed }
+        default: break
+        }
         // In manual mode `read` shows data; in auto mode it arrives on its own.
         if case .appData = e.kind, !engine.settings.auto { return }
         // …and `step` reports OpenSSL's state before and after itself.
