@@ -116,12 +116,15 @@ public enum ShellError: Error, CustomStringConvertible {
     case message(String)
     case usage(String)
     case expectation(String)
+    /// A failure already printed (and counted) deeper down, e.g. inside `source`.
+    case reported
 
     public var description: String {
         switch self {
         case let .message(m): m
         case let .usage(usage): "usage: \(usage)"
         case let .expectation(m): m
+        case .reported: "failed"
         }
     }
 }

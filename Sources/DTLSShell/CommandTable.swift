@@ -111,7 +111,14 @@ public enum CommandTable {
         CommandSpec("exit", group: "Observing", usage: "exit",
                     summary: "Leave the shell.", example: "exit") { s, _ in s.quitRequested = true },
 
+        CommandSpec("tour", group: "Observing", usage: "tour [stop]",
+                    summary: "A guided lesson: a whole handshake between two sockets of this shell, with one lost flight.",
+                    example: "tour", arguments: [.choice(["stop"])]) { try $0.tourCommand($1) },
+
         // Scripts
+        CommandSpec("record", group: "Scripts", usage: "record FILE|off",
+                    summary: "Write the commands typed from now on (those that succeed) to FILE, a script for dtlsh run.",
+                    example: "record my-session.dtlsh", arguments: [.file], min: 1) { try $0.recordCommand($1) },
         CommandSpec("source", group: "Scripts", usage: "source FILE",
                     summary: "Run the commands in FILE; stops at the first failure, naming FILE:LINE.",
                     example: "source sample-sessions/01-first-psk-handshake.dtlsh", arguments: [.file], min: 1) { try $0.sourceCommand($1) },

@@ -29,7 +29,7 @@ extension Shell {
     }
 
     func sourceCommand(_ a: Arguments) throws {
-        guard runScript(path: a[0]) else { throw ShellError.message("\(a[0]) stopped") }
+        guard runScript(path: a[0]) else { throw ShellError.reported }
     }
 
     func sleepCommand(_ a: Arguments) throws {

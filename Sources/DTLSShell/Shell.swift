@@ -31,6 +31,10 @@ public final class Shell {
     var pcap: PcapWriter?
     var keyLog: KeyLogWriter?
     var sourceDepth = 0
+    /// The guided lesson, while it runs.
+    var tour: Tour?
+    /// Where `record` writes the lines typed that succeeded.
+    var recording: ScriptRecorder?
     /// Polled during long commands (`wait`, `handshake`, `tick PEER`): true stops them.
     public var interrupted: () -> Bool = { false }
     /// Peers that were closed or forgotten, for `expect state`.
@@ -69,6 +73,17 @@ public final class Shell {
     /// Runs one line. Returns false when it failed (the error was printed).
     @discardableResult
     public func execute(_ rawLine: String) -> Bool {
+        if tour != nil, sourceDepth == 0 {
+            return tourStep(rawLine)
+        }
+        let ok = run(rawLine)
+        if ok, sourceDepth == 0, let r = recording { r.note(rawLine) }
+        return ok
+    }
+
+    /// One line through the command table, without tour or recording.
+    @discardableResult
+    func run(_ rawLine: String) -> Bool {
         let line = substitute(rawLine)
         let words: [String]
         do { words = try Tokenizer.words(line) } catch {
@@ -91,6 +106,7 @@ public final class Shell {
             try spec.run(self, Arguments(spec: spec, words: rest, shell: self))
             return true
         } catch let e as ShellError {
+            if case .reported = e { return false }
             if case .expectation = e { return fail(e.description, expectation: true) }
             return fail(e.description)
         } catch {
@@ -124,7 +140,10 @@ public final class Shell {
     }
 
     /// What the prompt shows: `dtlsh>` or `dtlsh(auto)>`.
-    public var prompt: String { engine.settings.auto ? "dtlsh(auto)> " : "dtlsh> " }
+    public var prompt: String {
+        if let tour { return "tour \(tour.progress)> " }
+        return engine.settings.auto ? "dtlsh(auto)> " : "dtlsh> "
+    }
 }
 
 extension String {
