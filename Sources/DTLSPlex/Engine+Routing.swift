@@ -31,6 +31,14 @@ extension Engine {
             drop(d, on: s, peer: peer, reason: "truncated: larger than the receive buffer")
             return
         }
+        // A fresh ClientHello from the address of a finished or established
+        // association means the client started over (RFC 6347 §4.2.8): it goes
+        // through the cookie exchange, and replaces the old peer only once its
+        // cookie is verified. A handshaking peer gets it: that is a retransmission.
+        if let peer, peer.status != .handshaking, s.accepting, RecordLayer.startsWithClientHello(d.bytes) {
+            admit(d, on: s)
+            return
+        }
         if let peer {
             guard peer.status == .handshaking || peer.status == .established else {
                 drop(d, on: s, peer: peer, reason: "peer is \(peer.status.rawValue)")
@@ -140,6 +148,7 @@ extension Engine {
     /// (the hello is buffered inside it), and the next datagram gets a new one.
     func promote(_ listener: Peer, on s: EngineSocket) {
         s.listener = nil
+        replaceExistingPeer(at: listener.address, on: s)
         s.admitted += 1
         var name = "\(s.name).\(s.admitted)"
         while peersByName[name] != nil {
@@ -152,7 +161,18 @@ extension Engine {
         if settings.auto { markReady(listener) }
     }
 
+    /// The client at this address proved it started over: its old association goes.
+    func replaceExistingPeer(at address: SocketAddress, on s: EngineSocket) {
+        guard let old = s.peers[address] else { return }
+        if old.status == .handshaking || old.status == .established {
+            evict(old, reason: "replaced: the client started a new handshake")
+        } else {
+            remove(old)
+        }
+    }
+
     func admitWithoutCookie(_ d: ReceivedDatagram, on s: EngineSocket) {
+        replaceExistingPeer(at: d.source, on: s)
         do {
             s.admitted += 1
             let p = try Peer(name: "\(s.name).\(s.admitted)", role: .server, address: d.source, socket: s, engine: self,

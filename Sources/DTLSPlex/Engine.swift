@@ -51,10 +51,11 @@ public final class Engine {
     public internal(set) var statistics = Statistics()
     public private(set) var sockets: [EngineSocket] = []
     /// Peers in the order they were made.
-    public var peers: [Peer] { peerOrder.compactMap { peersByName[$0] } }
+    public var peers: [Peer] { peersByID.values.sorted { $0.id < $1.id } }
+
+    public var peerCount: Int { peersByID.count }
 
     var peersByName: [String: Peer] = [:]
-    var peerOrder: [String] = []
     var peersByID: [Int: Peer] = [:]
     var timers = TimerHeap()
     /// Inside a driven turn of the loop (auto mode, or `wait` in manual mode).
@@ -203,7 +204,6 @@ public final class Engine {
         p.socket.peers[p.address] = p
         peersByName[p.name] = p
         peersByID[p.id] = p
-        peerOrder.append(p.name)
         statistics.peersCreated += 1
         emit(.peerCreated(role: p.role, address: p.address), socket: p.socket.name, peer: p.name)
         schedule(p)
@@ -214,7 +214,6 @@ public final class Engine {
         if p.socket.peers[p.address] === p { p.socket.peers[p.address] = nil }
         peersByName[p.name] = nil
         peersByID[p.id] = nil
-        peerOrder.removeAll { $0 == p.name }
     }
 
     /// Frees peers that have ended when the settings say not to keep them.

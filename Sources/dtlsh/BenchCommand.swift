@@ -1,0 +1,163 @@
+import ArgumentParser
+import DTLSPlex
+import DTLSShell
+import DTLSWire
+import Foundation
+
+/// `dtlsh bench`: load on a DTLS server — by default a `dtlsh serve` child
+/// process, so its CPU time and memory can be read and figures come out per
+/// server-CPU-second and per peer.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark the engine: handshakes/s, echoes/s, memory per peer.")
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case handshake, echo, hold, all
+    }
+
+    enum Credential: String, ExpressibleByArgument, CaseIterable {
+        case psk, cert
+    }
+
+    @Option(help: "handshake, echo, hold or all.")
+    var mode: Mode = .all
+
+    @Option(help: "Credentials: psk or cert (ECDHE-ECDSA with the in-memory certificate).")
+    var credential: Credential = .psk
+
+    @Option(help: ArgumentHelp("Handshakes to run (handshake mode).", valueName: "N"))
+    var count = 2000
+
+    @Option(help: ArgumentHelp("Handshakes or peers in flight at once.", valueName: "C"))
+    var concurrency = 32
+
+    @Option(help: ArgumentHelp("Established peers that echo (echo mode).", valueName: "P"))
+    var peers = 32
+
+    @Option(help: ArgumentHelp("Messages per peer, each waiting for its echo.", valueName: "M"))
+    var messages = 500
+
+    @Option(help: ArgumentHelp("Message size in bytes.", valueName: "S"))
+    var size = 1000
+
+    @Option(help: ArgumentHelp("Peers to hold open (hold mode).", valueName: "N"))
+    var hold = 1000
+
+    @Option(help: ArgumentHelp("Server to load; default: a dtlsh serve child process.", valueName: "HOST:PORT"))
+    var target: String?
+
+    @Option(help: ArgumentHelp("Pre-shared key for --target.", valueName: "IDENTITY:HEXKEY"))
+    var psk: String?
+
+    @Option(help: ArgumentHelp("Give up after this long per scenario.", valueName: "SECONDS"))
+    var deadline: Double = 120
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard count > 0, concurrency > 0, peers > 0, messages >= 0, hold > 0 else {
+            throw ValidationError("counts must be positive")
+        }
+        guard (1...16_000).contains(size) else { throw ValidationError("--size must be 1-16000") }
+        if let target { do { _ = try SocketAddress(parsing: target) } catch { throw ValidationError("--target: \(error)") } }
+        if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
+    }
+
+    func run() throws {
+        let key = try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? TLSConfiguration.PSK.demo
+        let server: ServerProcess? = target == nil ? try ServerProcess.start(psk: key, credential: credential) : nil
+        defer { server?.stop() }
+        let address = try target.map { try SocketAddress(parsing: $0) } ?? server!.address
+        var tls = TLSConfiguration(psk: credential == .psk ? key : nil)
+        if credential == .cert { tls.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256" }
+
+        var report = BenchReport(mode: mode.rawValue, credential: credential.rawValue, target: address.description,
+                                 serverPID: server?.pid)
+        if mode == .handshake || mode == .all {
+            let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
+            let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            let r = try generator.handshakes(count: count, concurrency: concurrency, deadline: deadline)
+            let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            report.add("handshake", r, unit: "handshakes", before, after)
+            generator.closeAll()
+        }
+        if mode == .echo || mode == .all {
+            let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
+            let ready = try generator.establish(peers: peers, concurrency: concurrency, deadline: deadline)
+            let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            let r = try generator.echo(peers: ready, messages: messages, size: size, deadline: deadline)
+            let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            report.add("echo \(size) B", r, unit: "echoes", before, after)
+            generator.closeAll()
+        }
+        if mode == .hold || mode == .all {
+            let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
+            let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            let start = generator.engine.now()
+            let ready = try generator.establish(peers: hold, concurrency: concurrency, deadline: deadline)
+            var r = LoadGenerator.Result()
+            r.completed = ready.count
+            r.failed = hold - ready.count
+            r.seconds = generator.engine.now() - start
+            let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            report.add("hold", r, unit: "peers", before, after, perPeer: true)
+            generator.closeAll()
+        }
+        if json {
+            Output.line(report.json)
+        } else {
+            report.table.forEach(Output.line)
+        }
+        if report.anyFailed { throw CommandFailure.exit(1) }
+    }
+}
+
+/// A `dtlsh serve --echo` child on a free loopback port.
+final class ServerProcess {
+    let process: Process
+    let address: SocketAddress
+    var pid: Int32 { process.processIdentifier }
+
+    private init(process: Process, address: SocketAddress) {
+        self.process = process
+        self.address = address
+    }
+
+    static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential) throws -> ServerProcess {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var args = ["serve", "--bind", "127.0.0.1:0", "--echo", "--max-peers", "100000", "--idle", "600"]
+        if credential == .psk { args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] }
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // The first line names the address: "serving DTLS on 127.0.0.1:PORT: …".
+        var text = ""
+        let prefix = "serving DTLS on "
+        for _ in 0..<64 where !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix(prefix) }) {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+        }
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
+              let end = line.dropFirst(prefix.count).firstIndex(of: " ")
+        else {
+            p.terminate()
+            throw CommandFailure.runtime("the serve child did not start")
+        }
+        let address = String(line[line.index(line.startIndex, offsetBy: prefix.count)..<end].dropLast())
+        // Drain its output so it never blocks on a full pipe.
+        out.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
+        return ServerProcess(process: p, address: try SocketAddress(parsing: address))
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.interrupt()
+        process.waitUntilExit()
+    }
+}

@@ -1,0 +1,89 @@
+import DTLSShell
+
+/// The figures of a bench run, as a table for a person or one JSON object.
+struct BenchReport {
+    struct Row {
+        var scenario: String
+        var unit: String
+        var result: LoadGenerator.Result
+        var serverCPU: Double?
+        var rssBefore: Int?
+        var rssAfter: Int?
+        var perPeer: Bool
+    }
+
+    var mode: String
+    var credential: String
+    var target: String
+    var serverPID: Int32?
+    var rows: [Row] = []
+
+    var anyFailed: Bool { rows.contains { $0.result.failed > 0 || $0.result.completed == 0 } }
+
+    mutating func add(_ scenario: String, _ r: LoadGenerator.Result, unit: String,
+                      _ before: ProcessStats?, _ after: ProcessStats?, perPeer: Bool = false) {
+        rows.append(Row(scenario: scenario, unit: unit, result: r,
+                        serverCPU: before.flatMap { b in after.map { $0.cpuSeconds - b.cpuSeconds } },
+                        rssBefore: before?.rssBytes, rssAfter: after?.rssBytes, perPeer: perPeer))
+    }
+
+    private static func fixed(_ d: Double, _ places: Int = 1) -> String {
+        let scale = [1.0, 10, 100, 1000][min(places, 3)]
+        let v = (d * scale).rounded() / scale
+        return places == 0 ? String(Int(v)) : String(v)
+    }
+
+    var table: [String] {
+        var out = ["dtlsh bench — \(credential.uppercased()) against \(target)" + (serverPID.map { " (dtlsh serve, pid \($0))" } ?? "")]
+        for row in rows {
+            let r = row.result
+            out.append("")
+            out.append("\(row.scenario):")
+            out.append("  completed        \(r.completed) \(row.unit), \(r.failed) failed, in \(Self.fixed(r.seconds, 2)) s")
+            if !row.perPeer, r.seconds > 0 {
+                out.append("  rate             \(Self.fixed(Double(r.completed) / r.seconds, 0)) \(row.unit)/s (wall clock)")
+            }
+            if let p50 = r.percentile(0.5), let p99 = r.percentile(0.99) {
+                out.append("  latency          p50 \(Self.fixed(p50 * 1000, 2)) ms, p99 \(Self.fixed(p99 * 1000, 2)) ms")
+            }
+            if let cpu = row.serverCPU, cpu > 0, !row.perPeer {
+                out.append("  server CPU       \(Self.fixed(cpu, 2)) s → \(Self.fixed(Double(r.completed) / cpu, 0)) \(row.unit) per server-CPU-second")
+            }
+            if let b = row.rssBefore, let a = row.rssAfter {
+                out.append("  server RSS       \(b / 1024) KB → \(a / 1024) KB"
+                           + (row.perPeer && r.completed > 0 ? ", \((a - b) / r.completed) bytes per established peer" : ""))
+            }
+        }
+        return out
+    }
+
+    var json: String {
+        var top = JSONWriter()
+        top.add("mode", mode)
+        top.add("credential", credential)
+        top.add("target", target)
+        if let serverPID { top.add("server_pid", Int(serverPID)) }
+        let items = rows.map { row -> String in
+            var j = JSONWriter()
+            let r = row.result
+            j.add("scenario", row.scenario)
+            j.add("unit", row.unit)
+            j.add("completed", r.completed)
+            j.add("failed", r.failed)
+            j.add("seconds", r.seconds)
+            j.add("rate_per_second", r.seconds > 0 ? Double(r.completed) / r.seconds : nil)
+            j.add("latency_p50_ms", r.percentile(0.5).map { $0 * 1000 })
+            j.add("latency_p99_ms", r.percentile(0.99).map { $0 * 1000 })
+            j.add("server_cpu_seconds", row.serverCPU)
+            j.add("per_server_cpu_second", row.serverCPU.flatMap { $0 > 0 ? Double(r.completed) / $0 : nil })
+            j.add("server_rss_before", row.rssBefore.map(Double.init))
+            j.add("server_rss_after", row.rssAfter.map(Double.init))
+            if row.perPeer, let a = row.rssAfter, let b = row.rssBefore, r.completed > 0 {
+                j.add("bytes_per_peer", (a - b) / r.completed)
+            }
+            return j.string
+        }
+        top.addRaw("scenarios", "[" + items.joined(separator: ",") + "]")
+        return top.string
+    }
+}
