@@ -26,7 +26,8 @@ mkdir -p "$HOME"
 
 # shellcheck source=../LineEditorTests/tmux-drive.sh
 . "$HERE/../LineEditorTests/tmux-drive.sh"
-trap 'td_cleanup; rm -rf "$ROOT"' EXIT
+# tmux leaves its socket file behind after kill-server: remove this run's.
+trap 'td_cleanup; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TD_SOCKET"; rm -rf "$ROOT"' EXIT
 trap 'exit 130' INT TERM
 
 COLS=120
