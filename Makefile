@@ -10,7 +10,7 @@ BUILD_DEPS := libssl-dev libedit-dev pkg-config
 # Real peers and tools the tests drive.
 TEST_DEPS := openssl tmux
 
-.PHONY: run test build deps test-deps fuzz clean
+.PHONY: run test build deps test-deps fuzz bench clean
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -36,11 +36,19 @@ run: build
 test: test-deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+	Tests/TerminalTests/run.sh "$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))/dtlsh"
 
 # The long fuzz runs (the short ones are part of make test).
 fuzz: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	DTLSH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --skip-build $(BUILD_FLAGS) --filter Fuzz
+
+# Speed and memory figures (release build): handshakes and echoes per
+# server-CPU-second, bytes per peer.
+bench: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	.build/release/dtlsh bench --credential psk --count 5000 --hold 1000
+	.build/release/dtlsh bench --credential cert --count 2000 --hold 1000
 
 clean:
 	rm -rf .build

@@ -188,7 +188,13 @@ extension Engine {
     }
 
     /// The application messages received and not yet read, oldest first.
+    /// An established peer first reads (SSL_read) whatever datagrams wait in
+    /// its inbound queue: `read` is a read, as in SPEC.md's first handshake.
     public func read(_ p: Peer) -> [[UInt8]] {
+        if p.status == .established, !p.bio.inbound.isEmpty {
+            p.lastSSLError = readAvailable(p).1
+            updateTimer(p)
+        }
         defer {
             p.received.removeAll()
             readyWithData.remove(p.id)

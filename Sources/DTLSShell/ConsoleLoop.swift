@@ -1,4 +1,5 @@
 import DTLSPlex
+import Glibc
 
 /// What the loop reads lines from: libedit on a terminal, plain reads on a
 /// pipe. Events and output go through it so a half-typed line survives them.
@@ -49,12 +50,14 @@ public final class ConsoleLoop {
         if let signals { watched.append(signals.fileDescriptor) }
         loop: while !shell.quitRequested {
             let ready = shell.engine.runOnce(timeout: 1, watching: watched)
-            if let signals, ready.contains(signals.fileDescriptor), !signals.take().isEmpty {
-                if input.isInteractive {
-                    input.interrupt()
-                } else {
+            if let signals, ready.contains(signals.fileDescriptor) {
+                let got = signals.take()
+                // SIGTERM and a hangup end the session (history is saved); Ctrl-C
+                // abandons the line at a terminal and ends a piped session.
+                if got.contains(SIGTERM) || got.contains(SIGHUP) || (!got.isEmpty && !input.isInteractive) {
                     break loop
                 }
+                if !got.isEmpty { input.interrupt() }
             }
             guard ready.contains(input.fileDescriptor) else { continue }
             for event in input.readAvailable() {

@@ -1,12 +1,12 @@
 import Glibc
 internal import CSystem
 
-/// SIGINT and SIGTERM as a file descriptor (signalfd), so the one poll loop
+/// SIGINT, SIGTERM and SIGHUP as a file descriptor (signalfd), so the one poll loop
 /// sees Ctrl-C like any other input: no handler runs at an arbitrary point.
 public final class SignalWatch {
     public let fileDescriptor: Int32
 
-    public init?(signals: [Int32] = [SIGINT, SIGTERM]) {
+    public init?(signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {
         var set = sigset_t()
         sigemptyset(&set)
         for s in signals { sigaddset(&set, s) }
