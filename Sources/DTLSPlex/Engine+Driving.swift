@@ -1,9 +1,12 @@
 internal import COpenSSL
 
 /// What one `step` did, for the shell to show.
-public struct StepReport: Sendable {
-    public var before: String
-    public var after: String
+public struct StepReport {
+    /// OpenSSL's state strings are static; they become Swift strings only when shown.
+    let beforeState: UnsafePointer<CChar>
+    let afterState: UnsafePointer<CChar>
+    public var before: String { String(cString: beforeState) }
+    public var after: String { String(cString: afterState) }
     /// The return value of SSL_do_handshake / SSL_read.
     public var result: Int32
     public var sslError: Int32
@@ -25,7 +28,7 @@ extension Engine {
     /// OpenSSL writes waits in the outbound queue for `flush`.
     @discardableResult
     public func step(_ p: Peer) -> StepReport {
-        let before = p.stateDescription
+        let before = SSL_state_string_long(p.ssl)!
         let inBefore = p.bio.inbound.count
         let outBefore = p.bio.outbound.count
         var result: Int32 = 0
@@ -56,10 +59,12 @@ extension Engine {
             break
         }
         p.lastSSLError = error
-        let after = p.stateDescription
-        if before != after { p.emit(.state(from: before, to: after)) }
+        let after = SSL_state_string_long(p.ssl)!
+        if before != after {
+            p.emit(.state(from: String(cString: before), to: String(cString: after)), as: .protocolDetail)
+        }
         updateTimer(p)
-        return StepReport(before: before, after: after, result: result, sslError: error,
+        return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
                           datagramsConsumed: inBefore - p.bio.inbound.count,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
                           consumed: (p.stepCapture ?? []).filter { $0.0 == .inbound }.map(\.1),
@@ -79,7 +84,7 @@ extension Engine {
                 p.received.append(message)
                 p.counters.messagesIn += 1
                 statistics.messagesIn += 1
-                p.emit(.appData(.inbound, bytes: message))
+                p.emit(.appData(.inbound, bytes: message), as: .data)
                 if !p.received.isEmpty { readyWithData.insert(p.id) }
                 last = (n, SSL_ERROR_NONE)
                 continue
@@ -162,7 +167,7 @@ extension Engine {
         statistics.bytesOut += d.count
         peer?.counters.datagramsOut += 1
         peer?.counters.bytesOut += d.count
-        emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name)
+        emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name, as: .datagrams)
     }
 
     // MARK: - data
@@ -183,7 +188,7 @@ extension Engine {
         }
         p.counters.messagesOut += 1
         statistics.messagesOut += 1
-        p.emit(.appData(.outbound, bytes: bytes))
+        p.emit(.appData(.outbound, bytes: bytes), as: .data)
         if settings.auto { flush(p) }
     }
 

@@ -26,7 +26,7 @@ extension Engine {
         statistics.datagramsIn += 1
         statistics.bytesIn += d.bytes.count
         let peer = s.peers[d.source]
-        emit(.datagramIn(from: d.source, bytes: d.bytes), socket: s.name, peer: peer?.name)
+        emit(.datagramIn(from: d.source, bytes: d.bytes), socket: s.name, peer: peer?.name, as: .datagrams)
         if d.truncated {
             drop(d, on: s, peer: peer, reason: "truncated: larger than the receive buffer")
             return

@@ -19,10 +19,10 @@ extension Engine {
         if armed {
             let seconds = Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
             p.retransmitDeadline = now() + seconds
-            if old == nil { p.emit(.timer(seconds: seconds)) }
+            if old == nil { p.emit(.timer(seconds: seconds), as: .protocolDetail) }
         } else {
             p.retransmitDeadline = nil
-            if old != nil { p.emit(.timer(seconds: nil)) }
+            if old != nil { p.emit(.timer(seconds: nil), as: .protocolDetail) }
         }
         schedule(p)
     }

@@ -71,7 +71,9 @@ public final class Engine {
     }
     var contexts: [ContextKey: TLSContext] = [:]
     let cookieJar: CookieJar
-    private var subscribers: [(Event) -> Void] = []
+    private var subscribers: [(EventInterest, (Event) -> Void)] = []
+    /// What at least one subscriber wants.
+    private var interest: EventInterest = []
     private var lastPeerID = 0
     private let start: timespec
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
@@ -111,17 +113,20 @@ public final class Engine {
 
     // MARK: - Events
 
-    /// Calls `handler` with every event from now on.
-    public func subscribe(_ handler: @escaping (Event) -> Void) {
-        subscribers.append(handler)
+    /// Calls `handler` with every event of the kinds in `interest` from now on.
+    public func subscribe(_ interest: EventInterest = .all, _ handler: @escaping (Event) -> Void) {
+        subscribers.append((interest, handler))
+        self.interest.formUnion(interest)
     }
 
     public var hasSubscribers: Bool { !subscribers.isEmpty }
 
-    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?) {
-        guard !subscribers.isEmpty else { return }
+    func wants(_ kind: EventInterest) -> Bool { interest.contains(kind) }
+
+    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?, as type: EventInterest = .lifecycle) {
+        guard interest.contains(type) else { return }
         let event = Event(time: now(), socket: socket, peer: peer, kind: kind())
-        for s in subscribers { s(event) }
+        for (wanted, handler) in subscribers where wanted.contains(type) { handler(event) }
     }
 
     // MARK: - Contexts

@@ -4,6 +4,23 @@ public enum Direction: String, Sendable {
     case outbound = "out"
 }
 
+/// Which events a subscriber wants, so the engine does not build events that
+/// nobody reads (a busy server would spend its time making them).
+public struct EventInterest: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Sockets, cookies, peers made and ended, established, alerts, errors, drops, retransmissions.
+    public static let lifecycle = EventInterest(rawValue: 1)
+    /// datagram_in, datagram_out.
+    public static let datagrams = EventInterest(rawValue: 2)
+    /// record, handshake_message, state, timer.
+    public static let protocolDetail = EventInterest(rawValue: 4)
+    /// app_data.
+    public static let data = EventInterest(rawValue: 8)
+    public static let all: EventInterest = [.lifecycle, .datagrams, .protocolDetail, .data]
+}
+
 /// Something the engine did or saw. The engine never prints: renderers turn
 /// events into text, JSON, pcap or a ladder. Names follow SPEC.md.
 public struct Event: Sendable {

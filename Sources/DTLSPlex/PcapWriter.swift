@@ -32,7 +32,7 @@ public final class PcapWriter {
 
     /// Records every datagram the engine sends or receives from now on.
     public func attach(to engine: Engine) {
-        engine.subscribe { [weak self, unowned engine] e in
+        engine.subscribe(.datagrams) { [weak self, unowned engine] e in
             guard let self, let name = e.socket, let local = engine.socket(named: name)?.localAddress else { return }
             switch e.kind {
             case let .datagramIn(from, bytes): self.record(bytes, from: from, to: local)

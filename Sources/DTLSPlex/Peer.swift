@@ -171,13 +171,13 @@ public final class Peer {
             for i in 5..<11 { seq = seq << 8 | UInt64(bytes[i]) }
             let length = Int(bytes[11]) << 8 | Int(bytes[12])
             if write { lastWriteEpoch = epoch }
-            emit(.record(direction, contentType: bytes[0], epoch: epoch, sequence: seq, length: length))
+            emit(.record(direction, contentType: bytes[0], epoch: epoch, sequence: seq, length: length), as: .protocolDetail)
         case SSL3_RT_HANDSHAKE:
             guard let h = HandshakeHeader.parse(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: min(bytes.count, 12))) else { return }
             noteMessage(HandshakeType.name(h.type), direction)
             emit(.handshakeMessage(direction, type: h.type, messageSeq: h.messageSeq,
                                    fragmentOffset: Int(h.fragmentOffset), fragmentLength: Int(h.fragmentLength),
-                                   length: Int(h.length)))
+                                   length: Int(h.length)), as: .protocolDetail)
         case SSL3_RT_CHANGE_CIPHER_SPEC:
             noteMessage("ChangeCipherSpec", direction)
         case SSL3_RT_ALERT:
@@ -204,8 +204,8 @@ public final class Peer {
         }
     }
 
-    func emit(_ kind: Event.Kind) {
-        engine.emit(kind, socket: socket.name, peer: isListener ? nil : name)
+    func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle) {
+        engine.emit(kind(), socket: socket.name, peer: isListener ? nil : name, as: type)
     }
 }
 

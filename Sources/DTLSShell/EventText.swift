@@ -7,11 +7,23 @@ public struct EventText {
     public var style: TextStyle
     /// Print times as offsets (`[  1.234]`); off for stable transcripts.
     public var showTime: Bool
+    /// Print application messages as `< text` / `> text`.
+    public var showData: Bool
 
-    public init(level: TraceLevel = .off, style: TextStyle = TextStyle(enabled: false), showTime: Bool = false) {
+    public init(level: TraceLevel = .off, style: TextStyle = TextStyle(enabled: false), showTime: Bool = false,
+                showData: Bool = true) {
         self.level = level
         self.style = style
         self.showTime = showTime
+        self.showData = showData
+    }
+
+    /// The events these lines are made from, for `Engine.subscribe`.
+    public var interest: EventInterest {
+        var i: EventInterest = .lifecycle
+        if level >= .flights { i.formUnion([.datagrams, .protocolDetail]) }
+        if showData { i.insert(.data) }
+        return i
     }
 
     public func lines(_ e: Event) -> [String] {
@@ -55,6 +67,7 @@ public struct EventText {
         case let .established(version, cipher):
             say("established \(version) \(cipher)", .good)
         case let .appData(direction, bytes):
+            guard showData else { break }
             say((direction == .inbound ? "< " : "> ") + PrintableText.message(bytes), direction == .inbound ? .inbound : .outbound)
         case let .alert(direction, level, description):
             say("alert \(direction == .inbound ? "received" : "sent"): \(level) \(description)",

@@ -58,7 +58,7 @@ public final class Shell {
         default: break
         }
         // In manual mode `read` shows data; in auto mode it arrives on its own.
-        if case .appData = e.kind, !engine.settings.auto { return }
+        renderer.showData = engine.settings.auto
         // …and `step` reports OpenSSL's state before and after itself.
         if case .state = e.kind, !engine.settings.auto { return }
         renderer.lines(e).forEach(output)

@@ -99,8 +99,11 @@ struct EngineOptions: ParsableArguments {
         if json {
             engine.subscribe { Output.line(EventJSON.line($0)) }
         } else {
-            let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)))
-            engine.subscribe { e in text.lines(e).forEach { Output.write(textFD, $0 + "\n") } }
+            // Messages are shown from the flights level up: a loaded server would
+            // spend its time printing them.
+            let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
+                                 showData: traceLevel >= .flights)
+            engine.subscribe(text.interest) { e in text.lines(e).forEach { Output.write(textFD, $0 + "\n") } }
         }
         return sinks
     }
