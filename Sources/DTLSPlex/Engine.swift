@@ -46,7 +46,7 @@ public final class Engine {
     }
 
     public var settings: Settings {
-        didSet { impairment.reseed(settings.seed) }
+        didSet { if oldValue.seed != settings.seed { impairment.reseed(settings.seed) } }
     }
     public internal(set) var statistics = Statistics()
     public private(set) var sockets: [EngineSocket] = []

@@ -58,6 +58,10 @@ public struct TLSConfiguration: Sendable, Hashable {
     public var srtpProfiles: String?
     /// First retransmission timeout; nil keeps OpenSSL's 1 s.
     public var timerInitialMilliseconds: Int?
+    /// Allow anonymous (unauthenticated) and NULL cipher suites, as the 2006
+    /// example's anonymous DH did: open to any man in the middle, for history
+    /// and teaching only.
+    public var insecure = false
 
     public init(psk: PSK? = nil) {
         self.psk = psk
@@ -78,11 +82,29 @@ public struct TLSConfiguration: Sendable, Hashable {
         "PSK-AES128-CCM", "ECDHE-PSK-CHACHA20-POLY1305", "ECDHE-PSK-AES128-CBC-SHA256",
     ].joined(separator: ":")
 
+    static let anonymousCiphers = "ADH-AES128-GCM-SHA256:AECDH-AES128-SHA"
+
     func cipherList(for role: Role) -> String {
-        if let ciphers { return ciphers }
-        guard psk != nil else { return Self.certificateCiphers }
+        if insecure {
+            return (ciphers ?? Self.anonymousCiphers + ":" + Self.pskCiphers + ":" + Self.certificateCiphers)
+                + ":@SECLEVEL=0"
+        }
+        // Whatever the string asks for, nothing unauthenticated or unencrypted.
+        let guardrail = ":!aNULL:!eNULL"
+        if let ciphers { return ciphers + guardrail }
+        guard psk != nil else { return Self.certificateCiphers + guardrail }
         // A client that holds a PSK prefers it; the server follows the client.
-        return Self.pskCiphers + ":" + Self.certificateCiphers
+        return Self.pskCiphers + ":" + Self.certificateCiphers + guardrail
+    }
+
+    /// Why these settings are weaker than they look, if they are.
+    public var warnings: [String] {
+        var out: [String] = []
+        if let psk, psk.key.count < 16 {
+            out.append("the PSK is \(psk.key.count) bytes; use at least 16 random bytes")
+        }
+        if insecure { out.append("insecure mode: anonymous and NULL ciphers allowed, no authentication") }
+        return out
     }
 }
 

@@ -54,7 +54,9 @@ final class TLSContext {
         }
         ERR_clear_error()
         guard SSL_CTX_set_cipher_list(ctx, c.cipherList(for: role)) == 1 else {
-            throw ConfigurationError.invalid("ciphers", c.cipherList(for: role), "OpenSSL matched no cipher")
+            _ = OpenSSLError.drainQueue()
+            let hint = c.insecure ? "" : " (anonymous and NULL suites need the insecure switch)"
+            throw ConfigurationError.invalid("ciphers", c.ciphers ?? c.cipherList(for: role), "OpenSSL matched no usable cipher" + hint)
         }
         try useCertificate()
         if c.verifiesPeer {
@@ -73,6 +75,10 @@ final class TLSContext {
             guard SSL_CTX_set_tlsext_use_srtp(ctx, profiles) == 0 else {
                 throw ConfigurationError.invalid("srtp profiles", profiles, "OpenSSL knows none of them")
             }
+        }
+        if c.insecure && role == .server {
+            // Anonymous DH needs parameters; OpenSSL picks them by key size.
+            COpenSSL_SSL_CTX_set_dh_auto(ctx, 1)
         }
         if c.psk != nil {
             switch role {

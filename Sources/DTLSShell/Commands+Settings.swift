@@ -2,14 +2,14 @@ import DTLSPlex
 
 extension Shell {
     static let settingNames = ["psk", "cert", "ca", "verify", "ciphers", "version", "mtu", "cookies", "loss", "seed",
-                               "idle", "max-peers", "timer-initial", "srtp", "handshake-timeout"]
+                               "idle", "max-peers", "timer-initial", "srtp", "handshake-timeout", "insecure"]
 
     static let settingsHelp = """
         psk IDENTITY:HEXKEY|none   cert FILE KEY|default   ca FILE|none   verify on|off
         ciphers STRING|default     version 1.2|1.0|any     mtu N          cookies on|off
         loss PERCENT               seed N                  idle SECONDS|off
         max-peers N                timer-initial MS|default           srtp PROFILES|none
-        handshake-timeout SECONDS|off
+        handshake-timeout SECONDS|off                insecure on|off (anonymous DH, no authentication)
         """
 
     func setCommand(_ a: Arguments) throws {
@@ -80,6 +80,10 @@ extension Shell {
         case "srtp":
             let v = try one()
             s.tls.srtpProfiles = v == "none" ? nil : v
+        case "insecure":
+            let v = try one()
+            guard v == "on" || v == "off" else { throw ShellError.message("set insecure on|off") }
+            s.tls.insecure = v == "on"
         default:
             throw ShellError.message("unknown setting '\(setting)'")
         }
@@ -94,6 +98,7 @@ extension Shell {
             throw ShellError.message("\(error)")
         }
         if let line = settingsLines().first(where: { $0.hasPrefix(setting + " ") }) { say(line) }
+        for w in s.tls.warnings where !old.tls.warnings.contains(w) { say(style.paint("warning: \(w)", .warning)) }
     }
 
     func settingsLines() -> [String] {
@@ -120,6 +125,7 @@ extension Shell {
             ("max-peers", String(s.maxPeers)),
             ("timer-initial", t.timerInitialMilliseconds.map { "\($0) ms" } ?? "default (1000 ms)"),
             ("srtp", t.srtpProfiles ?? "none"),
+            ("insecure", t.insecure ? "ON: anonymous and NULL ciphers allowed" : "off"),
         ]
         return rows.map { $0.0 + String(repeating: " ", count: max(1, 19 - $0.0.count)) + $0.1 }
     }

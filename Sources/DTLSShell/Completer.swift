@@ -28,7 +28,7 @@ public struct Completer {
         // Values of a setting after `set NAME`.
         if spec.name == "set", args.count == 1 {
             switch args[0] {
-            case "verify", "cookies": return ["on", "off"]
+            case "verify", "cookies", "insecure": return ["on", "off"]
             case "version": return TLSConfiguration.Version.allCases.map(\.rawValue)
             case "psk", "ca", "srtp": return ["none"]
             case "cert", "ciphers", "timer-initial": return ["default"] + (args[0] == "cert" ? files(prefix) : [])

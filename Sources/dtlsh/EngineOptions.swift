@@ -38,6 +38,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("First retransmission timeout (doubles each time, up to 60 s).", valueName: "MS"))
     var timerInitial: Int?
 
+    @Flag(help: "Allow anonymous and NULL cipher suites: no authentication at all (the 2006 example's mode).")
+    var insecure = false
+
     @Flag(help: "Print one JSON object per engine event instead of text.")
     var json = false
 
@@ -76,6 +79,8 @@ struct EngineOptions: ParsableArguments {
         tls.version = dtls10 ? .dtls1_0 : anyVersion ? .any : .dtls1_2
         tls.srtpProfiles = srtp
         tls.timerInitialMilliseconds = timerInitial
+        tls.insecure = insecure
+        for w in tls.warnings { Output.error("dtlsh: warning: \(w)") }
         return tls
     }
 
