@@ -9,6 +9,7 @@ import Testing
 
     @Test func serveAndConnectCapturesDecryptAndMatchTheEvents() throws {
         let dir = try Observe.directory("capture")
+        defer { Observe.remove(dir) }
         let (aPcap, aKeys, bPcap, bKeys) = (dir + "/A.pcap", dir + "/A.keys", dir + "/B.pcap", dir + "/B.keys")
         let (server, port) = try Observe.serveJSON(["--echo", "--pcap", aPcap, "--keylog", aKeys])
         let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--json", "--keylog", bKeys,
@@ -63,6 +64,7 @@ import Testing
     /// handshake between two sockets of one shell, one message.
     @Test func shellCaptureAndKeylogDecrypt() throws {
         let dir = try Observe.directory("shell-capture")
+        defer { Observe.remove(dir) }
         let (pcap, keys) = (dir + "/S.pcap", dir + "/S.keys")
         let p = try Subprocess(Tools.dtlsh, ["-c", "capture \(pcap); keylog \(keys); open srv accept; open cli; "
                                                 + "connect c1 cli srv; handshake c1; send c1 \"\(Self.secret)\"; "
@@ -92,6 +94,7 @@ import Testing
 
     @Test func ipv6CaptureDecodes() throws {
         let dir = try Observe.directory("capture6")
+        defer { Observe.remove(dir) }
         let (aPcap, aKeys, bPcap, bKeys) = (dir + "/A6.pcap", dir + "/A6.keys", dir + "/B6.pcap", dir + "/B6.keys")
         let (server, port) = try Observe.serveJSON(bind: "[::1]:0", ["--echo", "--pcap", aPcap, "--keylog", aKeys])
         let client = try Subprocess(Tools.dtlsh, ["connect", "[::1]:\(port)", "--keylog", bKeys, "--pcap", bPcap,
@@ -130,6 +133,7 @@ import Testing
 
     @Test func aNewKeyLogIsMode0600EvenUnderUmask000() throws {
         let dir = try Observe.directory("keylog-new")
+        defer { Observe.remove(dir) }
         let (server, port) = try Observe.serveJSON(["--echo"])
         let keys = dir + "/new.keys"
         let client = try Self.underOpenUmask(["connect", "127.0.0.1:\(port)", "--keylog", keys, "--send", "x", "--wait", "3"])
@@ -144,6 +148,7 @@ import Testing
     @Test(arguments: ["serve", "connect"])
     func aWorldReadableKeyLogIsRefused(_ command: String) throws {
         let dir = try Observe.directory("keylog-open")
+        defer { Observe.remove(dir) }
         let keys = dir + "/open.keys"
         try "keep me\n".write(toFile: keys, atomically: true, encoding: .utf8)
         chmod(keys, 0o644)
@@ -166,6 +171,7 @@ import Testing
 
     @Test func theShellRefusesAnOpenKeyLogASymlinkAndAFIFO() throws {
         let dir = try Observe.directory("keylog-shell")
+        defer { Observe.remove(dir) }
         let open = dir + "/open.keys", link = dir + "/link.keys", fifo = dir + "/fifo.keys"
         try "".write(toFile: open, atomically: true, encoding: .utf8)
         chmod(open, 0o604)

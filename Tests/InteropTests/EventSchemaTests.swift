@@ -20,6 +20,7 @@ import Testing
     /// answers (timer, retransmit, peer_evicted).
     @Test func realSessionsMatchTheSchemaAndCoverEveryEvent() throws {
         let dir = try Observe.directory("schema")
+        defer { Observe.remove(dir) }
         let (server, port) = try Observe.serveJSON(["--psk", Self.psk, "--echo"])
 
         let silentPort = Tools.freeUDPPort()
@@ -81,6 +82,7 @@ import Testing
     /// The schema is not vacuous: wrong lines are rejected.
     @Test func theSchemaRejectsMalformedLines() throws {
         let dir = try Observe.directory("schema-bad")
+        defer { Observe.remove(dir) }
         let bad = [
             #"{"t":0.1,"event":"no_such_event","socket":"srv","peer":null}"#,
             #"{"t":0.1,"event":"record","socket":"srv","peer":null}"#,
@@ -117,7 +119,9 @@ import Testing
             #expect(socketClosed)
         }
         if allJSON {
-            let (valid, report) = try Observe.validate(lines.map(String.init), in: try Observe.directory("shell-json"))
+            let dir = try Observe.directory("shell-json")
+            defer { Observe.remove(dir) }
+            let (valid, report) = try Observe.validate(lines.map(String.init), in: dir)
             #expect(valid, "shell --json lines that do not match docs/events.schema.json:\n\(report)")
             // Seed 3 loses datagrams in the handshake: the loss and the recovery show.
             let seen = Set(Observe.objects(p.stdout).compactMap { $0["event"] as? String })

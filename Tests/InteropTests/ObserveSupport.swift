@@ -8,6 +8,13 @@ enum Observe {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var schemaPath: String { repository.appendingPathComponent("docs/events.schema.json").path }
 
+    /// Removes a test's directory (key logs are secrets), unless
+    /// DTLSH_KEEP_TEST_FILES is set to look at them.
+    static func remove(_ dir: String) {
+        guard ProcessInfo.processInfo.environment["DTLSH_KEEP_TEST_FILES"] == nil else { return }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
     /// A fresh directory for one test's files.
     static func directory(_ tag: String) throws -> String {
         let dir = NSTemporaryDirectory() + "dtlsh-\(tag)-\(UUID().uuidString.prefix(8))"
