@@ -11,7 +11,7 @@ BUILD_DEPS := libssl-dev libedit-dev pkg-config
 # capture; answer "no" beforehand so the install never stops at a prompt.
 TEST_DEPS := openssl tmux tshark
 
-.PHONY: run test build deps test-deps apt-jsonschema fuzz clean
+.PHONY: run test build deps test-deps fuzz clean
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,6 +34,7 @@ test-deps: deps
 	@python3 -c 'import jsonschema' 2>/dev/null || /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || \
 		$(MAKE) --no-print-directory apt-jsonschema
 
+.PHONY: apt-jsonschema
 apt-jsonschema:
 	$(call apt_install,python3-jsonschema)
 
