@@ -7,8 +7,9 @@ BIN = .build/debug/dtlsh
 
 # Debian packages the build needs; installed only when missing.
 BUILD_DEPS := libssl-dev libedit-dev pkg-config
-# Real peers and tools the tests drive.
-TEST_DEPS := openssl tmux
+# Real peers and tools the tests drive. tshark asks whether non-root users may
+# capture; answer "no" beforehand so the install never stops at a prompt.
+TEST_DEPS := openssl tmux tshark
 
 .PHONY: run test build deps test-deps fuzz bench clean
 
@@ -24,8 +25,18 @@ endef
 deps:
 	$(call apt_install,$(BUILD_DEPS))
 
+# The event schema test runs python3 with jsonschema: pip's if the python3 on
+# PATH has it, Debian's python3-jsonschema otherwise.
 test-deps: deps
+	@dpkg -s tshark >/dev/null 2>&1 || \
+		echo "wireshark-common wireshark-common/install-setuid boolean false" | $(SUDO) debconf-set-selections
 	$(call apt_install,$(TEST_DEPS))
+	@python3 -c 'import jsonschema' 2>/dev/null || /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || \
+		$(MAKE) --no-print-directory apt-jsonschema
+
+.PHONY: apt-jsonschema
+apt-jsonschema:
+	$(call apt_install,python3-jsonschema)
 
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
