@@ -115,7 +115,7 @@ extension Engine {
         p.status = .established
         p.establishedAt = now()
         statistics.handshakesCompleted += 1
-        p.emit(.established(version: p.version ?? "?", cipher: p.cipher ?? "?"))
+        p.emit(.established(version: p.version ?? "?", cipher: p.cipher ?? "?", srtp: p.srtpProfile))
     }
 
     func fail(_ p: Peer, _ error: OpenSSLError) {
@@ -220,6 +220,8 @@ extension Engine {
             statistics.peersClosed += 1
             p.emit(.peerClosed(reason: "closed here"))
         }
+        // In auto mode the close_notify leaves now, still under the peer's name.
+        if settings.auto { flush(p) }
         moveOutboundToSocket(p)
         remove(p)
         if settings.auto { flush(p.socket) }
@@ -240,9 +242,10 @@ extension Engine {
         remove(p)
     }
 
-    /// Sends close_notify to every peer and flushes every socket: the end of a server.
+    /// Sends close_notify to every peer, then flushes and closes every socket:
+    /// the end of a server or client.
     public func closeAll() {
         for p in peers { close(p) }
-        for s in sockets { flush(s) }
+        for s in sockets { closeSocket(s) }
     }
 }

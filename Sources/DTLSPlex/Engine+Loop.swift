@@ -58,6 +58,16 @@ extension Engine {
         tick()
     }
 
+    /// Auto mode just came on: everything stepped, queued or waiting by hand
+    /// is the loop's now.
+    public func resumeAll() {
+        for p in peers where p.status == .handshaking || p.status == .established {
+            if !p.handshakeStarted || !p.bio.inbound.isEmpty { markReady(p) }
+            if !p.bio.outbound.isEmpty { flush(p) }
+        }
+        for s in sockets where !s.outbound.isEmpty { flush(s) }
+    }
+
     func markReady(_ p: Peer) {
         guard !p.isReady else { return }
         p.isReady = true

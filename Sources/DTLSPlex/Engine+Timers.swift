@@ -12,14 +12,14 @@ public struct TimerStatus: Sendable {
 extension Engine {
     /// Reads OpenSSL's retransmission timer after an SSL call and keeps the
     /// heap in step with it.
-    func updateTimer(_ p: Peer) {
+    func updateTimer(_ p: Peer, rearmed: Bool = false) {
         var tv = timeval()
         let armed = COpenSSL_DTLSv1_get_timeout(p.ssl, &tv) == 1
         let old = p.retransmitDeadline
         if armed {
             let seconds = Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
             p.retransmitDeadline = now() + seconds
-            if old == nil { p.emit(.timer(seconds: seconds), as: .protocolDetail) }
+            if old == nil || rearmed { p.emit(.timer(seconds: seconds), as: .protocolDetail) }
         } else {
             p.retransmitDeadline = nil
             if old != nil { p.emit(.timer(seconds: nil), as: .protocolDetail) }
@@ -90,6 +90,7 @@ extension Engine {
         guard p.status == .handshaking || p.status == .established else { return }
         if p.status == .handshaking, let h = settings.handshakeTimeout, t - p.createdAt >= h {
             fail(p, reason: "handshake not done within \(formatSeconds(h))")
+            statistics.peersEvicted += 1
             p.emit(.peerEvicted(reason: "handshake deadline"))
             return
         }
@@ -114,7 +115,7 @@ extension Engine {
         } else if r < 0 {
             fail(p, OpenSSLError.drain("DTLSv1_handle_timeout"))
         }
-        updateTimer(p)
+        updateTimer(p, rearmed: r > 0)
     }
 
     /// Fires one peer's retransmission timer now, due or not (the shell's

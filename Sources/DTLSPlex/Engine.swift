@@ -171,7 +171,7 @@ public final class Engine {
     }
 
     public func closeSocket(_ s: EngineSocket) {
-        for p in Array(s.peers.values) { close(p) }
+        for p in Array(s.peers.values) where p.status == .handshaking || p.status == .established { close(p) }
         flush(s)
         for p in Array(s.peers.values) { remove(p) }
         s.listener = nil

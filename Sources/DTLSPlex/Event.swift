@@ -45,7 +45,7 @@ public struct Event: Sendable {
         case cookieOK(from: SocketAddress)
         case cookieBad(from: SocketAddress)
         case peerCreated(role: Role, address: SocketAddress)
-        case established(version: String, cipher: String)
+        case established(version: String, cipher: String, srtp: String?)
         case appData(Direction, bytes: [UInt8])
         case alert(Direction, level: String, description: String)
         /// The retransmission timer was armed for `seconds` from now, or stopped (nil).

@@ -8,6 +8,8 @@ public final class PcapWriter {
     public let path: String
     private var ipID: UInt16 = 0
     public private(set) var packets = 0
+    /// Real source addresses of wildcard-bound sockets, by remote address.
+    private var routes: [SocketAddress: SocketAddress] = [:]
 
     /// LINKTYPE_RAW: each packet starts with an IPv4 or IPv6 header.
     static let linkTypeRaw: UInt32 = 101
@@ -33,13 +35,26 @@ public final class PcapWriter {
     /// Records every datagram the engine sends or receives from now on.
     public func attach(to engine: Engine) {
         engine.subscribe(.datagrams) { [weak self, unowned engine] e in
-            guard let self, let name = e.socket, let local = engine.socket(named: name)?.localAddress else { return }
+            guard let self, let name = e.socket, let bound = engine.socket(named: name)?.localAddress else { return }
             switch e.kind {
-            case let .datagramIn(from, bytes): self.record(bytes, from: from, to: local)
-            case let .datagramOut(to, bytes): self.record(bytes, from: local, to: to)
+            case let .datagramIn(from, bytes):
+                // Between two sockets of this engine the datagram was written as it left.
+                if engine.sockets.contains(where: { $0.localAddress.isSameEndpoint(from) }) { return }
+                self.record(bytes, from: from, to: self.real(bound, toward: from))
+            case let .datagramOut(to, bytes):
+                self.record(bytes, from: self.real(bound, toward: to), to: to)
             default: break
             }
         }
+    }
+
+    /// A wildcard-bound socket's real address toward `remote` (the kernel's route).
+    private func real(_ bound: SocketAddress, toward remote: SocketAddress) -> SocketAddress {
+        guard bound.isUnspecified else { return bound }
+        if let cached = routes[remote] { return cached }
+        let route = UDPSocket.route(toward: remote).map { SocketAddress(family: $0.family, address: $0.address, port: bound.port) } ?? bound
+        if routes.count < 4096 { routes[remote] = route }
+        return route
     }
 
     public func record(_ payload: [UInt8], from source: SocketAddress, to destination: SocketAddress) {

@@ -149,7 +149,8 @@ public final class Peer {
 
     /// RFC 5705 keying material, as DTLS-SRTP derives its keys.
     public func exportKeyingMaterial(label: String, length: Int) throws -> [UInt8] {
-        guard status == .established else { throw EngineError.notEstablished(name) }
+        // The keys outlive a close_notify: only a handshake that never finished has none.
+        guard establishedAt != nil else { throw EngineError.notEstablished(name) }
         guard (1...1024).contains(length) else { throw EngineError.invalidArgument("length must be 1-1024") }
         var out = [UInt8](repeating: 0, count: length)
         ERR_clear_error()

@@ -120,6 +120,14 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         family == .inet ? "\(host):\(port)" : "[\(host)]:\(port)"
     }
 
+    /// 0.0.0.0 or ::, as a wildcard bind leaves it.
+    public var isUnspecified: Bool { address.allSatisfy { $0 == 0 } }
+
+    /// The same host and port, or a wildcard bound to the same port and family.
+    func isSameEndpoint(_ other: SocketAddress) -> Bool {
+        family == other.family && port == other.port && (address == other.address || isUnspecified || other.isUnspecified)
+    }
+
     /// IP and UDP header bytes in front of every datagram on this path.
     public var headerOverhead: Int { family == .inet ? 28 : 48 }
 

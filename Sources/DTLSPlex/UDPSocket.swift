@@ -114,6 +114,22 @@ public final class UDPSocket {
         return out
     }
 
+    /// The source address the kernel would use toward `remote`: what a
+    /// socket bound to a wildcard really sends from. Nothing is sent.
+    public static func route(toward remote: SocketAddress) -> SocketAddress? {
+        let fd = socket(remote.family == .inet ? AF_INET : AF_INET6, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard remote.withSockAddr({ Glibc.connect(fd, $0, $1) }) == 0 else { return nil }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard rc == 0 else { return nil }
+        return withUnsafePointer(to: &storage) { SocketAddress(storage: $0) }
+    }
+
     /// Sends one datagram. Returns false when the kernel had no room
     /// (EAGAIN/ENOBUFS): UDP may lose it, and DTLS retransmission covers that.
     @discardableResult

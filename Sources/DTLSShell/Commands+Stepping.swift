@@ -195,7 +195,8 @@ extension Shell {
                 throw ShellError.message("wait until established|closed|data PEER, not '\(what)'")
             }
             let name = a[2]
-            _ = try a.peer(2)
+            // A peer may not exist yet (srv.1 before its client arrives): wait for it.
+            guard Shell.validName(name, dots: true) else { throw ShellError.message("bad peer name '\(name)'") }
             let limit = a.count == 5 ? try a.duration(4) : 10
             var broken = false
             let held = engine.run(until: { [engine, unowned self] in
@@ -224,7 +225,7 @@ extension Shell {
         if a.count == 0 { return say("auto is \(engine.settings.auto ? "on" : "off")") }
         engine.settings.auto = try a.onOff(0)
         // What was queued by hand goes out now that the engine drives itself.
-        if engine.settings.auto { engine.sockets.forEach(engine.flush) }
+        if engine.settings.auto { engine.resumeAll() }
         say(engine.settings.auto ? "auto on: the engine receives, steps, flushes and fires timers by itself"
                                  : "auto off: nothing moves until you recv, step, flush or tick")
     }

@@ -47,9 +47,10 @@ public enum EventJSON {
         case let .peerCreated(role, address):
             j.add("role", role.rawValue)
             j.add("address", address.description)
-        case let .established(version, cipher):
+        case let .established(version, cipher, srtp):
             j.add("version", version)
             j.add("cipher", cipher)
+            j.add("srtp", srtp)
         case let .appData(direction, bytes):
             j.add("direction", direction.rawValue)
             j.add("size", bytes.count)
@@ -86,6 +87,7 @@ public enum EventJSON {
         j.add("file", e.file)
         j.add("line", e.line)
         j.add("code", Int(e.code))
+        j.add("data", e.data.isEmpty ? nil : e.data)
         return j.string
     }
 

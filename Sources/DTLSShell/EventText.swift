@@ -64,8 +64,8 @@ public struct EventText {
             say("cookie from \(from) is wrong: answering with a new HelloVerifyRequest", .warning)
         case let .peerCreated(role, address):
             say("new \(role.rawValue) peer for \(address)")
-        case let .established(version, cipher):
-            say("established \(version) \(cipher)", .good)
+        case let .established(version, cipher, srtp):
+            say("established \(version) \(cipher)" + (srtp.map { " SRTP \($0)" } ?? ""), .good)
         case let .appData(direction, bytes):
             guard showData else { break }
             say((direction == .inbound ? "< " : "> ") + PrintableText.message(bytes), direction == .inbound ? .inbound : .outbound)

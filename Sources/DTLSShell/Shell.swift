@@ -51,11 +51,18 @@ public final class Shell {
         engine.subscribe { [unowned self] in self.show($0) }
     }
 
+    /// With `--json`: every event as one JSON line here instead of text.
+    public var eventLine: ((String) -> Void)?
+
     private func show(_ e: Event) {
         switch e.kind {
         case .peerEvicted, .peerClosed:
             if let name = e.peer { endedPeers[name] = .closed }
         default: break
+        }
+        if let eventLine {
+            eventLine(EventJSON.line(e))
+            return
         }
         // In manual mode `read` shows data; in auto mode it arrives on its own.
         renderer.showData = engine.settings.auto

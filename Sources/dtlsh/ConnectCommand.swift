@@ -48,7 +48,7 @@ struct ConnectCommand: ParsableCommand {
         defer { _ = sinks }
         let signals = SignalWatch()
         let local = try bind.map { try SocketAddress(parsing: $0) }
-            ?? SocketAddress(parsing: destination.family == .inet ? "127.0.0.1:0" : "[::]:0")
+            ?? SocketAddress(parsing: destination.family == .inet ? "127.0.0.1:0" : "[::1]:0")
         let peer: Peer
         do {
             // A wildcard or loopback bind that matches the server's family.

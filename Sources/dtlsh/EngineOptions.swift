@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTLSPlex
 import DTLSShell
+import DTLSWire
 
 /// The credential, protocol and output flags every subcommand that runs an
 /// engine takes, in the spelling of `openssl s_client`/`s_server` where one exists.
@@ -38,6 +39,9 @@ struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("First retransmission timeout (doubles each time, up to 60 s).", valueName: "MS"))
     var timerInitial: Int?
 
+    @Option(name: .customLong("export"), help: ArgumentHelp("At each handshake, print RFC 5705 keying material (as DTLS-SRTP derives its keys).", valueName: "LABEL:LENGTH"))
+    var exports: [String] = []
+
     @Flag(help: "Allow anonymous and NULL cipher suites: no authentication at all (the 2006 example's mode).")
     var insecure = false
 
@@ -69,6 +73,11 @@ struct EngineOptions: ParsableArguments {
             throw ValidationError("cannot read '\(file)'")
         }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
+        for e in exports {
+            guard let colon = e.lastIndex(of: ":"), colon != e.startIndex,
+                  let n = Int(e[e.index(after: colon)...]), (1...1024).contains(n)
+            else { throw ValidationError("--export takes LABEL:LENGTH with LENGTH 1-1024, not '\(e)'") }
+        }
     }
 
     func tlsConfiguration(defaultPSK: TLSConfiguration.PSK? = nil) throws -> TLSConfiguration {
@@ -91,16 +100,22 @@ struct EngineOptions: ParsableArguments {
     /// stdout carries the replies.
     func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO) throws -> EngineSinks {
         let sinks = EngineSinks()
-        if let pcap {
-            let w = try PcapWriter(path: pcap)
-            w.attach(to: engine)
-            sinks.pcap = w
+        // A file that cannot be written is a bad argument: exit 2, like a bad flag.
+        do {
+            if let pcap {
+                let w = try PcapWriter(path: pcap)
+                w.attach(to: engine)
+                sinks.pcap = w
+            }
+            if let keylog {
+                let w = try KeyLogWriter(path: keylog)
+                w.attach(to: engine)
+                sinks.keyLog = w
+            }
+        } catch {
+            throw CommandFailure.usage("\(error)")
         }
-        if let keylog {
-            let w = try KeyLogWriter(path: keylog)
-            w.attach(to: engine)
-            sinks.keyLog = w
-        }
+        attachExports(to: engine, textFD: textFD)
         if json {
             engine.subscribe { Output.line(EventJSON.line($0)) }
         } else {
@@ -111,6 +126,37 @@ struct EngineOptions: ParsableArguments {
             engine.subscribe(text.interest) { e in text.lines(e).forEach { Output.write(textFD, $0 + "\n") } }
         }
         return sinks
+    }
+}
+
+extension EngineOptions {
+    /// `--export LABEL:LENGTH`: keying material of every peer as it is established.
+    func attachExports(to engine: Engine, textFD: Int32) {
+        let wanted: [(String, Int)] = exports.compactMap { e in
+            guard let colon = e.lastIndex(of: ":"), let n = Int(e[e.index(after: colon)...]) else { return nil }
+            return (String(e[..<colon]), n)
+        }
+        guard !wanted.isEmpty else { return }
+        let json = self.json
+        engine.subscribe(.lifecycle) { [unowned engine] e in
+            guard case .established = e.kind, let name = e.peer, let p = engine.peer(named: name) else { return }
+            for (label, length) in wanted {
+                guard let bytes = try? p.exportKeyingMaterial(label: label, length: length) else { continue }
+                if json {
+                    var j = JSONWriter()
+                    j.add("t", e.time)
+                    j.add("event", "keying_material")
+                    j.add("socket", e.socket)
+                    j.add("peer", name)
+                    j.add("label", label)
+                    j.add("length", length)
+                    j.add("hex", Hex.encode(bytes))
+                    Output.line(j.string)
+                } else {
+                    Output.write(textFD, "\(name): keying material \(label) \(length): \(Hex.encode(bytes))\n")
+                }
+            }
+        }
     }
 }
 

@@ -89,6 +89,9 @@ struct ServeCommand: ParsableCommand {
             j.add("datagrams_in", s.datagramsIn)
             j.add("datagrams_out", s.datagramsOut)
             j.add("dropped", s.droppedTotal)
+            j.add("messages_in", s.messagesIn)
+            j.add("messages_out", s.messagesOut)
+            j.add("cookies_sent", s.cookiesSent)
             Output.line(j.string)
         } else {
             Output.line("totals: \(s.peersCreated) peers, \(s.handshakesCompleted) handshakes completed, "

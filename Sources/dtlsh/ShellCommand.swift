@@ -28,6 +28,11 @@ struct ShellCommand: ParsableCommand {
         let interactive = commands == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let shell = Shell(output: Output.line, style: TextStyle(enabled: Output.colourWanted()))
         shell.trace = TraceLevel(rawValue: trace) ?? .records
+        if json {
+            // Events are the output; what the shell says goes to stderr.
+            shell.output = { Output.error($0) }
+            shell.eventLine = { Output.line($0) }
+        }
         if let commands {
             for line in Tokenizer.commands(commands) {
                 shell.execute(line)

@@ -87,9 +87,7 @@ import Testing
         // Both ends live in this one process, so every datagram is written
         // twice, once as it leaves cli and once as it reaches srv.
         let frameKeys = rows.map { "\($0[3])/\($0[4])/\($0[5])" }
-        withKnownIssue("shell capture of a session between two of its own sockets has every datagram twice") {
-            #expect(Set(frameKeys).count == frameKeys.count, "\(rows.count) frames, \(Set(frameKeys).count) distinct")
-        }
+        #expect(Set(frameKeys).count == frameKeys.count, "\(rows.count) frames, \(Set(frameKeys).count) distinct")
     }
 
     @Test func ipv6CaptureDecodes() throws {
@@ -117,9 +115,7 @@ import Testing
         // and PcapWriter writes the bound address, so its frames read :: ↔ ::1.
         let b = try Observe.fields(bPcap, port: port, keylog: bKeys, fields)
         #expect(Observe.plaintexts(b, column: 3) == [Self.secret, Self.secret])
-        withKnownIssue("connect [::1] binds [::]; PcapWriter records the unspecified address") {
-            #expect(b.allSatisfy { $0.count > 1 && $0[0] == "::1" && $0[1] == "::1" }, "\(b.map { "\($0[0]) → \($0[1])" })")
-        }
+        #expect(b.allSatisfy { $0.count > 1 && $0[0] == "::1" && $0[1] == "::1" }, "\(b.map { "\($0[0]) → \($0[1])" })")
     }
 }
 
@@ -164,9 +160,7 @@ import Testing
         #expect(try String(contentsOfFile: keys, encoding: .utf8) == "keep me\n")
         #expect(Observe.mode(keys) == 0o644, "dtlsh changed the mode of a file it refused")
         // SPEC.md: errors in flags or files exit 2.
-        withKnownIssue("a refused --keylog file exits 1, not 2 (SinkError from attachOutput is not a usage error)") {
-            #expect(status == 2)
-        }
+        #expect(status == 2)
     }
 
     @Test func theShellRefusesAnOpenKeyLogASymlinkAndAFIFO() throws {

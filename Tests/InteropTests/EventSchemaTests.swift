@@ -74,9 +74,7 @@ import Testing
 
         // socket_closed is in the schema but serve and connect never emit it:
         // closeAll() closes peers and flushes but never calls closeSocket().
-        withKnownIssue("serve/connect end without socket_closed (Engine.closeAll does not close sockets)") {
-            #expect(seen.contains("socket_closed"))
-        }
+        #expect(seen.contains("socket_closed"))
     }
 
     /// The schema is not vacuous: wrong lines are rejected.
@@ -114,10 +112,8 @@ import Testing
         let lines = p.stdout.split(separator: "\n")
         let allJSON = !lines.isEmpty && lines.allSatisfy { $0.hasPrefix("{") }
         let socketClosed = p.stdout.contains("\"event\":\"socket_closed\"")
-        withKnownIssue("dtlsh --json -c prints text: ShellCommand.json is never used") {
-            #expect(allJSON, "first lines: \(lines.prefix(3).joined(separator: " | "))")
-            #expect(socketClosed)
-        }
+        #expect(allJSON, "first lines: \(lines.prefix(3).joined(separator: " | "))")
+        #expect(socketClosed)
         if allJSON {
             let dir = try Observe.directory("shell-json")
             defer { Observe.remove(dir) }
