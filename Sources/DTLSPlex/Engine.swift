@@ -113,9 +113,9 @@ public final class Engine {
 
     public var hasSubscribers: Bool { !subscribers.isEmpty }
 
-    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?) {
+    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?, dropped: DroppedDatagram? = nil) {
         guard !subscribers.isEmpty else { return }
-        let event = Event(time: now(), socket: socket, peer: peer, kind: kind())
+        let event = Event(time: now(), socket: socket, peer: peer, kind: kind(), dropped: dropped)
         for s in subscribers { s(event) }
     }
 

@@ -204,8 +204,8 @@ public final class Peer {
         }
     }
 
-    func emit(_ kind: Event.Kind) {
-        engine.emit(kind, socket: socket.name, peer: isListener ? nil : name)
+    func emit(_ kind: Event.Kind, dropped: DroppedDatagram? = nil) {
+        engine.emit(kind, socket: socket.name, peer: isListener ? nil : name, dropped: dropped)
     }
 }
 
