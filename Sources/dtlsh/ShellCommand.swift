@@ -28,6 +28,7 @@ struct ShellCommand: ParsableCommand {
         let interactive = commands == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let shell = Shell(output: Output.line, style: TextStyle(enabled: Output.colourWanted()))
         shell.trace = TraceLevel(rawValue: trace) ?? .records
+        shell.unicode = LocaleCharset.processIsUTF8
         if let commands {
             for line in Tokenizer.commands(commands) {
                 shell.execute(line)
