@@ -38,7 +38,9 @@ struct FlightProgress {
 
     /// "flight 5 (ClientKeyExchange, ChangeCipherSpec)": what really went, not the textbook list.
     static func describe(_ n: Int, _ messages: [String]) -> String {
-        messages.isEmpty ? HandshakeFlight.describe(n) : "flight \(n) (\(messages.joined(separator: ", ")))"
+        // A ClientHello is a ClientHello; the textbook name says which of the two it was.
+        messages.isEmpty || messages == ["ClientHello"] ? HandshakeFlight.describe(n)
+            : "flight \(n) (\(messages.joined(separator: ", ")))"
     }
 
     /// The flights this peer waits for next, in order of likelihood.

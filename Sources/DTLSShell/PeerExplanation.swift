@@ -129,7 +129,8 @@ struct PeerExplanation {
         }
         var s = [line + "."]
         if !peer.received.isEmpty {
-            s.append("\(peer.received.count) application message\(peer.received.count == 1 ? "" : "s") arrived and wait to be read.")
+            let n = peer.received.count
+            s.append(n == 1 ? "1 application message arrived and waits to be read." : "\(n) application messages arrived and wait to be read.")
         }
         return s
     }
