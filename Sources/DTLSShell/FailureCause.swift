@@ -29,7 +29,7 @@ struct FailureCause {
 
     private var local: SocketAddress { peer.socket.localAddress }
     private var history: PairHistory? { wire.history(local, peer.address) }
-    private var arrows: [WireArrow] { wire.arrows(between: local, and: peer.address) }
+    private var arrows: [WireArrow] { wire.arrows(for: peer) }
 
     var sentence: String? {
         let words = (peer.alerts.map(\.1) + (peer.lastError?.queue.map(\.reason) ?? []) + [peer.endReason ?? ""])

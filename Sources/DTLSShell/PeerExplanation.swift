@@ -9,7 +9,7 @@ struct PeerExplanation {
     let wire: WireRecorder
 
     private var local: SocketAddress { peer.socket.localAddress }
-    private var arrows: [WireArrow] { wire.arrows(between: local, and: peer.address) }
+    private var arrows: [WireArrow] { wire.arrows(for: peer) }
     private var progress: FlightProgress {
         FlightProgress(peer, cookieRound: arrows.contains { $0.from == peer.address && $0.flight == 3 })
     }
@@ -109,15 +109,21 @@ struct PeerExplanation {
         let t = engine.timerStatus(peer)
         let what = flight.map { " and resends flight \($0)" } ?? ""
         if let left = t.retransmit {
-            s.append(left > 0.0005 ? "Its retransmission timer is armed: it fires in \(EventText.seconds(left))\(what) unless the answer comes first."
+            s.append(left > 0.0005 ? "Its retransmission timer is armed: it fires in \(Self.duration(left))\(what) unless the answer comes first."
                                    : "Its retransmission timer has expired: the next tick fires it\(what).")
         } else if peer.handshakeHasStarted {
             s.append("No retransmission timer is armed.")
         }
         let n = peer.counters.retransmits
         if n > 0 { s.append("It has resent its last flight \(n) time\(n == 1 ? "" : "s") so far.") }
-        if let d = t.handshakeDeadline { s.append("The handshake deadline (set handshake-timeout) runs out in \(EventText.seconds(d)).") }
+        if let d = t.handshakeDeadline { s.append("The handshake deadline (set handshake-timeout) runs out in \(Self.duration(d)).") }
         return s
+    }
+
+    /// Milliseconds below ten seconds: one unit for the timer's whole first
+    /// rounds, so a transcript made with --stable reads the same every time.
+    static func duration(_ s: Double) -> String {
+        s < 10 ? "\(Int((s * 1000).rounded())) ms" : "\(Int(s.rounded())) s"
     }
 
     // MARK: - Established

@@ -52,6 +52,14 @@ final class WireRecorder {
         }
     }
 
+    /// The arrows of the handshake `p` is part of. A client's starts when it is
+    /// made (an older handshake between the same ports is not its story); a
+    /// server's began before it existed, with the hellos that admitted it.
+    func arrows(for p: Peer) -> [WireArrow] {
+        let all = arrows(between: p.socket.localAddress, and: p.address)
+        return p.role == .client ? all.filter { $0.time >= p.createdAt } : all
+    }
+
     func name(of address: SocketAddress) -> String? { socketNames[address] }
 
     // MARK: - Events
@@ -103,8 +111,11 @@ final class WireRecorder {
             guard let p = e.peer.flatMap(engine.peer(named:)), let at = socketAddresses[p.socket.name] else { return }
             let text = "\(level) \(description)"
             if direction == .outbound {
-                alertsWritten[AddressPair(at, p.address), default: []].append(text)
-                if alertsWritten[AddressPair(at, p.address)]!.count > 8 { alertsWritten[AddressPair(at, p.address)]!.removeFirst() }
+                // Bounded: names nobody sent (a peer forgotten with its queue) must not pile up.
+                if alertsWritten.count > 256 { alertsWritten.removeAll() }
+                var queue = alertsWritten[AddressPair(at, p.address), default: []]
+                queue.append(text)
+                alertsWritten[AddressPair(at, p.address)] = Array(queue.suffix(8))
             } else if let serial = entries.reversed().compactMap({ entry -> Int? in
                 guard case let .arrow(a) = entry, a.from == p.address, a.to == at, a.facts.messages.contains(DatagramFacts.unnamedAlert) else { return nil }
                 return a.serial
@@ -160,7 +171,7 @@ final class WireRecorder {
         for m in facts.messages where m.hasPrefix("Alert") {
             guard var queue = alertsWritten[pair], !queue.isEmpty else { break }
             let text = queue.removeFirst()
-            alertsWritten[pair] = queue
+            alertsWritten[pair] = queue.isEmpty ? nil : queue
             if m == DatagramFacts.unnamedAlert, let i = facts.messages.firstIndex(of: m) { facts.messages[i] = "Alert(\(text))" }
         }
         lastSerial += 1
