@@ -9,8 +9,9 @@ extension Shell {
         let title: String
         if a.count == 1 {
             let name = a[0]
-            guard let ends = engine.peer(named: name).map({ (local: $0.socket.localAddress, remote: $0.address) })
-                ?? wire.peerEnds[name] else { _ = try a.peer(0); return }
+            // A peer closed or forgotten still has a ladder: the recorder kept its ends.
+            let live = engine.peer(named: name).map { (local: $0.socket.localAddress, remote: $0.address) }
+            guard let ends = live ?? wire.peerEnds[name] else { _ = try a.peer(0); return }
             let pair = AddressPair(ends.local, ends.remote)
             rows = wire.entries.filter { entry in
                 switch entry {
@@ -19,8 +20,10 @@ extension Shell {
                 }
             }
             // The client on the left, as in RFC 6347's figures.
-            let role = engine.peer(named: name)?.role ?? wire.history(ends.local, ends.remote).map { $0.client == ends.local ? .client : .server }
-            columns = role == .server ? [column(ends.remote), column(ends.local)] : [column(ends.local), column(ends.remote)]
+            let role = engine.peer(named: name)?.role
+                ?? wire.history(ends.local, ends.remote).map { $0.client == ends.local ? .client : .server }
+            let (left, right) = role == .server ? (ends.remote, ends.local) : (ends.local, ends.remote)
+            columns = [column(left), column(right)]
             title = "\(name), between \(columns[0].name) and \(columns[1].name)"
         } else {
             rows = wire.entries
@@ -61,7 +64,9 @@ extension Shell {
 
     func explainCommand(_ a: Arguments) throws {
         if a.count == 1 {
-            if let p = engine.peer(named: a[0]) { return paragraph(PeerExplanation(peer: p, engine: engine, wire: wire).sentences) }
+            if let p = engine.peer(named: a[0]) {
+                return paragraph(PeerExplanation(peer: p, engine: engine, wire: wire).sentences)
+            }
             if let gone = goneExplanation(a[0]) { return paragraph(gone) }
             _ = try a.peer(0)
         }

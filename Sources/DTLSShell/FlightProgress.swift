@@ -19,7 +19,8 @@ struct FlightProgress {
         for f in p.flights {
             if f.messages.contains("HelloVerifyRequest") { afterCookie = true }
             let byClient = (f.direction == .outbound) == (p.role == .client)
-            guard let n = HandshakeFlight.number(of: f.messages, sentByClient: byClient, afterCookie: afterCookie) else { continue }
+            guard let n = HandshakeFlight.number(of: f.messages, sentByClient: byClient, afterCookie: afterCookie)
+            else { continue }
             let messages = f.messages.filter { !$0.hasPrefix("Alert") }
             if f.direction == .outbound {
                 Self.advance(&sent, &sentMessages, to: n, with: messages)

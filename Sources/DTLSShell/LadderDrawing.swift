@@ -23,7 +23,9 @@ struct LadderDrawing {
     let glyphs: Glyphs
 
     /// Lifelines far enough apart for the widest header, and never cramped.
-    private var spacing: Int { max(22, (columns.map { max($0.name.count, $0.address.description.count) }.max() ?? 0) + 4) }
+    private var spacing: Int {
+        max(22, (columns.map { max($0.name.count, $0.address.description.count) }.max() ?? 0) + 4)
+    }
     private var margin: Int { spacing / 2 }
     private func x(_ i: Int) -> Int { margin + i * spacing }
     private var width: Int { x(columns.count - 1) + 1 }

@@ -17,7 +17,9 @@ struct PairHistory {
     /// Files one datagram from `from`: returns its flight number and whether it
     /// repeats pieces already sent. `roleHint` is the sender's role when a peer
     /// of this shell says so.
-    mutating func note(_ facts: DatagramFacts, from: SocketAddress, roleHint: Role?) -> (flight: Int?, resent: Bool) {
+    mutating func note(_ facts: DatagramFacts, from: SocketAddress, roleHint: Role?)
+        -> (flight: Int?, resent: Bool)
+    {
         if let random = facts.clientRandom, random != clientRandom {
             association += 1
             client = from
@@ -26,12 +28,10 @@ struct PairHistory {
             cipherSuite = nil
             pskIdentity = nil
         }
+        // Who sent it decides the flight of a Certificate, a ChangeCipherSpec, a Finished.
         let byClient = client.map { $0 == from } ?? facts.sentByClient ?? roleHint.map { $0 == .client }
-        var flight: Int?
-        if let byClient {
-            flight = HandshakeFlight.number(of: facts.handshakeMessages, sentByClient: byClient, afterCookie: facts.hasCookie)
-        } else if facts.handshakeMessages.first == "ClientHello" || facts.handshakeMessages.first == "HelloVerifyRequest" {
-            flight = HandshakeFlight.number(of: facts.handshakeMessages, sentByClient: true, afterCookie: facts.hasCookie)
+        let flight = byClient.flatMap {
+            HandshakeFlight.number(of: facts.handshakeMessages, sentByClient: $0, afterCookie: facts.hasCookie)
         }
         let before = sent[from, default: []]
         let resent = !facts.keys.isEmpty && facts.keys.allSatisfy(before.contains)

@@ -76,13 +76,15 @@ final class WireRecorder {
             guard let name = e.socket, let address = socketAddresses[name] else { return }
             openSockets.remove(name)
             // What waited in its receive buffer went with it.
-            for item in inFlight { update(item.serial) { if $0.to == address { $0.fate = .discarded("\(name) closed before receiving it") } } }
-            inFlight.removeAll { item in arrow(item.serial)?.to == address }
+            let lost = inFlight.filter { arrow($0.serial)?.to == address }.map(\.serial)
+            for serial in lost { update(serial) { $0.fate = .discarded("\(name) closed before receiving it") } }
+            inFlight.removeAll { lost.contains($0.serial) }
         case let .datagramOut(to, bytes):
             guard let from = e.socket.flatMap({ socketAddresses[$0] }) else { return }
             let destination = canonical(to)
             let receiver = socketNames[destination].flatMap { openSockets.contains($0) ? $0 : nil }
-            let serial = add(from: from, to: destination, bytes: bytes, fate: receiver.map { .inFlight(socket: $0) } ?? .delivered,
+            let fate: WireArrow.Fate = receiver.map { .inFlight(socket: $0) } ?? .delivered
+            let serial = add(from: from, to: destination, bytes: bytes, fate: fate,
                              roleHint: role(of: e.peer, sending: true))
             if receiver != nil { inFlight.append((serial, bytes)) }
         case let .datagramIn(source, bytes):
@@ -95,7 +97,8 @@ final class WireRecorder {
                 update(serial) { $0.fate = .delivered }
                 lastInbound[name] = serial
             } else {
-                lastInbound[name] = add(from: from, to: to, bytes: bytes, fate: .delivered, roleHint: role(of: e.peer, sending: false))
+                lastInbound[name] = add(from: from, to: to, bytes: bytes, fate: .delivered,
+                                        roleHint: role(of: e.peer, sending: false))
             }
         case let .dropped(direction, source, size, reason):
             dropped(e, direction, source: source, size: size, reason: reason)
@@ -116,10 +119,9 @@ final class WireRecorder {
                 var queue = alertsWritten[AddressPair(at, p.address), default: []]
                 queue.append(text)
                 alertsWritten[AddressPair(at, p.address)] = Array(queue.suffix(8))
-            } else if let serial = entries.reversed().compactMap({ entry -> Int? in
-                guard case let .arrow(a) = entry, a.from == p.address, a.to == at, a.facts.messages.contains(DatagramFacts.unnamedAlert) else { return nil }
-                return a.serial
-            }).first {
+            } else if let serial = lastArrow(where: { a in
+                a.from == p.address && a.to == at && a.facts.messages.contains(DatagramFacts.unnamedAlert)
+            }) {
                 update(serial) { _ = $0.nameAlert(text) }
             }
         default:
@@ -133,18 +135,21 @@ final class WireRecorder {
         switch direction {
         case .outbound:
             guard let to = e.dropped?.to ?? peer?.address, let bytes = e.dropped?.bytes else {
-                return note(at: here, peer: e.peer, "\(e.peer ?? name): an outgoing datagram (\(size) B) was dropped: \(reason)")
+                let who = e.peer ?? name
+                return note(at: here, peer: e.peer, "\(who): an outgoing datagram (\(size) B) was dropped: \(reason)")
             }
-            add(from: here, to: canonical(to), bytes: bytes, fate: .lost(reason), roleHint: role(of: e.peer, sending: true))
+            add(from: here, to: canonical(to), bytes: bytes, fate: .lost(reason),
+                roleHint: role(of: e.peer, sending: true))
         case .inbound:
             if let bytes = e.dropped?.bytes, let peer, reason == "dropped by hand" {
                 let from = canonical(peer.address)
-                let match = entries.reversed().compactMap { entry -> Int? in
-                    guard case let .arrow(a) = entry, a.from == from, a.to == here, a.fate == .delivered,
-                          a.fingerprint == bytes.hashValue else { return nil }
-                    return a.serial
-                }.first
-                guard let match else { return note(at: here, peer: peer.name, "\(peer.name): an inbound datagram (\(size) B) was dropped by hand") }
+                let fingerprint = bytes.hashValue
+                let match = lastArrow { a in
+                    a.from == from && a.to == here && a.fate == .delivered && a.fingerprint == fingerprint
+                }
+                guard let match else {
+                    return note(at: here, peer: peer.name, "\(peer.name): an inbound datagram (\(size) B) was dropped by hand")
+                }
                 update(match) { $0.fate = .discarded("dropped by hand from \(peer.name)'s inbound queue") }
             } else if let serial = lastInbound[name], let source, arrow(serial)?.from == canonical(source) {
                 update(serial) { $0.fate = .discarded(reason) }
@@ -158,7 +163,8 @@ final class WireRecorder {
     // MARK: - Rows
 
     @discardableResult
-    private func add(from: SocketAddress, to: SocketAddress, bytes: [UInt8], fate: WireArrow.Fate, roleHint: Role?) -> Int {
+    private func add(from: SocketAddress, to: SocketAddress, bytes: [UInt8], fate: WireArrow.Fate,
+                     roleHint: Role?) -> Int {
         var facts = DatagramFacts(bytes)
         let pair = AddressPair(from, to)
         if pairs[pair] == nil {
@@ -172,7 +178,9 @@ final class WireRecorder {
             guard var queue = alertsWritten[pair], !queue.isEmpty else { break }
             let text = queue.removeFirst()
             alertsWritten[pair] = queue.isEmpty ? nil : queue
-            if m == DatagramFacts.unnamedAlert, let i = facts.messages.firstIndex(of: m) { facts.messages[i] = "Alert(\(text))" }
+            if m == DatagramFacts.unnamedAlert, let i = facts.messages.firstIndex(of: m) {
+                facts.messages[i] = "Alert(\(text))"
+            }
         }
         lastSerial += 1
         entries.append(.arrow(WireArrow(serial: lastSerial, time: engine.now(), from: from, to: to, size: bytes.count,
@@ -202,6 +210,14 @@ final class WireRecorder {
         guard let first = entries.first?.serial else { return nil }
         let i = serial - first
         return entries.indices.contains(i) ? i : nil
+    }
+
+    /// The newest arrow that matches, by serial.
+    private func lastArrow(where match: (WireArrow) -> Bool) -> Int? {
+        for entry in entries.reversed() {
+            if case let .arrow(a) = entry, match(a) { return a.serial }
+        }
+        return nil
     }
 
     private func arrow(_ serial: Int) -> WireArrow? {
