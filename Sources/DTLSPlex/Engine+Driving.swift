@@ -153,13 +153,15 @@ extension Engine {
         if impairment.shouldDrop(percent: settings.lossPercent) {
             countDrop("impairment: loss")
             peer?.counters.dropped += 1
-            emit(.dropped(.outbound, from: nil, size: d.count, reason: "impairment: loss"), socket: s.name, peer: peer?.name)
+            emit(.dropped(.outbound, from: nil, size: d.count, reason: "impairment: loss"), socket: s.name, peer: peer?.name,
+                 dropped: DroppedDatagram(bytes: d, to: address))
             return
         }
         do {
             try s.udp.send(d, to: address)
         } catch {
-            emit(.dropped(.outbound, from: nil, size: d.count, reason: "\(error)"), socket: s.name, peer: peer?.name)
+            emit(.dropped(.outbound, from: nil, size: d.count, reason: "\(error)"), socket: s.name, peer: peer?.name,
+                 dropped: DroppedDatagram(bytes: d, to: address))
             countDrop("send failed")
             return
         }

@@ -28,7 +28,8 @@ extension Engine {
         for bytes in removed {
             countDrop("dropped by hand")
             p.counters.dropped += 1
-            p.emit(.dropped(d, from: d == .inbound ? p.address : nil, size: bytes.count, reason: "dropped by hand"))
+            p.emit(.dropped(d, from: d == .inbound ? p.address : nil, size: bytes.count, reason: "dropped by hand"),
+                   dropped: DroppedDatagram(bytes: bytes, to: d == .outbound ? p.address : nil))
         }
         return removed.count
     }

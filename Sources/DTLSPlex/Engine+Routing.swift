@@ -61,7 +61,8 @@ extension Engine {
     func drop(_ d: ReceivedDatagram, on s: EngineSocket, peer: Peer?, reason: String) {
         countDrop(reason)
         peer?.counters.dropped += 1
-        emit(.dropped(.inbound, from: d.source, size: d.bytes.count, reason: reason), socket: s.name, peer: peer?.name)
+        emit(.dropped(.inbound, from: d.source, size: d.bytes.count, reason: reason), socket: s.name, peer: peer?.name,
+             dropped: DroppedDatagram(bytes: d.bytes, to: nil))
     }
 
     // MARK: - Admission: no per-peer state before a valid cookie
@@ -96,6 +97,10 @@ extension Engine {
         listener.bio.source = d.source
         listener.bio.overhead = d.source.headerOverhead
         listener.bio.inbound.append(d.bytes)
+        // The listener serves every unknown source in turn: what it saw of the
+        // others' hellos is not the story of the peer it may become.
+        listener.flights.removeAll()
+        listener.alerts.removeAll()
         cookieJar.lastVerification = nil
         ERR_clear_error()
         let client = BIO_ADDR_new()

@@ -123,9 +123,10 @@ public final class Engine {
 
     func wants(_ kind: EventInterest) -> Bool { interest.contains(kind) }
 
-    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?, as type: EventInterest = .lifecycle) {
+    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?, as type: EventInterest = .lifecycle,
+              dropped: DroppedDatagram? = nil) {
         guard interest.contains(type) else { return }
-        let event = Event(time: now(), socket: socket, peer: peer, kind: kind())
+        let event = Event(time: now(), socket: socket, peer: peer, kind: kind(), dropped: dropped)
         for (wanted, handler) in subscribers where wanted.contains(type) { handler(event) }
     }
 

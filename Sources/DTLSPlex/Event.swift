@@ -21,6 +21,19 @@ public struct EventInterest: OptionSet, Sendable {
     public static let all: EventInterest = [.lifecycle, .datagrams, .protocolDetail, .data]
 }
 
+/// The bytes of a datagram that went nowhere, and where it was headed.
+public struct DroppedDatagram: Sendable {
+    public var bytes: [UInt8]
+    /// The destination of an outbound datagram; nil for inbound ones (they
+    /// were addressed to the socket that dropped them).
+    public var to: SocketAddress?
+
+    public init(bytes: [UInt8], to: SocketAddress?) {
+        self.bytes = bytes
+        self.to = to
+    }
+}
+
 /// Something the engine did or saw. The engine never prints: renderers turn
 /// events into text, JSON, pcap or a ladder. Names follow SPEC.md.
 public struct Event: Sendable {
@@ -29,6 +42,10 @@ public struct Event: Sendable {
     public var socket: String?
     public var peer: String?
     public var kind: Kind
+    /// For `dropped`: the lost datagram itself, so that a ladder can name its
+    /// records and draw it towards where it was going. Outside `Kind` so that
+    /// adding it broke no existing `switch`; nil for every other event.
+    public var dropped: DroppedDatagram? = nil
 
     public enum Kind: Sendable {
         case socketOpened(address: SocketAddress, accepting: Bool)

@@ -205,8 +205,8 @@ public final class Peer {
         }
     }
 
-    func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle) {
-        engine.emit(kind(), socket: socket.name, peer: isListener ? nil : name, as: type)
+    func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle, dropped: DroppedDatagram? = nil) {
+        engine.emit(kind(), socket: socket.name, peer: isListener ? nil : name, as: type, dropped: dropped)
     }
 }
 

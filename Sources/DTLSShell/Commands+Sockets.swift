@@ -98,6 +98,8 @@ extension Shell {
             let wasLive = p.status == .handshaking || p.status == .established
             engine.close(p)
             endedPeers[p.name] = .closed
+            endNotes[p.name] = wasLive ? "closed here (close_notify to the other side), then forgotten"
+                                       : "closed here after it had \(p.status == .failed ? "failed" : "ended"), then forgotten"
             if !engine.settings.auto && wasLive {
                 say("\(heading(p.name)): close_notify queued on \(p.socket.name); flush \(p.socket.name) to send it")
             }
@@ -112,6 +114,7 @@ extension Shell {
         let p = try a.peer(0)
         engine.remove(p)
         endedPeers[p.name] = .closed
+        endNotes[p.name] = "forgotten here without a word to the other side"
         say("\(heading(p.name)): forgotten (the other side was not told)")
     }
 }

@@ -16,6 +16,11 @@ public final class Shell {
         didSet { renderer.style = style }
     }
     var renderer: EventText
+    /// Box drawing and arrows for `ladder`; ASCII unless the locale is UTF-8
+    /// (the executable sets it from LocaleCharset; tests get ASCII unless they ask).
+    public var unicode = false
+    /// What crossed the wire, for `ladder` and `explain`.
+    let wire: WireRecorder
     /// Lines typed, for `history` and `record`.
     public internal(set) var history: [String] = []
     /// Set by `quit`; the loop that owns the shell stops.
@@ -39,6 +44,8 @@ public final class Shell {
     public var interrupted: () -> Bool = { false }
     /// Peers that were closed or forgotten, for `expect state`.
     var endedPeers: [String: Peer.Status] = [:]
+    /// How each of those ended, in words, for `explain`.
+    var endNotes: [String: String] = [:]
 
     public init(output: @escaping (String) -> Void, style: TextStyle = TextStyle(enabled: false)) {
         var settings = Engine.Settings(tls: TLSConfiguration(psk: .demo))
@@ -48,6 +55,7 @@ public final class Shell {
         self.output = output
         self.style = style
         self.renderer = EventText(level: .records, style: style)
+        self.wire = WireRecorder(engine: engine)
         engine.subscribe { [unowned self] in self.show($0) }
     }
 

@@ -44,6 +44,7 @@ struct RunCommand: ParsableCommand {
             let stable = self.stable
             let shell = Shell(output: { Output.line(stable ? StableText.line($0) : $0) })
             shell.trace = TraceLevel(rawValue: trace) ?? .records
+            shell.unicode = LocaleCharset.processIsUTF8
             shell.variables = vars
             if !shell.runScript(path: file, keepGoing: keepGoing) { failed = true }
         }

@@ -33,6 +33,7 @@ struct ShellCommand: ParsableCommand {
             shell.output = { Output.error($0) }
             shell.eventLine = { Output.line($0) }
         }
+        shell.unicode = LocaleCharset.processIsUTF8
         if let commands {
             for line in Tokenizer.commands(commands) {
                 shell.execute(line)

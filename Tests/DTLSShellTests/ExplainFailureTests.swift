@@ -1,0 +1,134 @@
+import DTLSPlex
+import DTLSShell
+import Testing
+
+/// `explain` after each classic mistake: the cause in one sentence, naming the
+/// alert, OpenSSL's reason and the likely mistake. A server socket keeps the
+/// settings it was opened with, so one shell holds both sides of a mismatch.
+@Suite struct ExplainFailureTests {
+    static let key = "set psk client:00112233445566778899aabbccddeeff"
+    static let otherKey = "set psk client:ffeeddccbbaa99887766554433221100"
+
+    @Test func wrongPSKInOneShell() {
+        let t = Transcript()
+        t.twoSockets(["set timer-initial 100", Self.key], server: [Self.otherKey])
+        t.throughFlight3()
+        t.throughFlight5()
+        t.ok("expect state srv.1 handshaking")  // DTLS drops what it cannot decrypt, without a word
+        var s = t.prose("explain srv.1")
+        #expect(s.contains("It has sent flight 4 (ServerHello, ServerHelloDone) and read flight 5 (ClientKeyExchange, ChangeCipherSpec), and waits for the rest of flight 5 (its Finished)."))
+        #expect(s.contains("Cause: srv.1 read the client's ChangeCipherSpec but could not decrypt the Finished that came with it (DTLS drops such a record without an alert, so OpenSSL reports no error) — likely a PSK mismatch: both sides use the identity \"client\" but not the same key"), "\(s)")
+        #expect(!t.prose("explain c1").contains("Cause"), "c1 cannot tell yet")
+
+        // The server's timer resends flight 4: now c1 sees its Finished was refused.
+        t.ok("tick srv.1")
+        t.deliver("srv.1", to: "cli")
+        s = t.prose("explain c1")
+        #expect(s.contains("Cause: the server sent flight 4 again after c1's flight 5 reached it, so it did not accept c1's Finished — likely a PSK mismatch"), "\(s)")
+        let rows = LadderTests.arrows(t.ok("ladder"))
+        #expect(rows.last?.contains("flight 4") == true && rows.last?.hasSuffix("retransmission") == true)
+    }
+
+    @Test func wrongPSKInTwoShells() {
+        let server = Transcript(), client = Transcript()
+        server.ok("set timer-initial 100")
+        server.ok(Self.otherKey)
+        server.ok("open srv accept")
+        client.ok(Self.key)
+        client.ok("open cli")
+        client.ok("connect c1 cli \(server.address(of: "srv"))")
+        func toServer() { client.ok("flush c1"); server.waitReadable("srv"); server.ok("recv srv") }
+        func toClient(_ from: String) { server.ok("flush \(from)"); client.waitReadable("cli"); client.ok("recv cli") }
+        client.ok("step c1"); toServer(); toClient("srv")
+        client.ok("step c1"); toServer()
+        server.ok("step srv.1"); toClient("srv.1")
+        client.ok("step c1"); toServer()
+        server.ok("step srv.1")
+        #expect(server.prose("explain").contains("likely a PSK mismatch: both sides use the identity \"client\" but not the same key"))
+        server.ok("tick srv.1")
+        toClient("srv.1")
+        let s = client.prose("explain c1")
+        #expect(s.contains("c1 is a client on cli talking to 127.0.0.1:"))
+        #expect(s.contains("Cause: the server sent flight 4 again after c1's flight 5 reached it, so it did not accept c1's Finished — likely a PSK mismatch"), "\(s)")
+        let ladder = client.ok("ladder")
+        #expect(ladder[1].contains("cli") && ladder[1].contains("remote (c1)"))
+        #expect(LadderTests.arrows(ladder).filter { $0.contains("flight 4") && $0.hasSuffix("retransmission") }.count == 2)
+    }
+
+    @Test func unknownPSKIdentity() {
+        let t = Transcript()
+        t.twoSockets([Self.key], server: ["set psk other:00112233445566778899aabbccddeeff"])
+        t.throughFlight3()
+        t.throughFlight5()
+        t.deliver("srv.1", to: "cli")
+        t.ok("step c1")
+        #expect(t.prose("explain srv.1").contains("Cause: srv.1 sent the alert \"fatal unknown PSK identity\" (OpenSSL: psk identity not found) — likely a PSK identity mismatch: the server has no key for the identity \"client\""))
+        #expect(t.prose("explain c1").contains("Cause: c1 received the alert \"fatal unknown PSK identity\" (OpenSSL: tlsv1 alert unknown psk identity) — likely a PSK identity mismatch"))
+    }
+
+    @Test func noSharedCipher() {
+        let t = Transcript()
+        t.twoSockets(["set ciphers PSK-AES128-GCM-SHA256"], server: ["set ciphers PSK-AES256-GCM-SHA384"])
+        t.throughFlight3()
+        t.ok("step srv.1")
+        var s = t.prose("explain srv.1")
+        #expect(s.contains(", failed. Its handshake failed"))
+        #expect(s.contains("Cause: srv.1 sent the alert \"fatal handshake failure\" (OpenSSL: no shared cipher) — likely no shared cipher: the two cipher lists have no suite in common"))
+        #expect(s.hasSuffix("Next: flush srv.1 (srv.1 has written datagrams that have not been sent)."), "the alert is still queued")
+        t.deliver("srv.1", to: "cli")
+        t.ok("step c1")
+        s = t.prose("explain c1")
+        #expect(s.contains("Cause: c1 received the alert \"fatal handshake failure\" (OpenSSL: sslv3 alert handshake failure) — likely no shared cipher"))
+        #expect(s.contains("To try again, fix the setting and make a new peer: settings apply to peers made afterwards."))
+        #expect(LadderTests.arrows(t.ok("ladder")).last?.hasSuffix("Alert(fatal handshake_failure) (15 B)") == true)
+    }
+
+    @Test func versionMismatch() {
+        let t = Transcript()
+        t.twoSockets(["set version 1.0"], server: ["set version 1.2"])
+        t.throughFlight3()
+        t.ok("step srv.1")
+        t.deliver("srv.1", to: "cli")
+        t.ok("step c1")
+        #expect(t.prose("explain srv.1").contains("Cause: srv.1 sent the alert \"fatal protocol version\" (OpenSSL: unsupported protocol) — likely a version mismatch: the two sides allow no common DTLS version"))
+        #expect(t.prose("explain c1").contains("Cause: c1 received the alert \"fatal protocol version\" (OpenSSL: tlsv1 alert protocol version) — likely a version mismatch"))
+    }
+
+    @Test func certificateNotTrusted() {
+        let t = Transcript()
+        t.twoSockets(["set psk none", "set verify on"])
+        t.throughFlight3()
+        t.ok("step srv.1")
+        t.deliver("srv.1", to: "cli")
+        t.ok("step c1")
+        #expect(t.prose("explain c1").contains("Cause: c1 sent the alert \"fatal unknown CA\" (OpenSSL: certificate verify failed) — likely the peer's certificate is not trusted: set ca FILE"))
+    }
+
+    @Test func handshakeDeadlineAgainstASilentSocket() {
+        let silent = Transcript(), t = Transcript()
+        silent.ok("open quiet")  // never received from: nothing ever answers
+        t.ok("set timer-initial 100")
+        t.ok("set handshake-timeout 0.5")
+        t.ok("open cli")
+        t.ok("connect c1 cli \(silent.address(of: "quiet"))")
+        t.ok("step c1")
+        t.ok("flush c1")
+        t.ok("wait until closed c1 for 3s")
+        let s = t.prose("explain c1")
+        #expect(s.contains(", failed."))
+        #expect(s.contains("Cause: c1 gave up (handshake not done within 0.5 s) — the peer never answered: c1 sent flight 1 and resent it "), "\(s)")
+        #expect(s.contains("and nothing came back from 127.0.0.1:"))
+        #expect(s.contains("is a DTLS server listening there?"))
+        let ladder = t.ok("ladder")
+        #expect(ladder.contains { $0.hasSuffix("c1: retransmission timer expired, last flight resent (1)") })
+        #expect(LadderTests.arrows(ladder).dropFirst().allSatisfy { $0.hasSuffix("flight 1  ClientHello (177 B)  retransmission") })
+    }
+
+    @Test func aClientNeverStepped() {
+        let t = Transcript()
+        t.ok("set handshake-timeout 0.1")
+        t.twoSockets()
+        t.ok("wait until closed c1 for 2s")
+        #expect(t.prose("explain c1").contains("— it never sent its ClientHello: a client speaks first only when stepped (step c1, or auto on)."))
+    }
+}
