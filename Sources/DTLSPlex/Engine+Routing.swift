@@ -124,6 +124,12 @@ extension Engine {
                 statistics.cookiesSent += 1
                 // record(13) + handshake(12) + server_version(2), then the cookie length.
                 let cookieLength = hvr.count > 27 ? Int(hvr[27]) : 0
+                // DTLSv1_listen reports only the record header of what it writes.
+                if let h = HandshakeHeader.parse(hvr.dropFirst(RecordHeader.length)) {
+                    emit(.handshakeMessage(.outbound, type: h.type, messageSeq: h.messageSeq, fragmentOffset: Int(h.fragmentOffset),
+                                           fragmentLength: Int(h.fragmentLength), length: Int(h.length)),
+                         socket: s.name, peer: nil, as: .protocolDetail)
+                }
                 emit(.cookieSent(to: d.source, length: cookieLength), socket: s.name, peer: nil)
             }
             if written.isEmpty {
@@ -162,6 +168,7 @@ extension Engine {
         }
         listener.name = name
         listener.isListener = false
+        listener.replayedHello = true
         register(listener)
         if settings.auto { markReady(listener) }
     }

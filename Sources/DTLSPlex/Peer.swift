@@ -51,6 +51,8 @@ public final class Peer {
     var timerGeneration = 0
     var isListener: Bool
     var handshakeStarted = false
+    /// Set at admission: the ClientHello inside the SSL was already reported.
+    var replayedHello = false
     /// Messages seen during the current `step`, for its report.
     var stepCapture: [(Direction, String)]?
     /// Queued for the auto loop to step.
@@ -175,6 +177,13 @@ public final class Peer {
             emit(.record(direction, contentType: bytes[0], epoch: epoch, sequence: seq, length: length), as: .protocolDetail)
         case SSL3_RT_HANDSHAKE:
             guard let h = HandshakeHeader.parse(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: min(bytes.count, 12))) else { return }
+            // An admitted peer's first step re-reads the ClientHello that
+            // DTLSv1_listen already reported: it crossed the wire once.
+            if replayedHello, !write, h.type == HandshakeType.clientHello.rawValue {
+                replayedHello = false
+                stepCapture?.append((direction, HandshakeType.name(h.type)))
+                return
+            }
             noteMessage(HandshakeType.name(h.type), direction)
             emit(.handshakeMessage(direction, type: h.type, messageSeq: h.messageSeq,
                                    fragmentOffset: Int(h.fragmentOffset), fragmentLength: Int(h.fragmentLength),
