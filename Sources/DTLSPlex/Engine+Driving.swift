@@ -147,9 +147,30 @@ extension Engine {
         s.outbound.removeAll()
         for (to, d) in own { transmit(d, on: s, to: to, peer: nil) }
         for p in s.peers.values where !p.bio.outbound.isEmpty { flush(p) }
+        releaseHeldBack(on: s)
     }
 
     func transmit(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?) {
+        if impairment.shouldDrop(percent: settings.reorderPercent), s.heldBack == nil {
+            // Held back: it goes out after the next datagram on this socket.
+            s.heldBack = (address, d, peer?.name, now())
+            return
+        }
+        send(d, on: s, to: address, peer: peer)
+        if impairment.shouldDrop(percent: settings.duplicatePercent) {
+            send(d, on: s, to: address, peer: peer)
+        }
+        releaseHeldBack(on: s)
+    }
+
+    /// Sends the datagram reordering held back, if any.
+    func releaseHeldBack(on s: EngineSocket) {
+        guard let (to, bytes, name, _) = s.heldBack else { return }
+        s.heldBack = nil
+        send(bytes, on: s, to: to, peer: name.flatMap { peersByName[$0] })
+    }
+
+    private func send(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?) {
         if impairment.shouldDrop(percent: settings.lossPercent) {
             countDrop("impairment: loss")
             peer?.counters.dropped += 1

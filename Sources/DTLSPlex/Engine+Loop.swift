@@ -13,6 +13,7 @@ extension Engine {
         fds += extra.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         var wait = max(0, timeout)
         if driving, let d = nextTimerDeadline { wait = min(wait, max(0, d - now())) }
+        if driving, sockets.contains(where: { $0.heldBack != nil }) { wait = min(wait, 0.02) }
         if driving, !readyPeers.isEmpty { wait = 0 }
         let ms = Int32(min(wait * 1000, 3_600_000).rounded(.up))
         let n = poll(&fds, nfds_t(fds.count), ms)
@@ -55,6 +56,8 @@ extension Engine {
             for p in peers where !p.bio.outbound.isEmpty { flush(p) }
         }
         for s in sockets where !s.outbound.isEmpty { flush(s) }
+        // A datagram held back for reordering waits for company at most 20 ms.
+        for s in sockets { if let held = s.heldBack, now() - held.since > 0.02 { releaseHeldBack(on: s) } }
         tick()
     }
 

@@ -26,6 +26,10 @@ public final class Engine {
         public var auto = false
         /// Outbound loss, in percent, from a seeded generator.
         public var lossPercent = 0.0
+        /// Outbound datagrams sent twice, in percent.
+        public var duplicatePercent = 0.0
+        /// Outbound datagrams held back and sent after the next one, in percent.
+        public var reorderPercent = 0.0
         public var seed: UInt64 = 1
 
         public init(tls: TLSConfiguration = TLSConfiguration()) {

@@ -13,6 +13,8 @@ public final class EngineSocket {
     public internal(set) var outbound: [(to: SocketAddress, bytes: [UInt8])] = []
 
     var peers: [SocketAddress: Peer] = [:]
+    /// A datagram the reordering impairment holds until the next one leaves.
+    var heldBack: (to: SocketAddress, bytes: [UInt8], peer: String?, since: Double)?
     /// The one SSL that runs DTLSv1_listen for every unknown source; it becomes
     /// the next admitted peer and a fresh one takes its place.
     var listener: Peer?

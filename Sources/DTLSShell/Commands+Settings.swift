@@ -2,12 +2,13 @@ import DTLSPlex
 
 extension Shell {
     static let settingNames = ["psk", "cert", "ca", "verify", "ciphers", "version", "mtu", "cookies", "loss", "seed",
-                               "idle", "max-peers", "timer-initial", "srtp", "handshake-timeout", "insecure"]
+                               "idle", "max-peers", "timer-initial", "srtp", "handshake-timeout", "insecure", "duplicate", "reorder"]
 
     static let settingsHelp = """
         psk IDENTITY:HEXKEY|none   cert FILE KEY|default   ca FILE|none   verify on|off
         ciphers STRING|default     version 1.2|1.0|any     mtu N          cookies on|off
-        loss PERCENT               seed N                  idle SECONDS|off
+        loss PERCENT               duplicate PERCENT       reorder PERCENT   seed N
+        idle SECONDS|off
         max-peers N                timer-initial MS|default           srtp PROFILES|none
         handshake-timeout SECONDS|off                insecure on|off (anonymous DH, no authentication)
         """
@@ -66,6 +67,10 @@ extension Shell {
             s.cookies = v == "on"
         case "loss":
             s.lossPercent = try number(0...100)
+        case "duplicate":
+            s.duplicatePercent = try number(0...100)
+        case "reorder":
+            s.reorderPercent = try number(0...100)
         case "seed":
             guard let v = UInt64(try one()) else { throw ShellError.message("seed must be a whole number") }
             s.seed = v
@@ -119,6 +124,8 @@ extension Shell {
             ("mtu", String(s.mtu)),
             ("cookies", s.cookies ? "on" : "off"),
             ("loss", opt(s.lossPercent) + (s.lossPercent > 0 ? "%" : "")),
+            ("duplicate", opt(s.duplicatePercent) + (s.duplicatePercent > 0 ? "%" : "")),
+            ("reorder", opt(s.reorderPercent) + (s.reorderPercent > 0 ? "%" : "")),
             ("seed", String(s.seed)),
             ("idle", opt(s.idleTimeout)),
             ("handshake-timeout", opt(s.handshakeTimeout)),

@@ -193,3 +193,36 @@ import Testing
         #expect(server.read(s1) == ["one", "two", "three"].map { Array($0.utf8) })
     }
 }
+
+@Suite struct ImpairmentTests {
+    /// Handshakes through seeded loss, duplication and reordering on both sides.
+    @Test(arguments: [(30.0, 0.0, 0.0), (0.0, 30.0, 0.0), (0.0, 0.0, 30.0), (20.0, 20.0, 20.0)])
+    func handshakesSurvive(_ loss: Double, _ duplicate: Double, _ reorder: Double) throws {
+        var settings = pskSettings()
+        settings.lossPercent = loss
+        settings.duplicatePercent = duplicate
+        settings.reorderPercent = reorder
+        settings.handshakeTimeout = 20
+        settings.seed = 99
+        let server = Engine(settings: settings)
+        settings.seed = 7
+        let client = Engine(settings: settings)
+        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+        var peers: [Peer] = []
+        for i in 0..<20 {
+            let s = try client.openSocket(name: "s\(i)", bind: loopback, accepting: false)
+            peers.append(try client.connect(name: "c\(i)", socket: s, to: srv.localAddress))
+        }
+        #expect(runAll([server, client], timeout: 30) { peers.allSatisfy { $0.status == .established } })
+        // Messages after the handshake: each arrives once, or is lost; never twice.
+        for (i, p) in peers.enumerated() {
+            for m in 0..<5 { try client.send(p, Array("c\(i) m\(m)".utf8)) }
+        }
+        runAll([server, client], timeout: 1) { false }
+        var seen: [String: Int] = [:]
+        for p in server.peers { for m in server.read(p) { seen[String(decoding: m, as: UTF8.self), default: 0] += 1 } }
+        #expect(seen.values.allSatisfy { $0 == 1 }, "a message arrived twice: \(seen.filter { $0.value > 1 })")
+        if loss == 0 { #expect(seen.count == 100, "nothing is lost without loss") }
+        if duplicate > 0 { #expect(client.statistics.datagramsOut > 0) }
+    }
+}
