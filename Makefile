@@ -9,7 +9,7 @@ BIN = .build/debug/dtlsh
 BUILD_DEPS := libssl-dev libedit-dev pkg-config
 # Real peers and tools the tests drive. tshark asks whether non-root users may
 # capture; answer "no" beforehand so the install never stops at a prompt.
-TEST_DEPS := openssl tmux tshark
+TEST_DEPS := openssl tmux jq tshark
 
 .PHONY: run test build deps test-deps fuzz bench clean
 

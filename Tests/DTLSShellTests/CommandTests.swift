@@ -176,3 +176,47 @@ import Testing
         #expect(c.candidates("zz") == [])
     }
 }
+
+/// The error path of every command not covered above: one line, naming what
+/// was wrong, and nothing changed.
+@Suite struct CommandErrorPathTests {
+    @Test func eachCommandRefusesBadInputInOneLine() {
+        let t = Transcript()
+        t.ok("open srv accept")
+        t.ok("open cli")
+        t.ok("connect c1 cli srv")
+        let before = t.ok("peers") + t.ok("sockets") + t.ok("set")
+        t.fails("recv nosuch", "no socket named 'nosuch'; sockets: srv, cli")
+        t.fails("flush nosuch", "no peer or socket named 'nosuch'")
+        t.fails("close nosuch", "no peer named 'nosuch'")
+        t.fails("forget nosuch", "no peer named 'nosuch'")
+        t.fails("pending nosuch", "no peer named 'nosuch'")
+        t.fails("errors nosuch", "no peer named 'nosuch'")
+        t.fails("dup c1 out x", "no outbound datagrams queued")
+        t.fails("swap c1 in 1 2", "no inbound datagrams queued")
+        t.fails("handshake nosuch", "no peer named 'nosuch'")
+        t.fails("wait until sometime c1", "wait until established|closed|data PEER")
+        t.fails("wait for forever", "bad duration 'forever'")
+        t.fails("wait until established c1 for 10 minutes", "usage: wait")
+        t.fails("auto maybe", "expected on or off")
+        t.fails("send nosuch hi", "no peer named 'nosuch'")
+        t.fails("send c1 --size", "usage: send")
+        t.fails("read nosuch", "no peer named 'nosuch'")
+        t.fails("export c1 L 16", "not established")
+        t.fails("export c1 L many", "LENGTH must be")
+        t.fails("capture /nonexistent/dir/x.pcap", "cannot write")
+        t.fails("keylog /nonexistent/dir/x.keys", "cannot write")
+        t.fails("record /nonexistent/dir/x.dtlsh", "cannot write")
+        t.fails("sleep 2h", "bad duration")
+        t.fails("sleep 90s", "at most 60s")
+        t.fails("source /nonexistent", "cannot open")
+        t.fails("tour now", "usage: tour")
+        t.fails("ladder nosuch", "no peer named 'nosuch'")
+        t.fails("explain nosuch", "no peer named 'nosuch'")
+        t.fails("step c1 extra", "usage: step PEER")
+        t.fails("open", "usage: open")
+        t.fails("connect c2 cli srv extra", "usage: connect")
+        let after = t.ok("peers") + t.ok("sockets") + t.ok("set")
+        #expect(before == after, "failed commands changed nothing")
+    }
+}
