@@ -37,11 +37,10 @@ enum Peers {
         throw CancellationError()
     }
 
-    /// Ends a foreign server. SIGKILL, because a child of the test process inherits
-    /// its blocked signal mask: SIGTERM stays pending in gnutls-serv and python.
+    /// Ends a foreign server (through `timeout`, which passes SIGTERM on).
     static func end(_ p: Subprocess) {
         guard p.process.isRunning else { return }
-        p.signal(SIGKILL)
+        p.signal(SIGTERM)
         p.waitExit(timeout: 5)
     }
 
@@ -93,7 +92,9 @@ enum Peers {
         }
         return try onFreePort("gnutls-serv") { port in
             // Its stdout is block-buffered in a pipe: stdbuf makes it line-buffered.
-            let p = try Subprocess("/usr/bin/stdbuf", ["-oL", serv, "--udp", "--echo", "-p", "\(port)"] + credentials)
+            // It never ends by itself: `timeout` ends it should the test process die.
+            let p = try Subprocess("/usr/bin/timeout", ["60", "stdbuf", "-oL", serv, "--udp", "--echo",
+                                                        "-p", "\(port)"] + credentials)
             // A failed bind does not stop gnutls-serv: it prints so and waits for nothing.
             let bound = "listening on IPv4 0.0.0.0 port \(port)...done"
             p.waitFor { $0.contains("Waiting for connection") || $0.contains("bind() failed") || !p.process.isRunning }
