@@ -153,7 +153,7 @@ enum Peers {
     // MARK: - OpenSSL
 
     /// `openssl s_server` on a free loopback port, stdin kept open (it exits when stdin closes).
-    static func sServer(_ version: String = "-dtls1_2", _ extra: [String]) throws -> (Subprocess, Int) {
+    static func sServer(_ extra: [String], version: String = "-dtls1_2") throws -> (Subprocess, Int) {
         try onFreePort("s_server") { port in
             let p = try Subprocess("/usr/bin/openssl", ["s_server", version, "-accept", "127.0.0.1:\(port)"] + extra)
             p.waitFor { $0.contains("ACCEPT") || !p.process.isRunning }
