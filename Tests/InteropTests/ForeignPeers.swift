@@ -33,8 +33,11 @@ enum Peers {
             let port = Tools.freeUDPPort()
             if let server = try start(port) { return (server, port) }
         }
-        Issue.record("\(what) could not bind a free port three times")
-        throw CancellationError()
+        throw StartFailure(description: "\(what) could not bind a free port, three times")
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// Ends a foreign server (through `timeout`, which passes SIGTERM on).

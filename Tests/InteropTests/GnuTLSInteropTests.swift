@@ -11,7 +11,7 @@ import Testing
         Peers.expectConnected(client, cipher: "DTLSv1.2 PSK-AES128-GCM-SHA256", echo: "hello gnutls-serv")
         #expect(server.waitFor(": hello gnutls-serv"), "\(server.stdout)")
         // gnutls-serv prints EOF when a record read ends in close_notify.
-        #expect(server.waitFor("EOF"), "\(server.stdout)\(server.stderr)")
+        #expect(server.waitFor("\nEOF\n"), "\(server.stdout)\(server.stderr)")
     }
 
     @Test func connectCertificateToGnutlsServ() throws {
@@ -21,7 +21,7 @@ import Testing
         let client = try Peers.connect(port: port, ["--ca", cert], send: "verified gnutls-serv")
         Peers.expectConnected(client, cipher: "DTLSv1.2 ECDHE-ECDSA-", echo: "verified gnutls-serv")
         #expect(server.waitFor(": verified gnutls-serv"), "\(server.stdout)")
-        #expect(server.waitFor("EOF"), "\(server.stdout)\(server.stderr)")
+        #expect(server.waitFor("\nEOF\n"), "\(server.stdout)\(server.stderr)")
     }
 
     /// Plain PSK only: gnutls-cli 3.7.9 segfaults after an ECDHE-PSK handshake.
