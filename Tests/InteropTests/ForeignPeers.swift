@@ -99,9 +99,12 @@ enum Peers {
             let p = try Subprocess("/usr/bin/timeout", ["60", "stdbuf", "-oL", serv, "--udp", "--echo",
                                                         "-p", "\(port)"] + credentials)
             // A failed bind does not stop gnutls-serv: it prints so and waits for nothing.
+            // The tests only use IPv4, which it binds first.
             let bound = "listening on IPv4 0.0.0.0 port \(port)...done"
-            p.waitFor { $0.contains("Waiting for connection") || $0.contains("bind() failed") || !p.process.isRunning }
-            if (p.stdout + p.stderr).contains(bound) { return p }
+            if p.waitFor(timeout: 10, { $0.contains(bound) || $0.contains("bind() failed") || !p.process.isRunning }),
+               (p.stdout + p.stderr).contains(bound) {
+                return p
+            }
             end(p)
             return nil
         }
