@@ -7,9 +7,12 @@ BIN = .build/debug/dtlsh
 
 # Debian packages the build needs; installed only when missing.
 BUILD_DEPS := libssl-dev libedit-dev pkg-config
-# Real peers and tools the tests drive. tshark asks whether non-root users may
-# capture; answer "no" beforehand so the install never stops at a prompt.
-TEST_DEPS := openssl tmux jq tshark
+# Real peers and tools the tests drive (gnutls-bin: gnutls-serv, gnutls-cli). tshark
+# asks whether non-root users may capture; answer "no" beforehand so the install
+# never stops at a prompt.
+TEST_DEPS := openssl tmux jq tshark gnutls-bin
+# mbed TLS for the interop tests: python-mbedtls from PyPI, for the python3 on PATH.
+PYTHON ?= python3
 
 .PHONY: run test build deps test-deps fuzz bench clean
 
@@ -26,13 +29,24 @@ deps:
 	$(call apt_install,$(BUILD_DEPS))
 
 # The event schema test runs python3 with jsonschema: pip's if the python3 on
-# PATH has it, Debian's python3-jsonschema otherwise.
+# PATH has it, Debian's python3-jsonschema otherwise. The interop tests run the
+# python3 on PATH with mbedtls: pip installs python-mbedtls when it is missing.
 test-deps: deps
 	@dpkg -s tshark >/dev/null 2>&1 || \
 		echo "wireshark-common wireshark-common/install-setuid boolean false" | $(SUDO) debconf-set-selections
 	$(call apt_install,$(TEST_DEPS))
 	@python3 -c 'import jsonschema' 2>/dev/null || /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || \
 		$(MAKE) --no-print-directory apt-jsonschema
+	@if ! $(PYTHON) -c 'import mbedtls' 2>/dev/null; then \
+		if ! $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+			echo "installing: python3 python3-pip"; \
+			$(SUDO) apt-get update -qq && \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip >/dev/null; \
+		fi; \
+		echo "installing: python-mbedtls"; \
+		$(PYTHON) -m pip install -q python-mbedtls 2>/dev/null || \
+			$(PYTHON) -m pip install -q --break-system-packages python-mbedtls; \
+	fi
 
 .PHONY: apt-jsonschema
 apt-jsonschema:

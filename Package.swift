@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"], exclude: ["tmux-drive.sh"]),
         // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
-        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"]),
+        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,13 @@ final class Subprocess: @unchecked Sendable {
             let d = h.availableData
             self?.lock.withLock { self?.err.append(d) }
         }
+        // Tests run on dispatch worker threads, which block most signals, and a
+        // spawned child inherits the spawning thread's mask: a foreign server
+        // would then never see SIGTERM. Spawn with nothing blocked.
+        var none = sigset_t(), saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
     }
 
