@@ -171,7 +171,7 @@ extension Engine {
     }
 
     private func send(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?) {
-        if impairment.shouldDrop(percent: settings.lossPercent) {
+        if impairment.shouldLose(percent: settings.lossPercent, burst: settings.lossBurst, toward: address) {
             countDrop("impairment: loss")
             peer?.counters.dropped += 1
             emit(.dropped(.outbound, from: nil, size: d.count, reason: "impairment: loss"), socket: s.name, peer: peer?.name,

@@ -36,6 +36,11 @@ extension Engine {
         // through the cookie exchange, and replaces the old peer only once its
         // cookie is verified. A handshaking peer gets it: that is a retransmission.
         if let peer, peer.status != .handshaking, s.accepting, RecordLayer.startsWithClientHello(d.bytes) {
+            // A late copy of the hello that made this association is not a restart.
+            if let random = Self.clientRandom(d.bytes), random == peer.clientRandom {
+                drop(d, on: s, peer: peer, reason: "a late copy of the ClientHello of an existing association")
+                return
+            }
             admit(d, on: s)
             return
         }
@@ -115,6 +120,7 @@ extension Engine {
         }
         switch r {
         case 1:
+            listener.clientRandom = Self.clientRandom(d.bytes)
             statistics.cookiesOK += 1
             emit(.cookieOK(from: d.source), socket: s.name, peer: nil)
             promote(listener, on: s)
@@ -142,6 +148,12 @@ extension Engine {
             countDrop("DTLSv1_listen failed")
             s.listener = nil
         }
+    }
+
+    /// The 32-byte random of an initial ClientHello: record header (13),
+    /// handshake header (12), client_version (2), then the random.
+    static func clientRandom(_ d: [UInt8]) -> [UInt8]? {
+        d.count >= 59 ? Array(d[27..<59]) : nil
     }
 
     /// The socket's listener SSL, made from the current settings.
@@ -189,6 +201,7 @@ extension Engine {
             s.admitted += 1
             let p = try Peer(name: "\(s.name).\(s.admitted)", role: .server, address: d.source, socket: s, engine: self,
                              context: try context(for: .server, configuration: s.tls), mtu: settings.mtu)
+            p.clientRandom = Self.clientRandom(d.bytes)
             register(p)
             p.counters.datagramsIn += 1
             p.counters.bytesIn += d.bytes.count

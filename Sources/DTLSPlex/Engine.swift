@@ -26,6 +26,8 @@ public final class Engine {
         public var auto = false
         /// Outbound loss, in percent, from a seeded generator.
         public var lossPercent = 0.0
+        /// At most this many losses in a row towards one destination; 0 no cap.
+        public var lossBurst = 0
         /// Outbound datagrams sent twice, in percent.
         public var duplicatePercent = 0.0
         /// Outbound datagrams held back and sent after the next one, in percent.

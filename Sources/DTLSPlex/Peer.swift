@@ -51,6 +51,9 @@ public final class Peer {
     var timerGeneration = 0
     var isListener: Bool
     var handshakeStarted = false
+    /// The random of the ClientHello that made a server peer: a late copy of
+    /// it is not a client starting over.
+    var clientRandom: [UInt8]?
     /// Set at admission: the ClientHello inside the SSL was already reported.
     var replayedHello = false
     /// Messages seen during the current `step`, for its report.
@@ -84,7 +87,7 @@ public final class Peer {
         COpenSSL_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
         SSL_set_msg_callback(ssl, peerMessageCallback)
         COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
-        if context.configuration.timerInitialMilliseconds != nil {
+        if context.configuration.timerInitialMilliseconds != nil || context.configuration.timerMaxMilliseconds != nil {
             DTLS_set_timer_cb(ssl, peerTimerCallback)
         }
         switch role {
@@ -254,7 +257,9 @@ private func peerMessageCallback(
 /// Starts at the configured timeout and doubles to OpenSSL's 60 s cap. Never
 /// under 15 ms: OpenSSL counts anything shorter as already expired (notes §3).
 private func peerTimerCallback(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
-    let initial = UInt32(max(15, Peer.from(ssl)?.context.configuration.timerInitialMilliseconds ?? 1000)) * 1000
-    if previous == 0 { return initial }
-    return min(previous * 2, 60_000_000)
+    let c = Peer.from(ssl)?.context.configuration
+    let initial = UInt32(max(15, c?.timerInitialMilliseconds ?? 1000)) * 1000
+    let cap = UInt32(max(15, min(c?.timerMaxMilliseconds ?? 60_000, 60_000))) * 1000
+    if previous == 0 { return min(initial, cap) }
+    return min(previous * 2, cap)
 }

@@ -58,6 +58,9 @@ public struct TLSConfiguration: Sendable, Hashable {
     public var srtpProfiles: String?
     /// First retransmission timeout; nil keeps OpenSSL's 1 s.
     public var timerInitialMilliseconds: Int?
+    /// Where the doubling stops; nil keeps OpenSSL's 60 s. A lossy lab link
+    /// wants a low cap: OpenSSL gives up after 12 retransmissions either way.
+    public var timerMaxMilliseconds: Int?
     /// Allow anonymous (unauthenticated) and NULL cipher suites, as the 2006
     /// example's anonymous DH did: open to any man in the middle, for history
     /// and teaching only.
@@ -82,6 +85,11 @@ public struct TLSConfiguration: Sendable, Hashable {
         "PSK-AES128-CCM", "ECDHE-PSK-CHACHA20-POLY1305", "ECDHE-PSK-AES128-CBC-SHA256",
     ].joined(separator: ":")
 
+    static func legacyCiphers(psk: Bool) -> String {
+        let pskSuites = psk ? ["PSK-AES128-CBC-SHA", "PSK-AES256-CBC-SHA", "ECDHE-PSK-AES128-CBC-SHA"] : []
+        return (pskSuites + ["ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA"]).joined(separator: ":")
+    }
+
     static let anonymousCiphers = "ADH-AES128-GCM-SHA256:AECDH-AES128-SHA"
 
     func cipherList(for role: Role) -> String {
@@ -92,9 +100,11 @@ public struct TLSConfiguration: Sendable, Hashable {
         // Whatever the string asks for, nothing unauthenticated or unencrypted.
         let guardrail = ":!aNULL:!eNULL"
         if let ciphers { return ciphers + guardrail }
-        guard psk != nil else { return Self.certificateCiphers + guardrail }
+        // DTLS 1.0 has no AEAD suites: CBC ones for the peers that only speak 1.0.
+        let legacy = version == .dtls1_2 ? "" : ":" + Self.legacyCiphers(psk: psk != nil)
+        guard psk != nil else { return Self.certificateCiphers + legacy + guardrail }
         // A client that holds a PSK prefers it; the server follows the client.
-        return Self.pskCiphers + ":" + Self.certificateCiphers + guardrail
+        return Self.pskCiphers + ":" + Self.certificateCiphers + legacy + guardrail
     }
 
     /// Why these settings are weaker than they look, if they are.

@@ -2,14 +2,14 @@ import DTLSPlex
 
 extension Shell {
     static let settingNames = ["psk", "cert", "ca", "verify", "ciphers", "version", "mtu", "cookies", "loss", "seed",
-                               "idle", "max-peers", "timer-initial", "srtp", "handshake-timeout", "insecure", "duplicate", "reorder"]
+                               "idle", "max-peers", "timer-initial", "srtp", "handshake-timeout", "insecure", "duplicate", "reorder", "timer-max", "loss-burst"]
 
     static let settingsHelp = """
         psk IDENTITY:HEXKEY|none   cert FILE KEY|default   ca FILE|none   verify on|off
         ciphers STRING|default     version 1.2|1.0|any     mtu N          cookies on|off
-        loss PERCENT               duplicate PERCENT       reorder PERCENT   seed N
+        loss PERCENT               loss-burst N (0: no cap)  duplicate PERCENT   reorder PERCENT   seed N
         idle SECONDS|off
-        max-peers N                timer-initial MS|default           srtp PROFILES|none
+        max-peers N                timer-initial MS|default   timer-max MS|default   srtp PROFILES|none
         handshake-timeout SECONDS|off                insecure on|off (anonymous DH, no authentication)
         """
 
@@ -67,6 +67,8 @@ extension Shell {
             s.cookies = v == "on"
         case "loss":
             s.lossPercent = try number(0...100)
+        case "loss-burst":
+            s.lossBurst = Int(try number(0...1000))
         case "duplicate":
             s.duplicatePercent = try number(0...100)
         case "reorder":
@@ -82,6 +84,8 @@ extension Shell {
             s.maxPeers = Int(try number(1...1_000_000))
         case "timer-initial":
             s.tls.timerInitialMilliseconds = values == ["default"] ? nil : Int(try number(15...60_000))
+        case "timer-max":
+            s.tls.timerMaxMilliseconds = values == ["default"] ? nil : Int(try number(15...60_000))
         case "srtp":
             let v = try one()
             s.tls.srtpProfiles = v == "none" ? nil : v
@@ -124,6 +128,7 @@ extension Shell {
             ("mtu", String(s.mtu)),
             ("cookies", s.cookies ? "on" : "off"),
             ("loss", opt(s.lossPercent) + (s.lossPercent > 0 ? "%" : "")),
+            ("loss-burst", s.lossBurst == 0 ? "no cap" : "at most \(s.lossBurst) in a row"),
             ("duplicate", opt(s.duplicatePercent) + (s.duplicatePercent > 0 ? "%" : "")),
             ("reorder", opt(s.reorderPercent) + (s.reorderPercent > 0 ? "%" : "")),
             ("seed", String(s.seed)),
@@ -131,6 +136,7 @@ extension Shell {
             ("handshake-timeout", opt(s.handshakeTimeout)),
             ("max-peers", String(s.maxPeers)),
             ("timer-initial", t.timerInitialMilliseconds.map { "\($0) ms" } ?? "default (1000 ms)"),
+            ("timer-max", t.timerMaxMilliseconds.map { "\($0) ms" } ?? "default (60000 ms)"),
             ("srtp", t.srtpProfiles ?? "none"),
             ("insecure", t.insecure ? "ON: anonymous and NULL ciphers allowed" : "off"),
         ]

@@ -35,7 +35,19 @@ extension Shell {
 
     func recvCommand(_ a: Arguments) throws {
         let s = try a.socket(0)
+        guard a.count == 1 || (a.count == 3 && a[1] == "for") else { throw ShellError.usage(a.spec.usage) }
         let before = engine.statistics.datagramsIn
+        if a.count == 3 {
+            let limit = try a.duration(2)
+            guard limit <= 60 else { throw ShellError.message("recv waits at most 60s") }
+            // The rest of a flight follows its first datagram within moments.
+            if engine.waitReadable(s, timeout: limit) {
+                for _ in 0..<50 {
+                    engine.receive(s)
+                    if !engine.waitReadable(s, timeout: 0.02) { break }
+                }
+            }
+        }
         engine.receive(s)
         let n = engine.statistics.datagramsIn - before
         if n == 0 {

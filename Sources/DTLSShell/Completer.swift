@@ -31,7 +31,7 @@ public struct Completer {
             case "verify", "cookies", "insecure": return ["on", "off"]
             case "version": return TLSConfiguration.Version.allCases.map(\.rawValue)
             case "psk", "ca", "srtp": return ["none"]
-            case "cert", "ciphers", "timer-initial": return ["default"] + (args[0] == "cert" ? files(prefix) : [])
+            case "cert", "ciphers", "timer-initial", "timer-max": return ["default"] + (args[0] == "cert" ? files(prefix) : [])
             case "idle", "handshake-timeout": return ["off"]
             default: return []
             }

@@ -73,6 +73,10 @@ struct ConnectCommand: ParsableCommand {
                 let why = peer.endReason ?? (interrupted ? "interrupted" : "no answer")
                 Output.error("handshake with \(destination) failed: \(why)")
                 if let e = peer.lastError { e.queue.forEach { Output.error("  \($0)") } }
+                if why.contains("legacy sigalg") {
+                    Output.error("hint: DTLS 1.0 signs with SHA-1, which OpenSSL 3.0 allows only at security level 0: "
+                                 + "--ciphers '…:@SECLEVEL=0' on both sides")
+                }
             }
             throw CommandFailure.exit(1)
         }
