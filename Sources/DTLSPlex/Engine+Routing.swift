@@ -87,7 +87,6 @@ extension Engine {
             drop(d, on: s, peer: nil, reason: "half-open cap reached (\(settings.halfOpenLimit))")
             return
         }
-        cookieJar.rotateIfDue(now: now())
         if !settings.cookies {
             admitWithoutCookie(d, on: s)
             return

@@ -94,7 +94,7 @@ public final class Engine {
         self.start = t
         self.settings = settings
         self.impairment = Impairment(seed: settings.seed)
-        self.cookieJar = CookieJar(now: 0)
+        self.cookieJar = CookieJar()
     }
 
     deinit {
@@ -162,12 +162,16 @@ public final class Engine {
 
     // MARK: - Sockets
 
+    /// `reusePort` sets SO_REUSEPORT before binding, so several engines (one
+    /// per thread) can each bind the same address and the kernel spreads
+    /// clients across them.
     @discardableResult
-    public func openSocket(name: String, bind address: SocketAddress, accepting: Bool) throws -> EngineSocket {
+    public func openSocket(name: String, bind address: SocketAddress, accepting: Bool,
+                           reusePort: Bool = false) throws -> EngineSocket {
         guard socket(named: name) == nil else { throw EngineError.exists("socket", name) }
         guard peersByName[name] == nil else { throw EngineError.exists("peer", name) }
         if accepting { try validateSettings(for: .server) }
-        let s = EngineSocket(name: name, udp: try UDPSocket(bind: address), accepting: accepting, tls: settings.tls)
+        let s = EngineSocket(name: name, udp: try UDPSocket(bind: address, reusePort: reusePort), accepting: accepting, tls: settings.tls)
         sockets.append(s)
         emit(.socketOpened(address: s.localAddress, accepting: accepting), socket: name, peer: nil)
         return s

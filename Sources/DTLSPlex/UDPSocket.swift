@@ -32,13 +32,24 @@ public final class UDPSocket {
     private var iovecs: UnsafeMutablePointer<iovec>?
     private var headers: UnsafeMutablePointer<CSystem_mmsghdr>?
 
-    public init(bind address: SocketAddress, batch: Int = 32) throws {
+    /// `reusePort` sets SO_REUSEPORT: every socket of the same user that sets
+    /// it may bind the same address, and the kernel hashes each client's
+    /// address and port to one of them.
+    public init(bind address: SocketAddress, batch: Int = 32, reusePort: Bool = false) throws {
         let domain = address.family == .inet ? AF_INET : AF_INET6
         let fd = socket(domain, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError.system("socket", errno) }
         if address.family == .inet6 {
             var on: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if reusePort {
+            var on: Int32 = 1
+            guard setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                let e = errno
+                close(fd)
+                throw SocketError.system("SO_REUSEPORT", e)
+            }
         }
         // Room for bursts: a few hundred handshakes' flights at once.
         var size: Int32 = 4 << 20
