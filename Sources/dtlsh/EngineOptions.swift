@@ -97,8 +97,10 @@ struct EngineOptions: ParsableArguments {
 
     /// Attaches the renderer and the capture/key-log sinks the flags ask for.
     /// Text goes to `textFD`: stdout for a server, stderr for a client whose
-    /// stdout carries the replies.
-    func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO) throws -> EngineSinks {
+    /// stdout carries the replies. Every line goes out through `write`
+    /// (descriptor, line without its newline): by default one write(2) each.
+    func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO,
+                      write: @escaping (Int32, String) -> Void = EngineOptions.writeLine) throws -> EngineSinks {
         let sinks = EngineSinks()
         // A file that cannot be written is a bad argument: exit 2, like a bad flag.
         do {
@@ -115,23 +117,28 @@ struct EngineOptions: ParsableArguments {
         } catch {
             throw CommandFailure.usage("\(error)")
         }
-        attachExports(to: engine, textFD: textFD)
+        attachExports(to: engine, textFD: textFD, write: write)
         if json {
-            engine.subscribe { Output.line(EventJSON.line($0)) }
+            engine.subscribe { write(STDOUT_FILENO, EventJSON.line($0)) }
         } else {
             // Messages are shown from the flights level up: a loaded server would
             // spend its time printing them.
             let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
                                  showData: traceLevel >= .flights)
-            engine.subscribe(text.interest) { e in text.lines(e).forEach { Output.write(textFD, $0 + "\n") } }
+            engine.subscribe(text.interest) { e in text.lines(e).forEach { write(textFD, $0) } }
         }
         return sinks
+    }
+
+    /// One line, one write(2): lines from several threads never interleave.
+    static func writeLine(_ fd: Int32, _ line: String) {
+        Output.write(fd, line + "\n")
     }
 }
 
 extension EngineOptions {
     /// `--export LABEL:LENGTH`: keying material of every peer as it is established.
-    func attachExports(to engine: Engine, textFD: Int32) {
+    func attachExports(to engine: Engine, textFD: Int32, write: @escaping (Int32, String) -> Void) {
         let wanted: [(String, Int)] = exports.compactMap { e in
             guard let colon = e.lastIndex(of: ":"), let n = Int(e[e.index(after: colon)...]) else { return nil }
             return (String(e[..<colon]), n)
@@ -151,9 +158,9 @@ extension EngineOptions {
                     j.add("label", label)
                     j.add("length", length)
                     j.add("hex", Hex.encode(bytes))
-                    Output.line(j.string)
+                    write(STDOUT_FILENO, j.string)
                 } else {
-                    Output.write(textFD, "\(name): keying material \(label) \(length): \(Hex.encode(bytes))\n")
+                    write(textFD, "\(name): keying material \(label) \(length): \(Hex.encode(bytes))")
                 }
             }
         }

@@ -3,7 +3,9 @@ import DTLSPlex
 import DTLSShell
 import Glibc
 
-/// `dtlsh serve`: many DTLS peers on one socket, without a person at the keys.
+/// `dtlsh serve`: many DTLS peers on one socket, without a person at the keys;
+/// with `--workers N`, N engines on N threads, each with its own socket on the
+/// same address (SO_REUSEPORT), sharing nothing but the cookie master key.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -11,6 +13,14 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Every client that returns a valid cookie becomes a peer on the one socket. \
             SIGINT or SIGTERM sends close_notify to every peer, prints totals and exits 0.
+
+            With --workers N, N threads each run an engine with its own socket bound to the \
+            same address with SO_REUSEPORT; the kernel hashes each client's address and port to \
+            one of them. Cookies come from one per-process master key, so a client whose second \
+            ClientHello reaches another worker still passes. Worker 0's socket is named srv and \
+            worker k's srv@k; peers are named after their socket (srv.1, srv@1.1, …), unique \
+            across workers. --echo, --idle, --handshake-timeout and the credential flags apply \
+            to every worker; --max-peers is per worker. The totals add up every worker's.
             """)
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "HOST:PORT"))
@@ -21,7 +31,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Send every application message back to its sender.")
     var echo = false
 
-    @Option(help: ArgumentHelp("Most peers at once.", valueName: "N"))
+    @Option(help: ArgumentHelp("Most peers at once, per worker.", valueName: "N"))
     var maxPeers = 10_000
 
     @Option(help: ArgumentHelp("Evict a peer after this long without a datagram.", valueName: "SECONDS"))
@@ -33,10 +43,18 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Skip the HelloVerifyRequest round: state for every ClientHello (not for exposed servers).")
     var noCookies = false
 
+    @Option(help: ArgumentHelp("Threads, each with its own engine and socket on the address (SO_REUSEPORT); worker k's socket is srv@k (worker 0's srv).",
+                               valueName: "N"))
+    var workers = 1
+
     func validate() throws {
         do { _ = try SocketAddress(parsing: bind) } catch { throw ValidationError("--bind: \(error)") }
         guard maxPeers > 0 else { throw ValidationError("--max-peers must be at least 1") }
         guard idle > 0, handshakeTimeout > 0 else { throw ValidationError("--idle and --handshake-timeout must be positive") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
+        if workers > 1, options.pcap != nil {
+            throw ValidationError("--pcap writes one engine's capture: use --workers 1, or capture the port with tcpdump")
+        }
     }
 
     func run() throws {
@@ -48,40 +66,64 @@ struct ServeCommand: ParsableCommand {
         settings.cookies = !noCookies
         settings.keepFinishedPeers = false
         settings.auto = true
-        let engine = Engine(settings: settings)
-        do { try engine.validateSettings(for: .server) } catch { throw CommandFailure.usage("\(error)") }
-        let sinks = try options.attachOutput(to: engine)
+        let plan = WorkerPlan(settings: settings, options: options, echo: echo, reusePort: workers > 1)
+        // Before any thread starts: the workers inherit the blocked signals, so
+        // SIGINT/SIGTERM reach only this thread's signalfd.
         let signals = SignalWatch()
-        let socket: EngineSocket
+        // Worker 0 runs on this thread and binds first: with port 0 the kernel
+        // picks the port, and the other workers bind that one.
+        let first = try ServeWorker(index: 0, plan: plan, bind: try SocketAddress(parsing: bind))
+        let crew = WorkerCrew()
+        var spawned = 0
+        var failures: [String] = []
         do {
-            socket = try engine.openSocket(name: "srv", bind: try SocketAddress(parsing: bind), accepting: true)
+            for k in 1..<workers {
+                try crew.spawn(index: k, plan: plan, bind: first.socket.localAddress)
+                spawned += 1
+            }
         } catch {
-            throw CommandFailure.runtime("\(error)")
+            failures.append("\(error)")
         }
+        failures += crew.awaitReports(spawned)
+        if !failures.isEmpty {
+            crew.stop()
+            crew.start(spawned)
+            _ = crew.join()
+            _ = first.finish()
+            throw CommandFailure.runtime(failures[0])
+        }
+        first.release()
         if !options.json {
             var credentials: [String] = []
             if let psk = settings.tls.psk { credentials.append("PSK identity '\(psk.identity)'") }
-            if let fp = engine.certificateFingerprint { credentials.append("certificate SHA-256 \(fp)") }
+            if let fp = first.engine.certificateFingerprint { credentials.append("certificate SHA-256 \(fp)") }
             credentials.append(settings.tls.verifiesPeer ? "client certificates verified" : "client certificates not verified")
             credentials.append(settings.cookies ? "cookies on" : "cookies OFF")
-            Output.line("serving DTLS on \(socket.localAddress): " + credentials.joined(separator: "; "))
+            if workers > 1 { credentials.append("\(workers) workers (SO_REUSEPORT)") }
+            Output.line("serving DTLS on \(first.socket.localAddress): " + credentials.joined(separator: "; "))
         }
+        crew.start(spawned)
+        // Bounded by SIGINT/SIGTERM: the loop ends when one arrives.
         var stop = false
         while !stop {
-            let ready = engine.runOnce(timeout: 1, watching: signals.map { [$0.fileDescriptor] } ?? [])
+            let ready = first.turn(timeout: 1, watching: signals.map { [$0.fileDescriptor] } ?? [])
             if !ready.isEmpty, let signals, !signals.take().isEmpty { stop = true }
-            if echo {
-                for p in engine.peersWithUnreadData {
-                    for message in engine.read(p) { try? engine.send(p, message) }
-                }
-            }
         }
-        engine.closeAll()
-        _ = sinks
-        let s = engine.statistics
+        crew.stop()
+        let own = first.finish()
+        // Every worker that started records its totals before its thread ends.
+        let others = crew.join()
+        let byWorker = [(0, own)] + others.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        printTotals(byWorker, time: first.engine.now())
+    }
+
+    /// One combined line (or JSON object) of every worker's totals, then each worker's share.
+    private func printTotals(_ byWorker: [(index: Int, statistics: Engine.Statistics)], time: Double) {
+        var s = byWorker[0].statistics
+        byWorker.dropFirst().forEach { s.add($0.statistics) }
         if options.json {
             var j = JSONWriter()
-            j.add("t", engine.now())
+            j.add("t", time)
             j.add("event", "totals")
             j.add("peers_created", s.peersCreated)
             j.add("handshakes_completed", s.handshakesCompleted)
@@ -92,12 +134,28 @@ struct ServeCommand: ParsableCommand {
             j.add("messages_in", s.messagesIn)
             j.add("messages_out", s.messagesOut)
             j.add("cookies_sent", s.cookiesSent)
+            j.add("workers", byWorker.count)
+            let items = byWorker.map { k, w -> String in
+                var o = JSONWriter()
+                o.add("socket", WorkerPlan.socketName(k))
+                o.add("peers_created", w.peersCreated)
+                o.add("handshakes_completed", w.handshakesCompleted)
+                o.add("handshakes_failed", w.handshakesFailed)
+                o.add("cookies_sent", w.cookiesSent)
+                return o.string
+            }
+            j.addRaw("by_worker", "[" + items.joined(separator: ",") + "]")
             Output.line(j.string)
         } else {
-            Output.line("totals: \(s.peersCreated) peers, \(s.handshakesCompleted) handshakes completed, "
-                        + "\(s.handshakesFailed) failed, \(s.messagesIn) messages in, \(s.messagesOut) out, "
-                        + "\(s.datagramsIn) datagrams in, \(s.datagramsOut) out, \(s.droppedTotal) dropped, "
-                        + "\(s.cookiesSent) cookies sent")
+            var line = "totals: \(s.peersCreated) peers, \(s.handshakesCompleted) handshakes completed, "
+                + "\(s.handshakesFailed) failed, \(s.messagesIn) messages in, \(s.messagesOut) out, "
+                + "\(s.datagramsIn) datagrams in, \(s.datagramsOut) out, \(s.droppedTotal) dropped, "
+                + "\(s.cookiesSent) cookies sent"
+            if byWorker.count > 1 {
+                line += "; handshakes by worker: "
+                    + byWorker.map { "\(WorkerPlan.socketName($0)) \($1.handshakesCompleted)" }.joined(separator: ", ")
+            }
+            Output.line(line)
         }
     }
 }

@@ -1,0 +1,193 @@
+import DTLSPlex
+import DTLSShell
+import Dispatch
+import Glibc
+import Synchronization
+
+/// What every worker of `serve --workers N` builds its engine from: plain
+/// values, so it crosses to the worker threads.
+struct WorkerPlan: Sendable {
+    var settings: Engine.Settings
+    var options: EngineOptions
+    var echo: Bool
+    /// SO_REUSEPORT on every socket when there is more than one worker.
+    var reusePort: Bool
+
+    /// Worker 0's socket is `srv`, worker k's `srv@k`; peers take their
+    /// socket's name, so `srv.3` and `srv@1.3` are different clients.
+    static func socketName(_ index: Int) -> String {
+        index == 0 ? "srv" : "srv@\(index)"
+    }
+}
+
+/// One worker: an engine and its one accepting socket, made by and confined
+/// to the thread that runs it.
+final class ServeWorker {
+    let index: Int
+    let engine: Engine
+    let socket: EngineSocket
+    private let echo: Bool
+    private let sinks: EngineSinks
+    private let gate: LineGate
+
+    /// Makes the engine and binds the socket. Output is held back until
+    /// `release()`: nobody learns the port before every worker has bound it.
+    init(index: Int, plan: WorkerPlan, bind address: SocketAddress) throws {
+        self.index = index
+        self.echo = plan.echo
+        let engine = Engine(settings: plan.settings)
+        do { try engine.validateSettings(for: .server) } catch { throw CommandFailure.usage("\(error)") }
+        let gate = LineGate()
+        self.sinks = try plan.options.attachOutput(to: engine, write: gate.write)
+        do {
+            self.socket = try engine.openSocket(name: WorkerPlan.socketName(index), bind: address, accepting: true,
+                                                reusePort: plan.reusePort)
+        } catch {
+            throw CommandFailure.runtime("\(error)")
+        }
+        self.engine = engine
+        self.gate = gate
+    }
+
+    /// Lets the held-back lines (socket_opened) out, and every line after them.
+    func release() { gate.open() }
+
+    /// One turn of the loop, then echo what arrived. Returns which of `extra` are readable.
+    @discardableResult
+    func turn(timeout: Double, watching extra: [Int32] = []) -> [Int32] {
+        let ready = engine.runOnce(timeout: timeout, watching: extra)
+        if echo {
+            for p in engine.peersWithUnreadData {
+                for message in engine.read(p) { try? engine.send(p, message) }
+            }
+        }
+        return ready
+    }
+
+    /// close_notify to every peer; the totals of this worker.
+    func finish() -> Engine.Statistics {
+        engine.closeAll()
+        gate.open()
+        _ = sinks
+        return engine.statistics
+    }
+}
+
+/// Output lines held while a worker starts, then written one write(2) each.
+private final class LineGate {
+    private var held: [(Int32, String)]? = []
+
+    func write(_ fd: Int32, _ line: String) {
+        if held != nil {
+            held!.append((fd, line))
+        } else {
+            EngineOptions.writeLine(fd, line)
+        }
+    }
+
+    func open() {
+        for (fd, line) in held ?? [] { EngineOptions.writeLine(fd, line) }
+        held = nil
+    }
+}
+
+/// What the threads of `serve --workers` share: a stop flag, and the start-up
+/// and exit reports. Nothing of any engine.
+final class WorkerCrew: Sendable {
+    let stopping = Atomic<Bool>(false)
+
+    private struct State {
+        var ready = 0
+        var failures: [String] = []
+        var statistics: [Int: Engine.Statistics] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let reported = DispatchSemaphore(value: 0)
+    private let started = DispatchSemaphore(value: 0)
+    private let threads = Mutex<[pthread_t]>([])
+
+    /// Runs the loop of worker `index` on a new thread: bind `address`, report,
+    /// wait for the go, turn until `stopping`, close every peer, record totals.
+    func spawn(index: Int, plan: WorkerPlan, bind address: SocketAddress) throws {
+        let thread = try startThread { [self] in
+            let worker: ServeWorker
+            do {
+                worker = try ServeWorker(index: index, plan: plan, bind: address)
+            } catch {
+                state.withLock { $0.failures.append("worker \(index): \(error)") }
+                reported.signal()
+                return
+            }
+            state.withLock { $0.ready += 1 }
+            reported.signal()
+            started.wait()
+            if !stopping.load(ordering: .acquiring) { worker.release() }
+            // Bounded by the stop flag, which the main thread sets on SIGINT/SIGTERM;
+            // the short timeout is how soon a worker notices it.
+            while !stopping.load(ordering: .acquiring) {
+                worker.turn(timeout: 0.1)
+            }
+            let s = worker.finish()
+            state.withLock { $0.statistics[index] = s }
+        }
+        threads.withLock { $0.append(thread) }
+    }
+
+    /// Waits until `count` spawned workers have each bound their socket or
+    /// failed; returns the failures.
+    func awaitReports(_ count: Int) -> [String] {
+        for _ in 0..<count { reported.wait() }
+        return state.withLock { $0.failures }
+    }
+
+    /// Lets `count` waiting workers into their loops (or, when stopping, out).
+    func start(_ count: Int) {
+        for _ in 0..<count { started.signal() }
+    }
+
+    func stop() { stopping.store(true, ordering: .releasing) }
+
+    /// Joins every spawned thread; the totals of those that ran, by index.
+    func join() -> [Int: Engine.Statistics] {
+        for t in threads.withLock({ $0 }) { pthread_join(t, nil) }
+        return state.withLock { $0.statistics }
+    }
+}
+
+private final class ThreadBody {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+/// A joinable POSIX thread running `body`. It inherits the calling thread's
+/// signal mask: block signals (SignalWatch) before calling this.
+private func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+    let box = Unmanaged.passRetained(ThreadBody(body))
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, { raw in
+        guard let raw else { return nil }
+        Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run()
+        return nil
+    }, box.toOpaque())
+    guard rc == 0 else {
+        box.release()
+        throw CommandFailure.runtime("pthread_create: \(String(cString: strerror(rc)))")
+    }
+    return thread
+}
+
+extension Engine.Statistics {
+    /// Adds another engine's totals to these.
+    mutating func add(_ o: Engine.Statistics) {
+        datagramsIn += o.datagramsIn; datagramsOut += o.datagramsOut
+        bytesIn += o.bytesIn; bytesOut += o.bytesOut
+        cookiesSent += o.cookiesSent; cookiesOK += o.cookiesOK; cookiesBad += o.cookiesBad
+        peersCreated += o.peersCreated; handshakesCompleted += o.handshakesCompleted
+        handshakesFailed += o.handshakesFailed
+        peersClosed += o.peersClosed; peersEvicted += o.peersEvicted
+        retransmits += o.retransmits
+        messagesIn += o.messagesIn; messagesOut += o.messagesOut
+        dropped.merge(o.dropped, uniquingKeysWith: +)
+    }
+}
