@@ -50,6 +50,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Pre-shared key for --target.", valueName: "IDENTITY:HEXKEY"))
     var psk: String?
 
+    @Option(help: ArgumentHelp("Worker threads of the serve child (serve --workers); not with --target.", valueName: "N"))
+    var workers = 1
+
     @Option(help: ArgumentHelp("Give up after this long per scenario.", valueName: "SECONDS"))
     var deadline: Double = 120
 
@@ -61,20 +64,22 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("counts must be positive")
         }
         guard (1...16_000).contains(size) else { throw ValidationError("--size must be 1-16000") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
+        if target != nil && workers != 1 { throw ValidationError("--workers sets the serve child's; --target names another server") }
         if let target { do { _ = try SocketAddress(parsing: target) } catch { throw ValidationError("--target: \(error)") } }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
     }
 
     func run() throws {
         let key = try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? TLSConfiguration.PSK.demo
-        let server: ServerProcess? = target == nil ? try ServerProcess.start(psk: key, credential: credential) : nil
+        let server: ServerProcess? = target == nil ? try ServerProcess.start(psk: key, credential: credential, workers: workers) : nil
         defer { server?.stop() }
         let address = try target.map { try SocketAddress(parsing: $0) } ?? server!.address
         var tls = TLSConfiguration(psk: credential == .psk ? key : nil)
         if credential == .cert { tls.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256" }
 
         var report = BenchReport(mode: mode.rawValue, credential: credential.rawValue, target: address.description,
-                                 serverPID: server?.pid)
+                                 serverPID: server?.pid, serverWorkers: server == nil ? nil : workers)
         if mode == .handshake || mode == .all {
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
@@ -125,10 +130,11 @@ final class ServerProcess {
         self.address = address
     }
 
-    static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential) throws -> ServerProcess {
+    static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential, workers: Int = 1) throws -> ServerProcess {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var args = ["serve", "--bind", "127.0.0.1:0", "--echo", "--max-peers", "100000", "--idle", "600"]
+        var args = ["serve", "--bind", "127.0.0.1:0", "--echo", "--max-peers", "100000", "--idle", "600",
+                    "--workers", String(workers)]
         if credential == .psk { args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] }
         p.arguments = args
         let out = Pipe()

@@ -16,6 +16,8 @@ struct BenchReport {
     var credential: String
     var target: String
     var serverPID: Int32?
+    /// The serve child's worker threads; nil for a --target server.
+    var serverWorkers: Int?
     var rows: [Row] = []
 
     var anyFailed: Bool { rows.contains { $0.result.failed > 0 || $0.result.completed == 0 } }
@@ -34,7 +36,11 @@ struct BenchReport {
     }
 
     var table: [String] {
-        var out = ["dtlsh bench — \(credential.uppercased()) against \(target)" + (serverPID.map { " (dtlsh serve, pid \($0))" } ?? "")]
+        let child = serverPID.map { pid in
+            let w = serverWorkers ?? 1
+            return " (dtlsh serve, pid \(pid)" + (w > 1 ? ", \(w) workers" : "") + ")"
+        }
+        var out = ["dtlsh bench — \(credential.uppercased()) against \(target)" + (child ?? "")]
         for row in rows {
             let r = row.result
             out.append("")
@@ -63,6 +69,7 @@ struct BenchReport {
         top.add("credential", credential)
         top.add("target", target)
         if let serverPID { top.add("server_pid", Int(serverPID)) }
+        if let serverWorkers { top.add("server_workers", serverWorkers) }
         let items = rows.map { row -> String in
             var j = JSONWriter()
             let r = row.result
