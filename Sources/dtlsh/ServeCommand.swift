@@ -20,7 +20,8 @@ struct ServeCommand: ParsableCommand {
             ClientHello reaches another worker still passes. Worker 0's socket is named srv and \
             worker k's srv@k; peers are named after their socket (srv.1, srv@1.1, …), unique \
             across workers. --echo, --idle, --handshake-timeout and the credential flags apply \
-            to every worker; --max-peers is per worker. The totals add up every worker's.
+            to every worker; --max-peers is per worker. --keylog gets every worker's lines; \
+            --pcap needs --workers 1. The totals add up every worker's, then give each one's share.
             """)
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "HOST:PORT"))
