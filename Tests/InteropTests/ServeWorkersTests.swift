@@ -95,6 +95,30 @@ import Testing
         #expect(shares.hasPrefix("srv ") && shares.contains(", srv@1 "), "\(totals)")
     }
 
+    /// Clients still connected when SIGINT comes: every worker sends
+    /// close_notify to its own peers before the process exits.
+    @Test func sigintClosesEveryWorkersPeers() throws {
+        let (server, port) = try Observe.serveJSON(["--psk", Self.psk, "--workers", "3"])
+        let clients = try (1...8).map { _ in
+            try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--psk", Self.psk])
+        }
+        for c in clients { #expect(c.waitFor("CONNECTION ESTABLISHED"), "\(c.stderr)") }
+        server.signal(SIGINT)
+        #expect(server.waitExit() == 0, "serve: \(server.stderr)")
+        for c in clients {
+            #expect(c.waitFor("closed: close_notify received"), "\(c.stderr)")
+            c.closeInput()
+            #expect(c.waitExit() == 0, "\(c.stderr)")
+        }
+        let events = Observe.objects(server.stdout)
+        let closed = events.filter { $0["event"] as? String == "alert" && $0["direction"] as? String == "out" }
+        #expect(closed.count == 8, "one close_notify per peer: \(closed)")
+        let totals = try #require(events.last)
+        #expect(totals["handshakes_completed"] as? Int == 8)
+        let shares = (totals["by_worker"] as? [[String: Any]] ?? []).compactMap { $0["handshakes_completed"] as? Int }
+        #expect(shares.count == 3 && shares.reduce(0, +) == 8, "\(totals)")
+    }
+
     @Test func badWorkerCountsAreUsageErrors() throws {
         for args in [["--workers", "0"], ["--workers", "65"], ["--workers", "2", "--pcap", "/tmp/never.pcap"]] {
             let p = try Subprocess(Tools.dtlsh, ["serve", "--bind", "127.0.0.1:0"] + args)
