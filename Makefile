@@ -69,11 +69,12 @@ fuzz: deps
 	DTLSH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --skip-build $(BUILD_FLAGS) --filter Fuzz
 
 # Speed and memory figures (release build): handshakes and echoes per
-# server-CPU-second, bytes per peer.
+# server-CPU-second, bytes per peer. `make bench WORKERS=2`: serve --workers 2.
+WORKERS ?= 1
 bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
-	.build/release/dtlsh bench --credential psk --count 5000 --hold 1000
-	.build/release/dtlsh bench --credential cert --count 2000 --hold 1000
+	.build/release/dtlsh bench --workers $(WORKERS) --credential psk --count 5000 --hold 1000
+	.build/release/dtlsh bench --workers $(WORKERS) --credential cert --count 2000 --hold 1000
 
 clean:
 	rm -rf .build
