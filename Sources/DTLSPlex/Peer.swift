@@ -84,6 +84,11 @@ public final class Peer {
         SSL_set_bio(ssl, bio.bio, bio.bio)
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
         COpenSSL_SSL_set_mtu(ssl, mtu)
+        // A DTLS record never exceeds the MTU, so a 16 KB write buffer is
+        // 15 KB of waste per peer (notes §7). SSL_free_buffers would save the
+        // rest for idle peers, but OpenSSL 3.0's DTLS write path does not make
+        // the write buffer again afterwards: the next SSL_write dereferences NULL.
+        SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
         COpenSSL_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
         SSL_set_msg_callback(ssl, peerMessageCallback)
         COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
