@@ -158,8 +158,11 @@ extension Engine {
 
     /// The socket's listener SSL, made from the current settings.
     func listener(for s: EngineSocket) throws -> Peer {
-        let ctx = try context(for: .server, configuration: s.tls)
-        if let l = s.listener, l.context === ctx { return l }
+        if let l = s.listener { return l }
+        // The socket's settings never change: its context is looked up once
+        // (hashing a whole configuration per handshake shows in a profile).
+        let ctx = try s.serverContext ?? context(for: .server, configuration: s.tls)
+        s.serverContext = ctx
         let placeholder = s.localAddress
         let l = try Peer(name: "\(s.name).listener", role: .server, address: placeholder, socket: s, engine: self,
                          context: ctx, mtu: settings.mtu, isListener: true)

@@ -57,7 +57,7 @@ public final class Peer {
     /// Set at admission: the ClientHello inside the SSL was already reported.
     var replayedHello = false
     /// Messages seen during the current `step`, for its report.
-    var stepCapture: [(Direction, String)]?
+    var stepCapture: [SeenMessage]?
     /// Queued for the auto loop to step.
     var isReady = false
     /// The deadline of this peer's live entry in the timer heap.
@@ -184,12 +184,16 @@ public final class Peer {
             if write { lastWriteEpoch = epoch }
             emit(.record(direction, contentType: bytes[0], epoch: epoch, sequence: seq, length: length), as: .protocolDetail)
         case SSL3_RT_HANDSHAKE:
-            guard let h = HandshakeHeader.parse(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: min(bytes.count, 12))) else { return }
+            guard bytes.count >= HandshakeHeader.length else { return }
+            // Read in place: this runs for every handshake message of every peer.
+            func u24(_ i: Int) -> UInt32 { UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) }
+            let h = HandshakeHeader(type: bytes[0], length: u24(1), messageSeq: UInt16(bytes[4]) << 8 | UInt16(bytes[5]),
+                                    fragmentOffset: u24(6), fragmentLength: u24(9))
             // An admitted peer's first step re-reads the ClientHello that
             // DTLSv1_listen already reported: it crossed the wire once.
             if replayedHello, !write, h.type == HandshakeType.clientHello.rawValue {
                 replayedHello = false
-                stepCapture?.append((direction, HandshakeType.name(h.type)))
+                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(h.type)))
                 return
             }
             noteMessage(HandshakeType.name(h.type), direction)
@@ -212,7 +216,7 @@ public final class Peer {
     }
 
     private func noteMessage(_ name: String, _ direction: Direction) {
-        stepCapture?.append((direction, name))
+        stepCapture?.append(SeenMessage(direction: direction, name: name))
         if let last = flights.last, last.direction == direction {
             flights[flights.count - 1].messages.append(name)
         } else {
@@ -225,6 +229,13 @@ public final class Peer {
     func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle, dropped: DroppedDatagram? = nil) {
         engine.emit(kind(), socket: socket.name, peer: isListener ? nil : name, as: type, dropped: dropped)
     }
+}
+
+/// A message OpenSSL read or wrote during one step (a concrete type: tuples
+/// in arrays cost a runtime metadata lookup on this hot path).
+struct SeenMessage {
+    var direction: Direction
+    var name: String
 }
 
 public enum EngineError: Error, Sendable, CustomStringConvertible {

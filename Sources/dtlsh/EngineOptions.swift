@@ -123,7 +123,11 @@ struct EngineOptions: ParsableArguments {
             // spend its time printing them.
             let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
                                  showData: traceLevel >= .flights)
-            engine.subscribe(text.interest) { e in text.lines(e).forEach { Output.write(textFD, $0 + "\n") } }
+            engine.subscribe(text.interest) { e in
+                for line in text.lines(e) {
+                    if textFD == STDOUT_FILENO { Output.line(line) } else { Output.write(textFD, line + "\n") }
+                }
+            }
         }
         return sinks
     }

@@ -66,6 +66,12 @@ struct ServeCommand: ParsableCommand {
             credentials.append(settings.cookies ? "cookies on" : "cookies OFF")
             Output.line("serving DTLS on \(socket.localAddress): " + credentials.joined(separator: "; "))
         }
+        // One write per loop turn for all the lines it produced.
+        Output.buffering = true
+        defer {
+            Output.flush()
+            Output.buffering = false
+        }
         var stop = false
         while !stop {
             let ready = engine.runOnce(timeout: 1, watching: signals.map { [$0.fileDescriptor] } ?? [])
@@ -75,6 +81,7 @@ struct ServeCommand: ParsableCommand {
                     for message in engine.read(p) { try? engine.send(p, message) }
                 }
             }
+            Output.flush()
         }
         engine.closeAll()
         _ = sinks
