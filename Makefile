@@ -72,8 +72,8 @@ fuzz: deps
 # server-CPU-second, bytes per peer.
 bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
-	.build/release/dtlsh bench --credential psk --count 5000 --hold 1000
-	.build/release/dtlsh bench --credential cert --count 2000 --hold 1000
+	.build/release/dtlsh bench --credential psk --count 10000 --messages 2000 --hold 5000
+	.build/release/dtlsh bench --credential cert --mode handshake --count 3000
 
 clean:
 	rm -rf .build
