@@ -31,6 +31,12 @@ extension Engine {
             drop(d, on: s, peer: peer, reason: "truncated: larger than the receive buffer")
             return
         }
+        if d.bytes.isEmpty {
+            // OpenSSL takes a BIO read of 0 bytes for end of file and fails the
+            // association: one spoofed empty datagram would end it.
+            drop(d, on: s, peer: peer, reason: "empty datagram")
+            return
+        }
         // A fresh ClientHello from the address of a finished or established
         // association means the client started over (RFC 6347 §4.2.8): it goes
         // through the cookie exchange, and replaces the old peer only once its
