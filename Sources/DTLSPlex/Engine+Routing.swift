@@ -50,6 +50,10 @@ extension Engine {
                 drop(d, on: s, peer: peer, reason: "peer is \(peer.status.rawValue)")
                 return
             }
+            if let why = peer.implausibleRecord(in: d.bytes) {
+                drop(d, on: s, peer: peer, reason: why)
+                return
+            }
             peer.counters.datagramsIn += 1
             peer.counters.bytesIn += d.bytes.count
             peer.lastActivity = now()

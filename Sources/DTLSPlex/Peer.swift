@@ -121,6 +121,36 @@ public final class Peer {
     /// The largest application message one record can carry at this MTU.
     public var dataMTU: Int { Int(DTLS_get_data_mtu(ssl)) }
 
+    /// Why OpenSSL must not see this datagram, if it must not: records that
+    /// no peer could have sent but that OpenSSL 3.0 answers with a fatal
+    /// alert instead of discarding them (RFC 6347 §4.1.2.7), so that one
+    /// forged datagram from the peer's address would end the association —
+    /// a content type DTLS 1.2 does not have, or a protected record (epoch
+    /// 1 and up) shorter than the cipher's nonce and tag.
+    func implausibleRecord(in d: [UInt8]) -> String? {
+        var i = 0
+        while i + RecordHeader.length <= d.count {
+            let type = d[i], epoch = Int(d[i + 3]) << 8 | Int(d[i + 4])
+            let length = Int(d[i + 11]) << 8 | Int(d[i + 12])
+            // A record that runs past the datagram: OpenSSL drops the rest itself.
+            guard i + RecordHeader.length + length <= d.count else { break }
+            if !(20...23).contains(type) { return "not a DTLS 1.2 record type" }
+            if epoch != 0 && length < minimumProtectedRecord { return "protected record shorter than the cipher's overhead" }
+            i += RecordHeader.length + length
+        }
+        return nil
+    }
+
+    /// The fewest bytes a record protected by the current cipher can hold:
+    /// explicit nonce and tag for AEAD suites (24 for GCM and CCM, 16 for
+    /// CCM8 and ChaCha20-Poly1305), at most the smallest CBC record for CBC.
+    /// Before a cipher is chosen no protected record is legitimate; 24 is
+    /// the most any supported cipher needs.
+    private var minimumProtectedRecord: Int {
+        let data = SSL_get_current_cipher(ssl) == nil ? 0 : Int(DTLS_get_data_mtu(ssl))
+        return data > 0 ? mtu - RecordHeader.length - data : 24
+    }
+
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }
     var lastWriteEpoch: UInt16 = 0
