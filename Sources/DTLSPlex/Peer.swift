@@ -126,15 +126,27 @@ public final class Peer {
     /// alert instead of discarding them (RFC 6347 §4.1.2.7), so that one
     /// forged datagram from the peer's address would end the association —
     /// a content type DTLS 1.2 does not have, or a protected record (epoch
-    /// 1 and up) shorter than the cipher's nonce and tag.
+    /// 1 and up) shorter than the cipher's nonce and tag. The datagram must
+    /// be a whole number of records OpenSSL takes as records: of one it will
+    /// not take (another version, a length over the maximum) it skips only
+    /// the 13-byte header and reads the body as further records, where
+    /// anything could hide.
     func implausibleRecord(in d: [UInt8]) -> String? {
+        // Once established, records carry the negotiated version (alerts may not).
+        let version: Int32? = status == .established ? SSL_version(ssl) : nil
         var i = 0
-        while i + RecordHeader.length <= d.count {
-            let type = d[i], epoch = Int(d[i + 3]) << 8 | Int(d[i + 4])
-            let length = Int(d[i + 11]) << 8 | Int(d[i + 12])
-            // A record that runs past the datagram: OpenSSL drops the rest itself.
-            guard i + RecordHeader.length + length <= d.count else { break }
-            if !(20...23).contains(type) { return "not a DTLS 1.2 record type" }
+        while i < d.count {
+            guard i + RecordHeader.length <= d.count else { return "not a whole number of DTLS records" }
+            let type = d[i], recordVersion = Int32(d[i + 1]) << 8 | Int32(d[i + 2])
+            let epoch = Int(d[i + 3]) << 8 | Int(d[i + 4]), length = Int(d[i + 11]) << 8 | Int(d[i + 12])
+            // 16384 bytes of plaintext and the largest overhead OpenSSL allows.
+            guard length <= 16_384 + 320, i + RecordHeader.length + length <= d.count else {
+                return "not a whole number of DTLS records"
+            }
+            guard (20...23).contains(type) else { return "not a DTLS 1.2 record type" }
+            let versionOK = type == 21 ? d[i + 1] == 0xfe
+                : version.map { recordVersion == $0 } ?? (recordVersion == 0xfefd || recordVersion == 0xfeff)
+            guard versionOK else { return "record version is not the association's" }
             if epoch != 0 && length < minimumProtectedRecord { return "protected record shorter than the cipher's overhead" }
             i += RecordHeader.length + length
         }

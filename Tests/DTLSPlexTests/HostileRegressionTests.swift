@@ -126,6 +126,21 @@ import Testing
         try survives("ECDHE-PSK-AES128-CBC-SHA256", [1, 16, 48, 64, 65, 80, 128, 1000].map { Self.forged(length: $0) })
     }
 
+    /// OpenSSL skips only the header of a record it will not take (another
+    /// version, a length over its maximum) and reads the body as records: a
+    /// short protected record hidden there ended the association.
+    @Test func recordsHiddenBehindAHeaderOpenSSLSkips() throws {
+        let hidden = Self.forged(length: 12, type: 22, epoch: 1)
+        func wrapper(version: UInt16, length: Int) -> [UInt8] {
+            [23, UInt8(version >> 8), UInt8(version & 0xff), 0, 1, 0, 0, 0, 0, 0x11, 0, UInt8(length >> 8), UInt8(length & 0xff)]
+        }
+        let otherVersion = wrapper(version: 0xfefc, length: hidden.count) + hidden
+        let dtls10 = wrapper(version: 0xfeff, length: hidden.count) + hidden
+        let tooLong = wrapper(version: 0xfefd, length: 20_000) + hidden + [UInt8](repeating: 0, count: 20_000 - hidden.count)
+        let cut = hidden + Array(hidden.prefix(7))
+        try survives("PSK-AES128-GCM-SHA256", [otherVersion, dtls10, tooLong, cut])
+    }
+
     /// A content type DTLS 1.2 does not have, from the peer's address.
     @Test func unknownContentTypesAreDropped() throws {
         try survives("PSK-AES128-GCM-SHA256", [0, 19, 24, 25, 255].flatMap { t in
