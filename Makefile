@@ -73,8 +73,8 @@ fuzz: deps
 WORKERS ?= 1
 bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
-	.build/release/dtlsh bench --workers $(WORKERS) --credential psk --count 5000 --hold 1000
-	.build/release/dtlsh bench --workers $(WORKERS) --credential cert --count 2000 --hold 1000
+	.build/release/dtlsh bench --workers $(WORKERS) --credential psk --count 10000 --messages 2000 --hold 5000
+	.build/release/dtlsh bench --workers $(WORKERS) --credential cert --mode handshake --count 3000
 
 clean:
 	rm -rf .build

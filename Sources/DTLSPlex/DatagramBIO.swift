@@ -55,7 +55,11 @@ private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar
 private func datagramBIORead(_ bio: OpaquePointer?, _ out: UnsafeMutablePointer<CChar>?, _ size: Int32) -> Int32 {
     COpenSSL_BIO_clear_retry_flags(bio)
     guard let box = DatagramBIO.from(bio), let out, size > 0 else { return 0 }
-    guard let datagram = box.inbound.popFirst() else {
+    var next = box.inbound.popFirst()
+    // A read of 0 bytes is end of file to OpenSSL: an empty datagram (one
+    // queued by hand) is skipped, never handed over.
+    while next?.isEmpty == true { next = box.inbound.popFirst() }
+    guard let datagram = next else {
         COpenSSL_BIO_set_retry_read(bio)
         return -1
     }

@@ -67,8 +67,8 @@ extension Engine {
         return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
                           datagramsConsumed: inBefore - p.bio.inbound.count,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
-                          consumed: (p.stepCapture ?? []).filter { $0.0 == .inbound }.map(\.1),
-                          produced: (p.stepCapture ?? []).filter { $0.0 == .outbound }.map(\.1))
+                          consumed: (p.stepCapture ?? []).filter { $0.direction == .inbound }.map(\.name),
+                          produced: (p.stepCapture ?? []).filter { $0.direction == .outbound }.map(\.name))
     }
 
     /// SSL_read until WANT_READ: one call may consume a retransmitted handshake

@@ -31,6 +31,12 @@ extension Engine {
             drop(d, on: s, peer: peer, reason: "truncated: larger than the receive buffer")
             return
         }
+        if d.bytes.isEmpty {
+            // OpenSSL takes a BIO read of 0 bytes for end of file and fails the
+            // association: one spoofed empty datagram would end it.
+            drop(d, on: s, peer: peer, reason: "empty datagram")
+            return
+        }
         // A fresh ClientHello from the address of a finished or established
         // association means the client started over (RFC 6347 §4.2.8): it goes
         // through the cookie exchange, and replaces the old peer only once its
@@ -47,6 +53,10 @@ extension Engine {
         if let peer {
             guard peer.status == .handshaking || peer.status == .established else {
                 drop(d, on: s, peer: peer, reason: "peer is \(peer.status.rawValue)")
+                return
+            }
+            if let why = peer.implausibleRecord(in: d.bytes) {
+                drop(d, on: s, peer: peer, reason: why)
                 return
             }
             peer.counters.datagramsIn += 1
@@ -157,8 +167,11 @@ extension Engine {
 
     /// The socket's listener SSL, made from the current settings.
     func listener(for s: EngineSocket) throws -> Peer {
-        let ctx = try context(for: .server, configuration: s.tls)
-        if let l = s.listener, l.context === ctx { return l }
+        if let l = s.listener { return l }
+        // The socket's settings never change: its context is looked up once
+        // (hashing a whole configuration per handshake shows in a profile).
+        let ctx = try s.serverContext ?? context(for: .server, configuration: s.tls)
+        s.serverContext = ctx
         let placeholder = s.localAddress
         let l = try Peer(name: "\(s.name).listener", role: .server, address: placeholder, socket: s, engine: self,
                          context: ctx, mtu: settings.mtu, isListener: true)

@@ -18,6 +18,8 @@ public final class EngineSocket {
     /// The one SSL that runs DTLSv1_listen for every unknown source; it becomes
     /// the next admitted peer and a fresh one takes its place.
     var listener: Peer?
+    /// The context its server peers are made from (from `tls`).
+    var serverContext: TLSContext?
     /// How many peers this socket has admitted, for naming them `NAME.N`.
     var admitted = 0
 

@@ -57,7 +57,7 @@ public final class Peer {
     /// Set at admission: the ClientHello inside the SSL was already reported.
     var replayedHello = false
     /// Messages seen during the current `step`, for its report.
-    var stepCapture: [(Direction, String)]?
+    var stepCapture: [SeenMessage]?
     /// Queued for the auto loop to step.
     var isReady = false
     /// The deadline of this peer's live entry in the timer heap.
@@ -84,6 +84,11 @@ public final class Peer {
         SSL_set_bio(ssl, bio.bio, bio.bio)
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
         COpenSSL_SSL_set_mtu(ssl, mtu)
+        // A DTLS record never exceeds the MTU, so a 16 KB write buffer is
+        // 15 KB of waste per peer (notes §7). SSL_free_buffers would save the
+        // rest for idle peers, but OpenSSL 3.0's DTLS write path does not make
+        // the write buffer again afterwards: the next SSL_write dereferences NULL.
+        SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
         COpenSSL_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
         SSL_set_msg_callback(ssl, peerMessageCallback)
         COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
@@ -123,6 +128,48 @@ public final class Peer {
 
     /// The largest application message one record can carry at this MTU.
     public var dataMTU: Int { Int(DTLS_get_data_mtu(ssl)) }
+
+    /// Why OpenSSL must not see this datagram, if it must not: records that
+    /// no peer could have sent but that OpenSSL 3.0 answers with a fatal
+    /// alert instead of discarding them (RFC 6347 §4.1.2.7), so that one
+    /// forged datagram from the peer's address would end the association —
+    /// a content type DTLS 1.2 does not have, or a protected record (epoch
+    /// 1 and up) shorter than the cipher's nonce and tag. The datagram must
+    /// be a whole number of records OpenSSL takes as records: of one it will
+    /// not take (another version, a length over the maximum) it skips only
+    /// the 13-byte header and reads the body as further records, where
+    /// anything could hide.
+    func implausibleRecord(in d: [UInt8]) -> String? {
+        // Once established, records carry the negotiated version (alerts may not).
+        let version: Int32? = status == .established ? SSL_version(ssl) : nil
+        var i = 0
+        while i < d.count {
+            guard i + RecordHeader.length <= d.count else { return "not a whole number of DTLS records" }
+            let type = d[i], recordVersion = Int32(d[i + 1]) << 8 | Int32(d[i + 2])
+            let epoch = Int(d[i + 3]) << 8 | Int(d[i + 4]), length = Int(d[i + 11]) << 8 | Int(d[i + 12])
+            // 16384 bytes of plaintext and the largest overhead OpenSSL allows.
+            guard length <= 16_384 + 320, i + RecordHeader.length + length <= d.count else {
+                return "not a whole number of DTLS records"
+            }
+            guard (20...23).contains(type) else { return "not a DTLS 1.2 record type" }
+            let versionOK = type == 21 ? d[i + 1] == 0xfe
+                : version.map { recordVersion == $0 } ?? (recordVersion == 0xfefd || recordVersion == 0xfeff)
+            guard versionOK else { return "record version is not the association's" }
+            if epoch != 0 && length < minimumProtectedRecord { return "protected record shorter than the cipher's overhead" }
+            i += RecordHeader.length + length
+        }
+        return nil
+    }
+
+    /// The fewest bytes a record protected by the current cipher can hold:
+    /// explicit nonce and tag for AEAD suites (24 for GCM and CCM, 16 for
+    /// CCM8 and ChaCha20-Poly1305), at most the smallest CBC record for CBC.
+    /// Before a cipher is chosen no protected record is legitimate; 24 is
+    /// the most any supported cipher needs.
+    private var minimumProtectedRecord: Int {
+        let data = SSL_get_current_cipher(ssl) == nil ? 0 : Int(DTLS_get_data_mtu(ssl))
+        return data > 0 ? mtu - RecordHeader.length - data : 24
+    }
 
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }
@@ -179,12 +226,16 @@ public final class Peer {
             if write { lastWriteEpoch = epoch }
             emit(.record(direction, contentType: bytes[0], epoch: epoch, sequence: seq, length: length), as: .protocolDetail)
         case SSL3_RT_HANDSHAKE:
-            guard let h = HandshakeHeader.parse(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: min(bytes.count, 12))) else { return }
+            guard bytes.count >= HandshakeHeader.length else { return }
+            // Read in place: this runs for every handshake message of every peer.
+            func u24(_ i: Int) -> UInt32 { UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) }
+            let h = HandshakeHeader(type: bytes[0], length: u24(1), messageSeq: UInt16(bytes[4]) << 8 | UInt16(bytes[5]),
+                                    fragmentOffset: u24(6), fragmentLength: u24(9))
             // An admitted peer's first step re-reads the ClientHello that
             // DTLSv1_listen already reported: it crossed the wire once.
             if replayedHello, !write, h.type == HandshakeType.clientHello.rawValue {
                 replayedHello = false
-                stepCapture?.append((direction, HandshakeType.name(h.type)))
+                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(h.type)))
                 return
             }
             noteMessage(HandshakeType.name(h.type), direction)
@@ -207,7 +258,7 @@ public final class Peer {
     }
 
     private func noteMessage(_ name: String, _ direction: Direction) {
-        stepCapture?.append((direction, name))
+        stepCapture?.append(SeenMessage(direction: direction, name: name))
         if let last = flights.last, last.direction == direction {
             flights[flights.count - 1].messages.append(name)
         } else {
@@ -220,6 +271,13 @@ public final class Peer {
     func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle, dropped: DroppedDatagram? = nil) {
         engine.emit(kind(), socket: socket.name, peer: isListener ? nil : name, as: type, dropped: dropped)
     }
+}
+
+/// A message OpenSSL read or wrote during one step (a concrete type: tuples
+/// in arrays cost a runtime metadata lookup on this hot path).
+struct SeenMessage {
+    var direction: Direction
+    var name: String
 }
 
 public enum EngineError: Error, Sendable, CustomStringConvertible {

@@ -9,14 +9,33 @@ import Darwin
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     public enum Family: Sendable { case inet, inet6 }
     public let family: Family
-    /// 4 or 16 address bytes in network order.
-    public let address: [UInt8]
+    /// The address bytes in network order, packed in two words: every
+    /// datagram's source is one of these, and a heap array per datagram shows
+    /// in a profile.
+    private let high: UInt64
+    private let low: UInt64
     public let port: UInt16
 
     public init(family: Family, address: [UInt8], port: UInt16) {
         self.family = family
-        self.address = address
         self.port = port
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { raw in
+            raw.copyBytes(from: address.prefix(family == .inet ? 4 : 16))
+        }
+        (high, low) = words
+    }
+
+    /// 4 or 16 address bytes in network order.
+    public var address: [UInt8] {
+        var words = (high, low)
+        return withUnsafeBytes(of: &words) { Array($0.prefix(family == .inet ? 4 : 16)) }
+    }
+
+    /// The raw address bytes, without making an array.
+    private func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var words = (high, low)
+        return withUnsafeBytes(of: &words) { body(UnsafeRawBufferPointer(rebasing: $0.prefix(family == .inet ? 4 : 16))) }
     }
 
     /// Parses `HOST:PORT`, `[V6]:PORT`, `HOST` alone (with `defaultPort`) or `:PORT`.
@@ -64,15 +83,25 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         switch Int32(storage.pointee.ss_family) {
         case AF_INET:
             let sin = UnsafeRawPointer(storage).assumingMemoryBound(to: sockaddr_in.self).pointee
-            var a = sin.sin_addr
-            self.init(family: .inet, address: withUnsafeBytes(of: &a) { Array($0) }, port: UInt16(bigEndian: sin.sin_port))
+            self.init(family: .inet, raw: sin.sin_addr, port: UInt16(bigEndian: sin.sin_port))
         case AF_INET6:
             let sin6 = UnsafeRawPointer(storage).assumingMemoryBound(to: sockaddr_in6.self).pointee
-            var a = sin6.sin6_addr
-            self.init(family: .inet6, address: withUnsafeBytes(of: &a) { Array($0) }, port: UInt16(bigEndian: sin6.sin6_port))
+            self.init(family: .inet6, raw: sin6.sin6_addr, port: UInt16(bigEndian: sin6.sin6_port))
         default:
             return nil
         }
+    }
+
+    /// From an in_addr or in6_addr, copied straight into the two words.
+    private init<T>(family: Family, raw: T, port: UInt16) {
+        self.family = family
+        self.port = port
+        var words: (UInt64, UInt64) = (0, 0)
+        var value = raw
+        withUnsafeMutableBytes(of: &words) { dst in
+            withUnsafeBytes(of: &value) { dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(16))) }
+        }
+        (high, low) = words
     }
 
     /// Calls `body` with this address as a `sockaddr` and its length.
@@ -90,7 +119,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
             sin.sin_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin.sin_addr) { $0.copyBytes(from: address) }
+            withUnsafeMutableBytes(of: &sin.sin_addr) { dst in withAddressBytes { dst.copyMemory(from: $0) } }
             withUnsafeMutableBytes(of: &storage) { raw in
                 withUnsafeBytes(of: &sin) { raw.copyMemory(from: $0) }
             }
@@ -99,7 +128,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
             var sin6 = sockaddr_in6()
             sin6.sin6_family = sa_family_t(AF_INET6)
             sin6.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: address) }
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { dst in withAddressBytes { dst.copyMemory(from: $0) } }
             withUnsafeMutableBytes(of: &storage) { raw in
                 withUnsafeBytes(of: &sin6) { raw.copyMemory(from: $0) }
             }
@@ -121,11 +150,11 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// 0.0.0.0 or ::, as a wildcard bind leaves it.
-    public var isUnspecified: Bool { address.allSatisfy { $0 == 0 } }
+    public var isUnspecified: Bool { high == 0 && low == 0 }
 
     /// The same host and port, or a wildcard bound to the same port and family.
     func isSameEndpoint(_ other: SocketAddress) -> Bool {
-        family == other.family && port == other.port && (address == other.address || isUnspecified || other.isUnspecified)
+        family == other.family && port == other.port && ((high == other.high && low == other.low) || isUnspecified || other.isUnspecified)
     }
 
     /// IP and UDP header bytes in front of every datagram on this path.

@@ -88,6 +88,12 @@ final class TLSContext {
         }
         SSL_CTX_set_keylog_callback(ctx, keyLogCallback)
         if role == .server {
+            // OpenSSL 3.0 answers a record that fails its Encrypt-then-MAC check
+            // with a fatal bad_record_mac (openssl#24972): one forged datagram
+            // from a client's address would end a CBC association. Without
+            // EtM (a server-side choice; AEAD suites never use it) such a
+            // record is discarded, as RFC 6347 §4.1.2.7 asks.
+            SSL_CTX_set_options(ctx, COpenSSL_SSL_OP_NO_ENCRYPT_THEN_MAC())
             SSL_CTX_set_cookie_generate_cb(ctx, cookieGenerateCallback)
             SSL_CTX_set_cookie_verify_cb(ctx, cookieVerifyCallback)
         }

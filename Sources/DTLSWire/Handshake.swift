@@ -45,6 +45,14 @@ public struct HandshakeHeader: Sendable, Equatable {
     public var fragmentOffset: UInt32
     public var fragmentLength: UInt32
 
+    public init(type: UInt8, length: UInt32, messageSeq: UInt16, fragmentOffset: UInt32, fragmentLength: UInt32) {
+        self.type = type
+        self.length = length
+        self.messageSeq = messageSeq
+        self.fragmentOffset = fragmentOffset
+        self.fragmentLength = fragmentLength
+    }
+
     public var typeName: String { HandshakeType.name(type) }
     public var isFragment: Bool { fragmentOffset != 0 || fragmentLength != length }
 

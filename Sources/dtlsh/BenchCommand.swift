@@ -13,14 +13,14 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmark the engine: handshakes/s, echoes/s, memory per peer.")
 
     enum Mode: String, ExpressibleByArgument, CaseIterable {
-        case handshake, echo, hold, all
+        case handshake, echo, hold, udp, all
     }
 
     enum Credential: String, ExpressibleByArgument, CaseIterable {
         case psk, cert
     }
 
-    @Option(help: "handshake, echo, hold or all.")
+    @Option(help: "handshake, echo, hold, udp (a raw UDP echo, the baseline) or all.")
     var mode: Mode = .all
 
     @Option(help: "Credentials: psk or cert (ECDHE-ECDSA with the in-memory certificate).")
@@ -110,6 +110,14 @@ struct BenchCommand: ParsableCommand {
             report.add("hold", r, unit: "peers", before, after, perPeer: true)
             generator.closeAll()
         }
+        if (mode == .udp || mode == .all) && target == nil {
+            let echo = try ServerProcess.start(arguments: ["udp-echo", "--bind", "127.0.0.1:0"], readyPrefix: "udp echo on ")
+            defer { echo.stop() }
+            let before = ProcessStats.of(pid: echo.pid)
+            let r = try RawEcho.run(target: echo.address, peers: peers, messages: messages, size: size, deadline: deadline)
+            let after = ProcessStats.of(pid: echo.pid)
+            report.add("raw UDP echo \(size) B (no DTLS)", r, unit: "echoes", before, after)
+        }
         if json {
             Output.line(report.json)
         } else {
@@ -131,31 +139,35 @@ final class ServerProcess {
     }
 
     static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential, workers: Int = 1) throws -> ServerProcess {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var args = ["serve", "--bind", "127.0.0.1:0", "--echo", "--max-peers", "100000", "--idle", "600",
                     "--workers", String(workers)]
         if credential == .psk { args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] }
-        p.arguments = args
+        return try start(arguments: args, readyPrefix: "serving DTLS on ")
+    }
+
+    /// Starts `dtlsh ARGUMENTS` and reads its address from the line starting with `readyPrefix`.
+    static func start(arguments: [String], readyPrefix prefix: String) throws -> ServerProcess {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = arguments
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        // The first line names the address: "serving DTLS on 127.0.0.1:PORT: …".
+        // A line names the address: "serving DTLS on 127.0.0.1:PORT: …", "udp echo on 127.0.0.1:PORT".
         var text = ""
-        let prefix = "serving DTLS on "
         for _ in 0..<64 where !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix(prefix) }) {
             let d = out.fileHandleForReading.availableData
             if d.isEmpty { break }
             text += String(decoding: d, as: UTF8.self)
         }
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
-              let end = line.dropFirst(prefix.count).firstIndex(of: " ")
-        else {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
             p.terminate()
-            throw CommandFailure.runtime("the serve child did not start")
+            throw CommandFailure.runtime("the \(arguments[0]) child did not start")
         }
-        let address = String(line[line.index(line.startIndex, offsetBy: prefix.count)..<end].dropLast())
+        let rest = line.dropFirst(prefix.count)
+        var address = String(rest.prefix { $0 != " " })
+        if address.hasSuffix(":") { address.removeLast() }
         // Drain its output so it never blocks on a full pipe.
         out.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
         return ServerProcess(process: p, address: try SocketAddress(parsing: address))

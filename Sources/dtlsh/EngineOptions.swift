@@ -130,9 +130,10 @@ struct EngineOptions: ParsableArguments {
         return sinks
     }
 
-    /// One line, one write(2): lines from several threads never interleave.
+    /// The default: stdout through Output.line (gathered while Output.buffering
+    /// is on), any other descriptor one write(2) per line.
     static func writeLine(_ fd: Int32, _ line: String) {
-        Output.write(fd, line + "\n")
+        if fd == STDOUT_FILENO { Output.line(line) } else { Output.write(fd, line + "\n") }
     }
 }
 

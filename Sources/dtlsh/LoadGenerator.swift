@@ -150,3 +150,48 @@ final class LoadGenerator {
         engine.closeAll()
     }
 }
+
+/// The baseline: the same echo pattern over plain UDP sockets, no DTLS.
+enum RawEcho {
+    static func run(target: SocketAddress, peers: Int, messages: Int, size: Int, deadline: Double) throws -> LoadGenerator.Result {
+        var r = LoadGenerator.Result()
+        let local = try SocketAddress(parsing: target.family == .inet ? "127.0.0.1:0" : "[::1]:0")
+        let sockets = try (0..<peers).map { _ in try UDPSocket(bind: local, batch: 4) }
+        let payload = [UInt8](repeating: 0x61, count: size)
+        var left = [Int](repeating: messages, count: peers)
+        var sentAt = [Double](repeating: 0, count: peers)
+        var fds = sockets.map { pollfd(fd: $0.fileDescriptor, events: Int16(POLLIN), revents: 0) }
+        func clock() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+        }
+        let begin = clock()
+        var outstanding = 0
+        for (i, s) in sockets.enumerated() where messages > 0 {
+            try s.send(payload, to: target)
+            sentAt[i] = clock()
+            outstanding += 1
+        }
+        r.established = peers
+        while outstanding > 0, clock() - begin < deadline {
+            guard poll(&fds, nfds_t(fds.count), 50) > 0 else { continue }
+            for i in fds.indices where fds[i].revents & Int16(POLLIN) != 0 {
+                for _ in try sockets[i].receive() {
+                    r.completed += 1
+                    r.latencies.append(clock() - sentAt[i])
+                    left[i] -= 1
+                    if left[i] > 0 {
+                        try sockets[i].send(payload, to: target)
+                        sentAt[i] = clock()
+                    } else {
+                        outstanding -= 1
+                    }
+                }
+            }
+        }
+        r.failed = left.reduce(0) { $0 + max(0, $1) }
+        r.seconds = clock() - begin
+        return r
+    }
+}

@@ -104,7 +104,9 @@ struct ServeCommand: ParsableCommand {
             Output.line("serving DTLS on \(first.socket.localAddress): " + credentials.joined(separator: "; "))
         }
         crew.start(spawned)
-        // Bounded by SIGINT/SIGTERM: the loop ends when one arrives.
+        // Bounded by SIGINT/SIGTERM: the loop ends when one arrives. Each
+        // worker gathers the lines of a turn and writes them at once (its own
+        // buffer, not Output.buffering: that one is for a single thread).
         var stop = false
         while !stop {
             let ready = first.turn(timeout: 1, watching: signals.map { [$0.fileDescriptor] } ?? [])

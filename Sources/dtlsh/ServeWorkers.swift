@@ -28,7 +28,7 @@ final class ServeWorker {
     let socket: EngineSocket
     private let echo: Bool
     private let sinks: EngineSinks
-    private let gate: LineGate
+    private let lines: LineBuffer
 
     /// Makes the engine and binds the socket. Output is held back until
     /// `release()`: nobody learns the port before every worker has bound it.
@@ -37,8 +37,8 @@ final class ServeWorker {
         self.echo = plan.echo
         let engine = Engine(settings: plan.settings)
         do { try engine.validateSettings(for: .server) } catch { throw CommandFailure.usage("\(error)") }
-        let gate = LineGate()
-        self.sinks = try plan.options.attachOutput(to: engine, write: gate.write)
+        let lines = LineBuffer()
+        self.sinks = try plan.options.attachOutput(to: engine, write: lines.write)
         do {
             self.socket = try engine.openSocket(name: WorkerPlan.socketName(index), bind: address, accepting: true,
                                                 reusePort: plan.reusePort)
@@ -46,13 +46,17 @@ final class ServeWorker {
             throw CommandFailure.runtime("\(error)")
         }
         self.engine = engine
-        self.gate = gate
+        self.lines = lines
     }
 
     /// Lets the held-back lines (socket_opened) out, and every line after them.
-    func release() { gate.open() }
+    func release() {
+        lines.open()
+        lines.flush()
+    }
 
-    /// One turn of the loop, then echo what arrived. Returns which of `extra` are readable.
+    /// One turn of the loop, then echo what arrived, then the turn's lines in
+    /// one write. Returns which of `extra` are readable.
     @discardableResult
     func turn(timeout: Double, watching extra: [Int32] = []) -> [Int32] {
         let ready = engine.runOnce(timeout: timeout, watching: extra)
@@ -61,33 +65,49 @@ final class ServeWorker {
                 for message in engine.read(p) { try? engine.send(p, message) }
             }
         }
+        lines.flush()
         return ready
     }
 
     /// close_notify to every peer; the totals of this worker.
     func finish() -> Engine.Statistics {
         engine.closeAll()
-        gate.open()
+        lines.open()
+        lines.flush()
         _ = sinks
         return engine.statistics
     }
 }
 
-/// Output lines held while a worker starts, then written one write(2) each.
-private final class LineGate {
+/// One worker's output: held while the worker starts; then a turn's stdout
+/// lines gathered and written at once, whole lines only, so workers' lines
+/// never interleave inside a line. Confined to the worker's thread.
+private final class LineBuffer {
     private var held: [(Int32, String)]? = []
+    private var pending = ""
 
     func write(_ fd: Int32, _ line: String) {
         if held != nil {
             held!.append((fd, line))
+        } else if fd == STDOUT_FILENO {
+            pending += line
+            pending += "\n"
+            if pending.utf8.count >= 1 << 16 { flush() }
         } else {
-            EngineOptions.writeLine(fd, line)
+            Output.write(fd, line + "\n")
         }
     }
 
     func open() {
-        for (fd, line) in held ?? [] { EngineOptions.writeLine(fd, line) }
+        guard let lines = held else { return }
         held = nil
+        for (fd, line) in lines { write(fd, line) }
+    }
+
+    func flush() {
+        guard !pending.isEmpty else { return }
+        Output.write(STDOUT_FILENO, pending)
+        pending = ""
     }
 }
 
