@@ -178,19 +178,21 @@ extension Engine {
                  dropped: DroppedDatagram(bytes: d, to: address))
             return
         }
-        do {
-            try s.udp.send(d, to: address)
-        } catch {
-            emit(.dropped(.outbound, from: nil, size: d.count, reason: "\(error)"), socket: s.name, peer: peer?.name,
-                 dropped: DroppedDatagram(bytes: d, to: address))
-            countDrop("send failed")
-            return
-        }
+        // Inside a driven turn of the loop, datagrams gather per socket and
+        // leave in one sendmmsg at its end; otherwise (a `flush` by hand) now.
+        s.udp.queue(d, to: address)
+        if !isDriving { commitSends(on: s) }
         statistics.datagramsOut += 1
         statistics.bytesOut += d.count
         peer?.counters.datagramsOut += 1
         peer?.counters.bytesOut += d.count
         emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name, as: .datagrams)
+    }
+
+    /// Hands a socket's gathered datagrams to the kernel.
+    func commitSends(on s: EngineSocket) {
+        let refused = s.udp.sendQueued()
+        if refused > 0 { statistics.dropped["send refused by the kernel", default: 0] += refused }
     }
 
     // MARK: - data

@@ -18,6 +18,7 @@ extension Engine {
         let ms = Int32(min(wait * 1000, 3_600_000).rounded(.up))
         let n = poll(&fds, nfds_t(fds.count), ms)
         var readableExtra: [Int32] = []
+        isDriving = driving
         if n > 0 {
             let socketsNow = driving ? sockets : []
             for (i, s) in socketsNow.enumerated() where fds[i].revents & Int16(POLLIN) != 0 {
@@ -28,9 +29,9 @@ extension Engine {
             }
         }
         if driving {
-            isDriving = true
             pump()
             isDriving = false
+            for s in sockets where s.udp.hasQueuedSends { commitSends(on: s) }
         }
         return readableExtra
     }

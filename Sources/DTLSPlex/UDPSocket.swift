@@ -156,4 +156,87 @@ public final class UDPSocket {
         }
         return true
     }
+
+    // MARK: - Batched sends
+
+    /// Datagrams waiting for `sendQueued`, which hands them all to the kernel
+    /// in one system call (sendmmsg).
+    private var queued: [(to: SocketAddress, bytes: [UInt8])] = []
+
+    public var hasQueuedSends: Bool { !queued.isEmpty }
+
+    public func queue(_ bytes: [UInt8], to destination: SocketAddress) {
+        queued.append((destination, bytes))
+    }
+
+    /// Sends what `queue` gathered. Returns how many the kernel refused
+    /// (no room, or an error): UDP may lose them, DTLS retransmission covers that.
+    @discardableResult
+    public func sendQueued() -> Int {
+        guard !queued.isEmpty else { return 0 }
+        defer { queued.removeAll(keepingCapacity: true) }
+        if queued.count == 1 {
+            return ((try? send(queued[0].bytes, to: queued[0].to)) ?? false) ? 0 : 1
+        }
+        var refused = 0
+        var start = 0
+        // Bounded: each chunk of up to 64 either goes or is counted as refused.
+        while start < queued.count {
+            let chunk = queued[start..<min(start + 64, queued.count)]
+            refused += sendChunk(Array(chunk))
+            start += chunk.count
+        }
+        return refused
+    }
+
+    private func sendChunk(_ items: [(to: SocketAddress, bytes: [UInt8])]) -> Int {
+        let n = items.count
+        let total = items.reduce(0) { $0 + $1.bytes.count }
+        let data = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 16)
+        let names = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: n)
+        let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: n)
+        let headers = UnsafeMutablePointer<CSystem_mmsghdr>.allocate(capacity: n)
+        defer {
+            data.deallocate()
+            names.deallocate()
+            iovecs.deallocate()
+            headers.deallocate()
+        }
+        var offset = 0
+        for (i, item) in items.enumerated() {
+            item.bytes.withUnsafeBytes { (data + offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            names[i] = sockaddr_storage()
+            let length = item.to.fill(&names[i])
+            iovecs[i] = iovec(iov_base: data + offset, iov_len: item.bytes.count)
+            var h = msghdr()
+            h.msg_name = UnsafeMutableRawPointer(names + i)
+            h.msg_namelen = length
+            h.msg_iov = iovecs + i
+            h.msg_iovlen = 1
+            headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
+            offset += item.bytes.count
+        }
+        var sent = 0
+        // Bounded: each call sends at least one or stops the loop.
+        for _ in 0..<n where sent < n {
+            let rc = sendmmsg(fileDescriptor, headers + sent, UInt32(n - sent), 0)
+            if rc > 0 {
+                sent += Int(rc)
+            } else if rc < 0 && errno == EINTR {
+                continue
+            } else {
+                // The first of the rest was refused: skip it and try the others.
+                sent += 1
+                return (n - sent + 1) - retryRest(headers, from: sent, count: n)
+            }
+        }
+        return 0
+    }
+
+    /// After a refused datagram, the rest one call at a time; returns how many went.
+    private func retryRest(_ headers: UnsafeMutablePointer<CSystem_mmsghdr>, from: Int, count: Int) -> Int {
+        var went = 0
+        for i in from..<count where sendmmsg(fileDescriptor, headers + i, 1, 0) == 1 { went += 1 }
+        return went
+    }
 }
