@@ -36,3 +36,28 @@ import Testing
         #expect(p.stderr.split(separator: "\n").count == 1, "\(p.stderr)")
     }
 }
+
+/// SPEC.md: errors in flags or files are one clear line on stderr and exit
+/// status 2. A script `dtlsh run` cannot read is such an error, and nothing
+/// runs — not even the readable scripts named beside it.
+@Suite struct UnreadableScriptTests {
+    @Test func missingDirectoryBinaryAndFIFOScriptsExitTwoWithOneLine() throws {
+        let dir = try Observe.directory("run-files")
+        defer { Observe.remove(dir) }
+        let good = dir + "/good.dtlsh", binary = dir + "/binary.dtlsh", fifo = dir + "/fifo.dtlsh"
+        try "echo RAN\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try Data([0x65, 0x63, 0x68, 0x6f, 0x00, 0x0a]).write(to: URL(fileURLWithPath: binary))
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let cases: [(String, String)] = [
+            (dir + "/missing.dtlsh", "cannot open"), (dir, "not a regular file"), (binary, "binary"), (fifo, "not a regular file"),
+        ]
+        for (path, words) in cases {
+            let p = try Subprocess(Tools.dtlsh, ["run", good, path])
+            let status = p.waitExitOrKill(timeout: 10)
+            #expect(status == 2, "\(path): exit \(status.map(String.init) ?? "none (hung)")")
+            let lines = p.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].hasPrefix("dtlsh: ") && lines[0].contains(path) && lines[0].contains(words), "\(p.stderr)")
+            #expect(p.stdout.isEmpty, "nothing runs: \(p.stdout)")
+        }
+    }
+}
