@@ -15,8 +15,13 @@ public final class PcapWriter {
     static let linkTypeRaw: UInt32 = 101
 
     public init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SinkError.refused(path, String(cString: strerror(errno))) }
+        // O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of
+        // blocking; then writes block again as usual.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0o644)
+        guard fd >= 0 else {
+            throw SinkError.refused(path, errno == ENXIO ? "a FIFO that nothing reads" : String(cString: strerror(errno)))
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.fd = fd
         self.path = path
         var header: [UInt8] = []

@@ -61,6 +61,7 @@ final class TLSContext {
         try useCertificate()
         if c.verifiesPeer {
             if let ca = c.caFile {
+                try Self.requireRegularFile(ca, "CA file")
                 guard SSL_CTX_load_verify_locations(ctx, ca, nil) == 1 else {
                     throw ConfigurationError.invalid("CA file", ca, OpenSSLError.drain("load").reason ?? "unreadable")
                 }
@@ -108,6 +109,8 @@ final class TLSContext {
             SSL_CTX_use_certificate(ctx, shared.certificate)
             SSL_CTX_use_PrivateKey(ctx, shared.key)
         case let .files(cert, key):
+            try Self.requireRegularFile(cert, "certificate file")
+            try Self.requireRegularFile(key, "key file")
             ERR_clear_error()
             guard SSL_CTX_use_certificate_chain_file(ctx, cert) == 1 else {
                 throw ConfigurationError.invalid("certificate file", cert,
@@ -120,6 +123,15 @@ final class TLSContext {
                 throw ConfigurationError.invalid("key file", key, "does not match the certificate")
             }
         }
+    }
+
+    /// OpenSSL opens credential files with fopen: a FIFO would block it
+    /// forever and a device could feed it without end. A missing file is left
+    /// for OpenSSL to report.
+    private static func requireRegularFile(_ path: String, _ what: String) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw ConfigurationError.invalid(what, path, "not a regular file") }
     }
 
     /// The certificate this context presents, as a SHA-256 fingerprint.

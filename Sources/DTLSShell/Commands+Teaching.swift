@@ -8,8 +8,14 @@ final class ScriptRecorder {
     private(set) var lines = 0
 
     init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ShellError.message("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        // O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of
+        // blocking the shell; then writes block again as usual.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0o644)
+        guard fd >= 0 else {
+            let why = errno == ENXIO ? "a FIFO that nothing reads" : String(cString: strerror(errno))
+            throw ShellError.message("cannot write '\(path)': \(why)")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.fd = fd
         self.path = path
         write("# recorded by dtlsh\n")

@@ -5,7 +5,9 @@ public enum TextFile {
     public static let limit = 4 << 20
 
     public static func read(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO no one writes would wait forever; this
+        // returns at once, and fstat then refuses it.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ShellError.message("cannot open '\(path)': \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()

@@ -34,6 +34,11 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A script that cannot be read (missing, a directory, binary) is an
+        // error in the files given: one line on stderr, exit 2, nothing run.
+        for file in files {
+            do { _ = try TextFile.read(file) } catch { throw CommandFailure.usage("\(error)") }
+        }
         var vars: [String: String] = [:]
         for v in variables {
             let i = v.firstIndex(of: "=")!

@@ -78,6 +78,21 @@ final class Subprocess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Waits for exit; a process still running after `timeout` is killed
+    /// with SIGKILL (one that blocks SIGTERM, or is stuck in a system call,
+    /// would outlive `waitExit`'s terminate). Returns nil when it had to be killed.
+    func waitExitOrKill(timeout: Double) -> Int32? {
+        let end = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < end { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        Thread.sleep(forTimeInterval: 0.05)
+        return process.terminationStatus
+    }
+
     func signal(_ s: Int32) { kill(process.processIdentifier, s) }
 }
 
