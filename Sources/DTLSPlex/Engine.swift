@@ -44,6 +44,9 @@ public final class Engine {
         public var peersClosed = 0, peersEvicted = 0
         public var retransmits = 0
         public var messagesIn = 0, messagesOut = 0
+        /// The most peers at once, and the most server peers still
+        /// handshaking on one socket at once: what the caps bound.
+        public var peersPeak = 0, halfOpenPeak = 0
         /// Datagrams dropped, by reason.
         public var dropped: [String: Int] = [:]
         public var droppedTotal: Int { dropped.values.reduce(0, +) }
@@ -215,6 +218,10 @@ public final class Engine {
         peersByName[p.name] = p
         peersByID[p.id] = p
         statistics.peersCreated += 1
+        statistics.peersPeak = max(statistics.peersPeak, peersByID.count)
+        if p.role == .server, p.status == .handshaking {
+            statistics.halfOpenPeak = max(statistics.halfOpenPeak, p.socket.halfOpenCount)
+        }
         emit(.peerCreated(role: p.role, address: p.address), socket: p.socket.name, peer: p.name)
         schedule(p)
     }
