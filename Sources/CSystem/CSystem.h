@@ -1,7 +1,8 @@
 /*
  * Linux interfaces Swift's Glibc module leaves out: signalfd (so signals
- * arrive as a readable descriptor in the one poll loop) and the batched
- * datagram calls recvmmsg/sendmmsg, which glibc declares only under _GNU_SOURCE.
+ * arrive as a readable descriptor in the one poll loop), the batched
+ * datagram calls recvmmsg/sendmmsg, which glibc declares only under
+ * _GNU_SOURCE, and malloc_trim (freed memory back to the system).
  */
 #ifndef DTLSH_CSYSTEM_H
 #define DTLSH_CSYSTEM_H
@@ -9,6 +10,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <malloc.h>
 
 struct CSystem_mmsghdr {
     struct msghdr msg_hdr;

@@ -82,6 +82,7 @@ extension Engine {
                 if !p.socket.outbound.isEmpty { flush(p.socket) }
             }
         }
+        returnFreedMemory(now: t)
         return fired
     }
 

@@ -1,4 +1,5 @@
 internal import COpenSSL
+internal import CSystem
 import Glibc
 
 /// The multiplex engine: any number of DTLS peers, client or server, over any
@@ -46,6 +47,9 @@ public final class Engine {
         public var peersClosed = 0, peersEvicted = 0
         public var retransmits = 0
         public var messagesIn = 0, messagesOut = 0
+        /// The most peers at once, and the most server peers still
+        /// handshaking on one socket at once: what the caps bound.
+        public var peersPeak = 0, halfOpenPeak = 0
         /// Datagrams dropped, by reason.
         public var dropped: [String: Int] = [:]
         public var droppedTotal: Int { dropped.values.reduce(0, +) }
@@ -81,6 +85,9 @@ public final class Engine {
     /// What at least one subscriber wants.
     private var interest: EventInterest = []
     private var lastPeerID = 0
+    /// Peers forgotten since freed memory last went back to the system.
+    var removedSinceTrim = 0
+    var lastTrim = 0.0
     private let start: timespec
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
     /// Where NSS key log lines go, only when the user asked for a key log.
@@ -221,6 +228,10 @@ public final class Engine {
         peersByName[p.name] = p
         peersByID[p.id] = p
         statistics.peersCreated += 1
+        statistics.peersPeak = max(statistics.peersPeak, peersByID.count)
+        if p.role == .server, p.status == .handshaking {
+            statistics.halfOpenPeak = max(statistics.halfOpenPeak, p.socket.halfOpenCount)
+        }
         emit(.peerCreated(role: p.role, address: p.address), socket: p.socket.name, peer: p.name)
         schedule(p)
     }
@@ -229,7 +240,18 @@ public final class Engine {
     public func remove(_ p: Peer) {
         if p.socket.peers[p.address] === p { p.socket.peers[p.address] = nil }
         peersByName[p.name] = nil
-        peersByID[p.id] = nil
+        if peersByID.removeValue(forKey: p.id) != nil { removedSinceTrim += 1 }
+    }
+
+    /// Memory returns: glibc keeps what freed peers held (about 70 KB each)
+    /// for reuse, so a server that once held many peers would keep that
+    /// resident for good. After peers went, whole free pages go back to the
+    /// system — at most once a second, the walk costs a few milliseconds.
+    func returnFreedMemory(now t: Double) {
+        guard removedSinceTrim > 0, t - lastTrim >= 1 else { return }
+        removedSinceTrim = 0
+        lastTrim = t
+        _ = malloc_trim(0)
     }
 
     /// Frees peers that have ended when the settings say not to keep them.

@@ -53,6 +53,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Worker threads of the serve child (serve --workers); not with --target.", valueName: "N"))
     var workers = 1
 
+    @Flag(help: "Handshake mode: clients vanish once established (no close_notify; new source port each), leaving the server to evict them.")
+    var vanish = false
+
+    @Option(help: ArgumentHelp("Handshake mode: begin at most this many handshakes per second.", valueName: "PER_SECOND"))
+    var rate: Double?
+
     @Option(help: ArgumentHelp("Give up after this long per scenario.", valueName: "SECONDS"))
     var deadline: Double = 120
 
@@ -66,6 +72,7 @@ struct BenchCommand: ParsableCommand {
         guard (1...16_000).contains(size) else { throw ValidationError("--size must be 1-16000") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
         if target != nil && workers != 1 { throw ValidationError("--workers sets the serve child's; --target names another server") }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         if let target { do { _ = try SocketAddress(parsing: target) } catch { throw ValidationError("--target: \(error)") } }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
     }
@@ -83,9 +90,9 @@ struct BenchCommand: ParsableCommand {
         if mode == .handshake || mode == .all {
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            let r = try generator.handshakes(count: count, concurrency: concurrency, deadline: deadline)
+            let r = try generator.handshakes(count: count, concurrency: concurrency, deadline: deadline, vanish: vanish, rate: rate)
             let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.add("handshake", r, unit: "handshakes", before, after)
+            report.add(vanish ? "handshake, clients vanish" : "handshake", r, unit: "handshakes", before, after)
             generator.closeAll()
         }
         if mode == .echo || mode == .all {

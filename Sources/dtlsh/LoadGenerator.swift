@@ -43,24 +43,39 @@ final class LoadGenerator {
         return sockets[i]
     }
 
+    /// A new socket in slot `i`, on a new port: the next client there is a
+    /// stranger to the server, not the one before it starting over.
+    private func renewSocket(_ i: Int) throws {
+        guard i < sockets.count else { return }
+        engine.closeSocket(sockets[i])
+        let local = try SocketAddress(parsing: target.family == .inet ? "127.0.0.1:0" : "[::1]:0")
+        sockets[i] = try engine.openSocket(name: "s\(i)", bind: local, accepting: false)
+    }
+
     private func start(on i: Int) throws -> (Peer, Double) {
         counter += 1
         let p = try engine.connect(name: "p\(counter)", socket: try socket(i), to: target)
         return (p, engine.now())
     }
 
-    /// `count` full handshakes, `concurrency` at a time, each closed with close_notify.
-    func handshakes(count: Int, concurrency: Int, deadline: Double) throws -> Result {
+    /// `count` full handshakes, `concurrency` at a time, each closed with
+    /// close_notify — or, with `vanish`, dropped without a word, as a client
+    /// that loses power would: the server learns of it only by idle eviction.
+    /// With `rate`, no more than that many handshakes begin per second.
+    func handshakes(count: Int, concurrency: Int, deadline: Double, vanish: Bool = false, rate: Double? = nil) throws -> Result {
         var r = Result()
-        var slots: [(Peer, Double)?] = []
+        var slots = [(Peer, Double)?](repeating: nil, count: min(concurrency, count))
         var started = 0
         let begin = engine.now()
-        for i in 0..<min(concurrency, count) {
-            slots.append(try start(on: i))
-            started += 1
+        func mayStart() -> Bool {
+            started < count && (rate.map { Double(started) < (engine.now() - begin) * $0 + 1 } ?? true)
         }
         while r.completed + r.failed < count, engine.now() - begin < deadline {
-            engine.runOnce(timeout: 0.05)
+            for i in slots.indices where slots[i] == nil && mayStart() {
+                slots[i] = try start(on: i)
+                started += 1
+            }
+            engine.runOnce(timeout: rate == nil ? 0.05 : 0.01)
             for i in slots.indices {
                 guard let (p, t0) = slots[i] else { continue }
                 switch p.status {
@@ -69,13 +84,18 @@ final class LoadGenerator {
                 case .established:
                     r.completed += 1
                     r.latencies.append(engine.now() - t0)
-                    engine.close(p)
+                    if vanish {
+                        engine.remove(p)
+                        try renewSocket(i)
+                    } else {
+                        engine.close(p)
+                    }
                 default:
                     r.failed += 1
                     engine.remove(p)
                 }
                 slots[i] = nil
-                if started < count {
+                if mayStart() {
                     slots[i] = try start(on: i)
                     started += 1
                 }

@@ -35,6 +35,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Most peers at once, per worker.", valueName: "N"))
     var maxPeers = 10_000
 
+    @Option(help: ArgumentHelp("Most server peers still handshaking at once (cookie verified, not yet established).", valueName: "N"))
+    var halfOpen = 1_000
+
     @Option(help: ArgumentHelp("Evict a peer after this long without a datagram.", valueName: "SECONDS"))
     var idle: Double = 300
 
@@ -51,6 +54,7 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         do { _ = try SocketAddress(parsing: bind) } catch { throw ValidationError("--bind: \(error)") }
         guard maxPeers > 0 else { throw ValidationError("--max-peers must be at least 1") }
+        guard halfOpen > 0 else { throw ValidationError("--half-open must be at least 1") }
         guard idle > 0, handshakeTimeout > 0 else { throw ValidationError("--idle and --handshake-timeout must be positive") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
         if workers > 1, options.pcap != nil {
@@ -62,6 +66,7 @@ struct ServeCommand: ParsableCommand {
         var settings = Engine.Settings(tls: try options.tlsConfiguration())
         settings.mtu = options.mtu
         settings.maxPeers = maxPeers
+        settings.halfOpenLimit = halfOpen
         settings.idleTimeout = idle
         settings.handshakeTimeout = handshakeTimeout
         settings.cookies = !noCookies
@@ -137,6 +142,10 @@ struct ServeCommand: ParsableCommand {
             j.add("messages_in", s.messagesIn)
             j.add("messages_out", s.messagesOut)
             j.add("cookies_sent", s.cookiesSent)
+            j.add("peers_closed", s.peersClosed)
+            j.add("peers_evicted", s.peersEvicted)
+            j.add("peers_peak", s.peersPeak)
+            j.add("half_open_peak", s.halfOpenPeak)
             j.add("workers", byWorker.count)
             let items = byWorker.map { k, w -> String in
                 var o = JSONWriter()
@@ -153,7 +162,7 @@ struct ServeCommand: ParsableCommand {
             var line = "totals: \(s.peersCreated) peers, \(s.handshakesCompleted) handshakes completed, "
                 + "\(s.handshakesFailed) failed, \(s.messagesIn) messages in, \(s.messagesOut) out, "
                 + "\(s.datagramsIn) datagrams in, \(s.datagramsOut) out, \(s.droppedTotal) dropped, "
-                + "\(s.cookiesSent) cookies sent"
+                + "\(s.cookiesSent) cookies sent, \(s.peersEvicted) evicted, at most \(s.peersPeak) peers at once"
             if byWorker.count > 1 {
                 line += "; handshakes by worker: "
                     + byWorker.map { "\(WorkerPlan.socketName($0)) \($1.handshakesCompleted)" }.joined(separator: ", ")

@@ -208,6 +208,8 @@ extension Engine.Statistics {
         peersClosed += o.peersClosed; peersEvicted += o.peersEvicted
         retransmits += o.retransmits
         messagesIn += o.messagesIn; messagesOut += o.messagesOut
+        // Peaks of workers that run side by side add up to at most the sum.
+        peersPeak += o.peersPeak; halfOpenPeak += o.halfOpenPeak
         dropped.merge(o.dropped, uniquingKeysWith: +)
     }
 }
