@@ -200,6 +200,13 @@ extension Engine {
     /// The client at this address proved it started over: its old association goes.
     func replaceExistingPeer(at address: SocketAddress, on s: EngineSocket) {
         guard let old = s.peers[address] else { return }
+        // What the old association sent before the new hello is read first,
+        // in the order it came (a close_notify closes it: not an eviction).
+        // Manual mode reads nothing unasked.
+        if old.status == .established, !old.bio.inbound.isEmpty, settings.auto || isDriving {
+            step(old)
+            flush(old)
+        }
         if old.status == .handshaking || old.status == .established {
             evict(old, reason: "replaced: the client started a new handshake")
         } else {

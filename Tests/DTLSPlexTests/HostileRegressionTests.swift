@@ -1,4 +1,5 @@
 import DTLSPlex
+import Glibc
 import DTLSWire
 import Testing
 
@@ -172,5 +173,46 @@ import Testing
         client.settings.auto = true
         client.resumeAll()
         #expect(runAll([server, client]) { c1.status == .established && s1.status == .established })
+    }
+}
+
+/// A client that closes and at once starts over from the same port: its
+/// close_notify and its new ClientHello can reach the server in one receive.
+@Suite struct RestartedClientTests {
+    /// The close_notify was left unread in the old peer's queue while the
+    /// cookie-verified hello replaced it: a clean close counted as an
+    /// eviction, and the server sent the old association's close_notify to
+    /// the client's new handshake.
+    @Test func closeNotifyBeforeANewHelloIsReadBeforeTheOldPeerIsReplaced() throws {
+        var settings = pskSettings()
+        settings.keepFinishedPeers = false
+        let server = Engine(settings: settings)
+        let log = EventLog(server)
+        let client = Engine(settings: pskSettings())
+        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
+        // The client's second hello carries a cookie for its address: keep it to send again.
+        var hellos: [[UInt8]] = []
+        client.subscribe(.datagrams) { e in
+            if case let .datagramOut(_, bytes) = e.kind, RecordLayer.startsWithClientHello(bytes) { hellos.append(bytes) }
+        }
+        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
+        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
+        let s1 = try #require(server.peers.first)
+        let secondHello = try #require(hellos.last)
+        // close_notify, then the hello with a valid cookie, both waiting before the server looks.
+        client.settings.auto = false
+        client.close(c1)
+        let closeNotify = try #require(cli.outbound.first?.bytes)
+        try cli.udp.send(closeNotify, to: srv.localAddress)
+        try cli.udp.send(secondHello, to: srv.localAddress)
+        #expect(server.waitReadable(srv, timeout: 2))
+        usleep(20_000)
+        server.runOnce(timeout: 0.1)
+        #expect(log.count("cookie_ok") == 2, "the second hello was admitted")
+        #expect(s1.endReason == "close_notify received", "\(s1.endReason ?? "not ended")")
+        #expect(server.statistics.peersClosed == 1)
+        #expect(server.statistics.peersEvicted == 0)
+        #expect(log.named("peer_evicted").isEmpty, "\(log.named("peer_evicted").map(\.kind))")
     }
 }
