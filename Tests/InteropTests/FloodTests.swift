@@ -3,19 +3,23 @@ import Foundation
 import Testing
 
 /// A plain non-blocking UDP socket, for spoofing many sources. Flood sources
-/// sit on 127.0.0.2 (loopback all the same), so that no real client — on
-/// 127.0.0.1 — can ever share an address with one.
+/// sit on 127.0.1.N (loopback all the same), so that no real client — on
+/// 127.0.0.1 — can ever share an address with one; a new N every 20000
+/// sources, since one address has only some 28000 ephemeral ports.
 struct RawUDP {
-    static let floodHost = "127.0.0.2"
+    static let floodPrefix = "127.0.1."
+    static let perHost = 20_000
     let fd: Int32
     let port: UInt16
+    let host: String
 
-    init?() {
+    init?(host: String) {
+        self.host = host
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr(Self.floodHost)
+        addr.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -84,12 +88,18 @@ final class ServeChild {
 
     var events: [Observe.Object] { Observe.objects(process.stdout) }
 
+    /// The events of one kind only: a flood prints hundreds of thousands of lines.
+    func events(_ name: String) -> [Observe.Object] {
+        let tag = "\"event\":\"\(name)\""
+        return Observe.objects(process.stdout.split(separator: "\n").filter { $0.contains(tag) }.joined(separator: "\n"))
+    }
+
     /// SIGINT: close_notify to everyone, the totals line, exit 0.
     func stop() throws -> Observe.Object {
         process.signal(SIGINT)
         let status = process.waitExitOrKill(timeout: 30)
         #expect(status == 0, "serve exited \(status.map(String.init) ?? "only when killed"): \(process.stderr)")
-        return try #require(events.last { $0["event"] as? String == "totals" })
+        return try #require(events("totals").last)
     }
 }
 
@@ -124,20 +134,23 @@ final class ServeChild {
 
     /// Sends each of `count` hellos from its own fresh source port, `batch`
     /// sockets at a time, and collects the answers.
-    static func flood(port: UInt16, hellos: [[UInt8]], count: Int, usedPorts: inout Set<UInt16>)
+    static func flood(port: UInt16, hellos: [[UInt8]], count: Int, usedSources: inout Set<String>)
         -> (sent: Int, answered: Int, notHelloVerify: Int, larger: Int, largestAnswer: Int)
     {
         var sent = 0, answered = 0, notHelloVerify = 0, larger = 0, largest = 0
         while sent < count {
             var sockets: [(RawUDP, [UInt8])] = []
             var attempts = 0
+            let host = RawUDP.floodPrefix + String(usedSources.count / RawUDP.perHost + 1)
             while sockets.count < min(batch, count - sent) && attempts < batch * 4 {
                 attempts += 1
-                guard let s = RawUDP() else { break }
-                // Distinct sources: a port seen before is closed and another taken.
-                guard usedPorts.insert(s.port).inserted else { s.close(); continue }
+                guard let s = RawUDP(host: host) else { break }
+                // Distinct sources: an address and port seen before is closed and another taken.
+                guard usedSources.insert("\(host):\(s.port)").inserted else { s.close(); continue }
                 sockets.append((s, hellos[(sent + sockets.count) % hellos.count]))
             }
+            // Bounded: no fresh source to be had ends the flood short (and the test fails on the count).
+            if sockets.isEmpty { break }
             for (s, hello) in sockets where s.send(hello, toPort: port) { sent += 1 }
             var waiting = Set(sockets.indices)
             let end = Date().addingTimeInterval(10)
@@ -166,17 +179,17 @@ final class ServeChild {
         let server = try ServeChild(["--echo"])
         defer { if server.process.process.isRunning { server.process.signal(SIGKILL) } }
         let hellos = try Self.clientHellos(to: server.port)
-        var used = Set<UInt16>()
+        var used = Set<String>()
         let psk = "\(Tools.pskIdentity):\(Tools.pskHex)"
         let target = "127.0.0.1:\(server.port)"
 
         // Warm-up: the listener SSL, malloc's arenas, a few real handshakes.
-        _ = Self.flood(port: server.port, hellos: hellos, count: Self.batch, usedPorts: &used)
+        _ = Self.flood(port: server.port, hellos: hellos, count: Self.batch, usedSources: &used)
         let warm = try Subprocess(Tools.dtlsh, ["bench", "--mode", "handshake", "--count", "50", "--concurrency", "4",
                                                 "--target", target, "--psk", psk, "--json"])
         #expect(warm.waitExitOrKill(timeout: 60) == 0, "\(warm.stdout)\(warm.stderr)")
         let rssBefore = try #require(residentBytes(server.pid))
-        let peersBefore = server.events.filter { $0["event"] as? String == "peer_created" }.count
+        let peersBefore = server.events("peer_created").count
 
         // Real clients during the flood: a load generator and a few dtlsh connect.
         let legitimate = 200
@@ -188,7 +201,8 @@ final class ServeChild {
         // At least the planned number, and on until every real client is done (bounded).
         while flooded.sent < Self.hellos || ((bench.process.isRunning || connects.contains { $0.process.isRunning })
                                              && flooded.sent < Self.hellos * 4) {
-            let r = Self.flood(port: server.port, hellos: hellos, count: Self.batch * 2, usedPorts: &used)
+            let r = Self.flood(port: server.port, hellos: hellos, count: Self.batch * 2, usedSources: &used)
+            if r.sent == 0 { break }
             flooded = (flooded.sent + r.sent, flooded.answered + r.answered, flooded.notHelloVerify + r.notHelloVerify,
                        flooded.larger + r.larger, max(flooded.largestAnswer, r.largestAnswer))
             if connects.count < 3 {
@@ -207,10 +221,10 @@ final class ServeChild {
         }
 
         let totals = try server.stop()
-        let created = server.events.filter { $0["event"] as? String == "peer_created" }
-        let fromFlood = created.filter { ($0["address"] as? String)?.hasPrefix(RawUDP.floodHost + ":") == true }
+        let created = server.events("peer_created")
+        let fromFlood = created.filter { ($0["address"] as? String)?.hasPrefix(RawUDP.floodPrefix) == true }
         let growth = rssAfter - rssBefore
-        print("flood: \(flooded.sent) spoofed ClientHellos from \(used.count) source ports of \(RawUDP.floodHost) in \(String(format: "%.1f", floodSeconds)) s "
+        print("flood: \(flooded.sent) spoofed ClientHellos from \(used.count) sources (\(RawUDP.floodPrefix)N:port) in \(String(format: "%.1f", floodSeconds)) s "
               + "(\(Int(Double(flooded.sent) / max(floodSeconds, 1e-9))) /s); \(flooded.answered) answers, all HelloVerifyRequests: "
               + "\(flooded.notHelloVerify == 0), largest \(flooded.largestAnswer) B for hellos of \(hellos.map(\.count)) B; "
               + "\(fromFlood.count) peers for flood sources; server RSS \(rssBefore / 1024) KB → \(rssAfter / 1024) KB "
