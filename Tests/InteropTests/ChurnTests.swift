@@ -81,6 +81,7 @@ final class FileServe {
     }
 
     @Test func vanishingClientsAreEvictedTheCapHoldsMemoryReturns() throws {
+        let testStarted = Date()
         let dir = try Observe.directory("churn")
         defer { Observe.remove(dir) }
         let server = try FileServe(["--idle", "1", "--max-peers", "\(Self.cap)"], directory: dir)
@@ -123,7 +124,7 @@ final class FileServe {
         print("churn: \(Self.handshakes) handshakes with vanishing clients at \(Int(rate)) /s against --idle 1 --max-peers \(Self.cap): "
               + "peak \(totals["peak"].map(String.init) ?? "?") peers, \(totals["evicted"].map(String.init) ?? "?") evicted, "
               + "\(totals["dropped"].map(String.init) ?? "?") datagrams dropped (cap); server RSS \(mb(rss0)) at start, "
-              + "\(mb(rssA)) after the first \(first) were evicted, peak \(mb(rssPeak)), \(mb(rssEnd)) after all were evicted")
+              + "\(mb(rssA)) after the first \(first) were evicted, peak \(mb(rssPeak)), \(mb(rssEnd)) after all were evicted; \(String(format: "%.1f", Date().timeIntervalSince(testStarted))) s in all")
         #expect(totals["handshakes"] == Self.handshakes)
         #expect((totals["peak"] ?? .max) <= Self.cap, "more peers than --max-peers at once")
         #expect(totals["evicted"] == Self.handshakes, "every vanished client evicted")
@@ -136,6 +137,7 @@ final class FileServe {
     /// handshaking: no more than --half-open of them, each gone at the
     /// handshake deadline, after which a real client gets in.
     @Test func abandonedHandshakesStopAtTheHalfOpenCapAndExpire() throws {
+        let testStarted = Date()
         // DTLSH_HALF_OPEN sets the cap (`make churn`: serve's default, 1000); three times as many clients abandon.
         let limit = Self.environment["DTLSH_HALF_OPEN"].flatMap { Int($0) } ?? 50, abandoned = 3 * limit
         FloodTests.raiseFileLimit()
@@ -184,7 +186,7 @@ final class FileServe {
         let totals = try server.stop()
         print("half-open: \(sentSecondHello) clients returned the cookie and vanished against --half-open \(limit): "
               + "\(created) server peers made, \(droppedAtCap) second hellos dropped at the cap, half_open_peak \(totals["half_open_peak"] ?? "?"); "
-              + "a client during the saturation exited \(blockedStatus.map(String.init) ?? "-"), one after the deadline \(realStatus.map(String.init) ?? "-")")
+              + "a client during the saturation exited \(blockedStatus.map(String.init) ?? "-"), one after the deadline \(realStatus.map(String.init) ?? "-"); \(String(format: "%.1f", Date().timeIntervalSince(testStarted))) s in all")
         #expect(sentSecondHello == abandoned)
         #expect(created == limit, "no more half-open peers than the cap")
         #expect(droppedAtCap == abandoned - limit)

@@ -175,6 +175,7 @@ final class ServeChild {
     }
 
     @Test func spoofedClientHelloFlood() throws {
+        let testStarted = Date()
         Self.raiseFileLimit()
         let server = try ServeChild(["--echo"])
         defer { if server.process.process.isRunning { server.process.signal(SIGKILL) } }
@@ -230,7 +231,7 @@ final class ServeChild {
               + "\(fromFlood.count) peers for flood sources; server RSS \(rssBefore / 1024) KB → \(rssAfter / 1024) KB "
               + "(\(growth >= 0 ? "+" : "")\(growth / 1024) KB); during it \(completed) of \(legitimate) bench handshakes "
               + "and \(connects.count) dtlsh connect completed; totals \(totals["peers_created"] ?? "?") peers created, "
-              + "\(totals["cookies_sent"] ?? "?") cookies sent")
+              + "\(totals["cookies_sent"] ?? "?") cookies sent; \(String(format: "%.1f", Date().timeIntervalSince(testStarted))) s in all")
         #expect(flooded.sent >= Self.hellos)
         #expect(clientsDoneDuringFlood, "the real clients were still at it after \(flooded.sent) hellos")
         #expect(fromFlood.isEmpty, "peers made for flood sources: \(fromFlood.prefix(3))")
