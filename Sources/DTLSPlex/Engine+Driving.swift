@@ -143,10 +143,19 @@ extension Engine {
     /// Sends what the socket itself holds (HelloVerifyRequests, last words of
     /// forgotten peers) and the queues of every peer on it.
     public func flush(_ s: EngineSocket) {
+        flushOwn(s)
+        for p in s.peers.values where !p.bio.outbound.isEmpty { flush(p) }
+        releaseHeldBack(on: s)
+    }
+
+    /// Sends only what the socket itself holds. The loop sends each peer's
+    /// queue as it steps the peer, so it never needs to look at all of them:
+    /// that look, once per HelloVerifyRequest and per evicted peer, made a
+    /// spoofed hello cost time in proportion to the peers held.
+    func flushOwn(_ s: EngineSocket) {
         let own = s.outbound
         s.outbound.removeAll()
         for (to, d) in own { transmit(d, on: s, to: to, peer: nil) }
-        for p in s.peers.values where !p.bio.outbound.isEmpty { flush(p) }
         releaseHeldBack(on: s)
     }
 
@@ -249,7 +258,7 @@ extension Engine {
         if settings.auto { flush(p) }
         moveOutboundToSocket(p)
         remove(p)
-        if settings.auto { flush(p.socket) }
+        if settings.auto { flushOwn(p.socket) }
     }
 
     /// Idle or over a bound: close_notify if established, then gone.

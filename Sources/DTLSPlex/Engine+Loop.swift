@@ -56,7 +56,7 @@ extension Engine {
             // What was stepped by hand and not yet sent goes too.
             for p in peers where !p.bio.outbound.isEmpty { flush(p) }
         }
-        for s in sockets where !s.outbound.isEmpty { flush(s) }
+        for s in sockets where !s.outbound.isEmpty { flushOwn(s) }
         // A datagram held back for reordering waits for company at most 20 ms.
         for s in sockets { if let held = s.heldBack, now() - held.since > 0.02 { releaseHeldBack(on: s) } }
         tick()

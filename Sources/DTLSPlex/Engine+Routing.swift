@@ -150,7 +150,7 @@ extension Engine {
             if written.isEmpty {
                 drop(d, on: s, peer: nil, reason: "DTLSv1_listen discarded it")
             }
-            if settings.auto { flush(s) }
+            if settings.auto { flushOwn(s) }
         default:
             let error = OpenSSLError.drain("DTLSv1_listen", sslError: SSL_get_error(listener.ssl, Int32(r)))
             emit(.error(error), socket: s.name, peer: nil)

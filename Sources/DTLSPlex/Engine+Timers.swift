@@ -79,7 +79,7 @@ extension Engine {
             if settings.auto || isDriving {
                 flush(p)
                 reapIfFinished(p)
-                if !p.socket.outbound.isEmpty { flush(p.socket) }
+                if !p.socket.outbound.isEmpty { flushOwn(p.socket) }
             }
         }
         returnFreedMemory(now: t)

@@ -225,6 +225,10 @@ public final class Engine {
 
     func register(_ p: Peer) {
         p.socket.peers[p.address] = p
+        if p.role == .server, p.status == .handshaking, !p.countsAsHalfOpen {
+            p.countsAsHalfOpen = true
+            p.socket.halfOpen += 1
+        }
         peersByName[p.name] = p
         peersByID[p.id] = p
         statistics.peersCreated += 1
@@ -239,6 +243,7 @@ public final class Engine {
     /// Drops all state of a peer at once, without telling the other side.
     public func remove(_ p: Peer) {
         if p.socket.peers[p.address] === p { p.socket.peers[p.address] = nil }
+        p.leaveHalfOpen()
         peersByName[p.name] = nil
         if peersByID.removeValue(forKey: p.id) != nil { removedSinceTrim += 1 }
     }

@@ -25,7 +25,11 @@ public final class EngineSocket {
 
     public var localAddress: SocketAddress { udp.localAddress }
     public var peerCount: Int { peers.count }
-    public var halfOpenCount: Int { peers.values.reduce(0) { $0 + ($1.role == .server && $1.status == .handshaking ? 1 : 0) } }
+    /// Server peers still handshaking: kept as a count, since admission asks
+    /// for every ClientHello from an unknown source (counting them each time
+    /// made a spoofed hello cost time in proportion to the peers held).
+    public var halfOpenCount: Int { halfOpen }
+    var halfOpen = 0
 
     init(name: String, udp: UDPSocket, accepting: Bool, tls: TLSConfiguration) {
         self.name = name

@@ -25,7 +25,9 @@ public final class Peer {
     public internal(set) var name: String
     public let role: Role
     public internal(set) var address: SocketAddress
-    public internal(set) var status: Status = .handshaking
+    public internal(set) var status: Status = .handshaking {
+        didSet { if status != .handshaking { leaveHalfOpen() } }
+    }
     public internal(set) var counters = Counters()
     /// Application messages received and not yet read.
     public internal(set) var received: [[UInt8]] = []
@@ -62,6 +64,15 @@ public final class Peer {
     var isReady = false
     /// The deadline of this peer's live entry in the timer heap.
     var scheduledAt: Double?
+    /// Counted in its socket's half-open handshakes.
+    var countsAsHalfOpen = false
+
+    /// No longer a half-open handshake of its socket: established, ended or gone.
+    func leaveHalfOpen() {
+        guard countsAsHalfOpen else { return }
+        countsAsHalfOpen = false
+        socket.halfOpen -= 1
+    }
 
     init(name: String, role: Role, address: SocketAddress, socket: EngineSocket, engine: Engine,
          context: TLSContext, mtu: Int, isListener: Bool = false) throws {

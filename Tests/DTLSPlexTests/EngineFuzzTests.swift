@@ -152,7 +152,7 @@ final class DatagramLedger {
         var sent = 0, fromPeers = 0, notHelloVerify = 0, answers = 0
         var recipes: [String: Int] = [:]
         var slowestBatch = 0.0, mostServerPeers = 0
-        var roundTrips = 0
+        var roundTrips = 0, halfOpenMiscounts = 0
 
         func roundTrip(_ label: String) throws {
             for (i, pair) in pairs.enumerated() {
@@ -212,6 +212,8 @@ final class DatagramLedger {
             }
             slowestBatch = max(slowestBatch, server.now() - batchStart)
             mostServerPeers = max(mostServerPeers, server.peerCount)
+            let halfOpen = server.peers.filter { $0.socket === srv && $0.role == .server && $0.status == .handshaking }.count
+            if srv.halfOpenCount != halfOpen { halfOpenMiscounts += 1 }
             if checkpoints.contains(iteration) {
                 try roundTrip("checkpoint \(iteration)")
             }
@@ -251,6 +253,7 @@ final class DatagramLedger {
         // Only a replayed, cookie-verified hello from a corpus client's own address makes a peer.
         #expect(mostServerPeers <= pairs.count + corpusSockets.count)
         #expect(notHelloVerify == 0, "\(notHelloVerify) of \(answers) answers to strangers were not HelloVerifyRequests")
+        #expect(halfOpenMiscounts == 0, "the half-open count disagreed with a recount after \(halfOpenMiscounts) batches")
         #expect(slowestBatch < 5, "a batch of 64 datagrams took \(slowestBatch) s")
         #expect(server.peers.allSatisfy { $0.inboundQueue.isEmpty }, "every queued datagram was processed")
     }
