@@ -7,15 +7,7 @@ import Testing
 /// whole records within the MTU, and each inbound datagram is read on its own.
 @Suite struct DatagramBoundaryTests {
     @Test func everyDatagramIsWholeRecordsWithinTheMTU() throws {
-        var settings = Engine.Settings()
-        settings.auto = true
-        settings.mtu = 256
-        let engine = Engine(settings: settings)
-        let log = EventLog(engine)
-        let srv = try engine.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try engine.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try engine.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([engine]) { c1.status == .established })
+        let (log, _) = try certificateHandshake(mtu: 256)
         var serverHandshakeDatagrams = 0
         for e in log.events {
             guard case let .datagramOut(_, bytes) = e.kind else { continue }

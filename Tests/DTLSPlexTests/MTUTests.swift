@@ -4,15 +4,7 @@ import Testing
 
 @Suite struct MTUTests {
     @Test func mtu500SplitsTheCertificateFlight() throws {
-        var settings = Engine.Settings()
-        settings.auto = true
-        settings.mtu = 500
-        let engine = Engine(settings: settings)
-        let log = EventLog(engine)
-        let srv = try engine.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try engine.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try engine.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([engine]) { c1.status == .established })
+        let (log, _) = try certificateHandshake(mtu: 500)
         var serverFlight = 0
         for e in log.events {
             guard case let .datagramOut(_, bytes) = e.kind else { continue }
@@ -25,15 +17,7 @@ import Testing
     }
 
     @Test func mtu256FragmentsTheCertificate() throws {
-        var settings = Engine.Settings()
-        settings.auto = true
-        settings.mtu = 256
-        let engine = Engine(settings: settings)
-        let log = EventLog(engine)
-        let srv = try engine.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try engine.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try engine.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([engine]) { c1.status == .established })
+        let (log, _) = try certificateHandshake(mtu: 256)
         // OpenSSL reports whole messages to its callbacks; fragments are seen on the wire.
         var certificateFragments = 0
         for e in log.events where e.peer == "srv.1" {

@@ -31,3 +31,18 @@ func runAll(_ engines: [Engine], timeout: Double = 5, until condition: () -> Boo
     }
     return true
 }
+
+/// A certificate handshake between two sockets of one auto engine at `mtu`,
+/// with every event logged: the set-up of the MTU and datagram-boundary tests.
+func certificateHandshake(mtu: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> (EventLog, Engine) {
+    var settings = Engine.Settings()
+    settings.auto = true
+    settings.mtu = mtu
+    let engine = Engine(settings: settings)
+    let log = EventLog(engine)
+    let srv = try engine.openSocket(name: "srv", bind: loopback, accepting: true)
+    let cli = try engine.openSocket(name: "cli", bind: loopback, accepting: false)
+    let c1 = try engine.connect(name: "c1", socket: cli, to: srv.localAddress)
+    #expect(runAll([engine]) { c1.status == .established }, sourceLocation: sourceLocation)
+    return (log, engine)
+}
