@@ -20,11 +20,16 @@ final class CookieJar {
     /// Seconds on the wall clock (CLOCK_REALTIME): the same in every thread,
     /// unlike an engine's own monotonic `now()`, which starts at zero.
     private let clock: () -> Double
-    /// The secrets of the current period and the one before, for `period`.
-    private var cached: (period: Int64, current: [UInt8], previous: [UInt8])?
+    /// HMAC contexts keyed with the secrets of `period` and the one before.
+    /// Keyed once per rotation: a one-shot HMAC() looks the digest up by name
+    /// and allocates its contexts anew, twice per handshake.
+    private var keyed: (period: Int64, current: KeyedMAC, previous: KeyedMAC)?
 
     /// What the last verification said, for the engine's events.
     var lastVerification: Bool?
+
+    /// The size of every cookie: one SHA-256 output.
+    static let length = 32
 
     init(master: [UInt8] = CookieJar.processMaster, lifetime: Double = 300,
          clock: @escaping () -> Double = CookieJar.wallClock) {
@@ -57,45 +62,97 @@ final class CookieJar {
     static func secret(master: [UInt8], period n: Int64) -> [UInt8] {
         let bits = UInt64(bitPattern: n)
         let bytes = (0..<8).map { UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64($0))) }
-        return hmac(master, bytes)
-    }
-
-    private func secrets() -> (current: [UInt8], previous: [UInt8]) {
-        let n = period(at: clock())
-        if let c = cached, c.period == n { return (c.current, c.previous) }
-        // Just rotated by one: the old current secret is the new previous one.
-        let previous = cached.flatMap { $0.period == n - 1 ? $0.current : nil }
-            ?? Self.secret(master: master, period: n - 1)
-        let current = Self.secret(master: master, period: n)
-        cached = (n, current, previous)
-        return (current, previous)
-    }
-
-    func cookie(for address: SocketAddress) -> [UInt8] {
-        Self.hmac(secrets().current, address.cookieInput)
-    }
-
-    func verify(_ cookie: [UInt8], for address: SocketAddress) -> Bool {
-        let input = address.cookieInput
-        let (current, previous) = secrets()
-        // Both compared, so the time taken does not say which period matched.
-        let now = Self.equal(cookie, Self.hmac(current, input))
-        let before = Self.equal(cookie, Self.hmac(previous, input))
-        return now || before
-    }
-
-    private static func hmac(_ key: [UInt8], _ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        _ = HMAC(EVP_sha256(), key, Int32(key.count), data, data.count, &out, &length)
+        _ = HMAC(EVP_sha256(), master, Int32(master.count), bytes, bytes.count, &out, &length)
         return Array(out.prefix(Int(length)))
     }
 
+    private func macs() -> (current: KeyedMAC, previous: KeyedMAC) {
+        let n = period(at: clock())
+        if let k = keyed, k.period == n { return (k.current, k.previous) }
+        // Just rotated by one: the old current context is the new previous one.
+        let previous = keyed.flatMap { $0.period == n - 1 ? $0.current : nil }
+            ?? KeyedMAC(key: Self.secret(master: master, period: n - 1))
+        let current = KeyedMAC(key: Self.secret(master: master, period: n))
+        keyed = (n, current, previous)
+        return (current, previous)
+    }
+
+    /// Writes the cookie for `address` (`CookieJar.length` bytes) to `out`.
+    func writeCookie(for address: SocketAddress, to out: UnsafeMutablePointer<UInt8>) {
+        let mac = macs().current
+        address.withCookieInput { mac.compute($0, into: out) }
+    }
+
+    func cookie(for address: SocketAddress) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Self.length) { buffer, count in
+            writeCookie(for: address, to: buffer.baseAddress!)
+            count = Self.length
+        }
+    }
+
+    func verify(_ cookie: UnsafeRawBufferPointer, for address: SocketAddress) -> Bool {
+        let (current, previous) = macs()
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * Self.length) { expected in
+            let now = expected.baseAddress!, before = now + Self.length
+            address.withCookieInput { input in
+                current.compute(input, into: now)
+                previous.compute(input, into: before)
+            }
+            // Both compared, so the time taken does not say which period matched.
+            let a = Self.equal(cookie, UnsafeRawBufferPointer(start: now, count: Self.length))
+            let b = Self.equal(cookie, UnsafeRawBufferPointer(start: before, count: Self.length))
+            return a || b
+        }
+    }
+
+    func verify(_ cookie: [UInt8], for address: SocketAddress) -> Bool {
+        cookie.withUnsafeBytes { verify($0, for: address) }
+    }
+
     /// Constant time, so a forger learns nothing from timing.
-    private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    private static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }
         var diff: UInt8 = 0
         for i in 0..<a.count { diff |= a[i] ^ b[i] }
         return diff == 0
+    }
+}
+
+/// An HMAC-SHA256 context keyed once and re-initialised per use: re-init
+/// with no key restores the keyed state without allocating (OpenSSL's
+/// hmac_init with a NULL key).
+private final class KeyedMAC {
+    private let ctx: OpaquePointer
+
+    init(key: [UInt8]) {
+        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil), let ctx = EVP_MAC_CTX_new(mac) else {
+            fatalError("OpenSSL has no HMAC: no cookies")
+        }
+        EVP_MAC_free(mac)  // the context holds its own reference
+        self.ctx = ctx
+        let ok = "digest".withCString { name in
+            "SHA256".withCString { digest in
+                var params = [OSSL_PARAM_construct_utf8_string(name, UnsafeMutablePointer(mutating: digest), 0),
+                              OSSL_PARAM_construct_end()]
+                return EVP_MAC_init(ctx, key, key.count, &params)
+            }
+        }
+        guard ok == 1 else { fatalError("HMAC-SHA256 would not take a key: no cookies") }
+    }
+
+    deinit { EVP_MAC_CTX_free(ctx) }
+
+    func compute(_ input: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
+        var length = 0
+        guard EVP_MAC_init(ctx, nil, 0, nil) == 1,
+              EVP_MAC_update(ctx, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1,
+              EVP_MAC_final(ctx, out, &length, CookieJar.length) == 1, length == CookieJar.length
+        else {
+            // A cookie nobody can match: the client gets another HelloVerifyRequest.
+            out.initialize(repeating: 0, count: CookieJar.length)
+            return
+        }
     }
 }

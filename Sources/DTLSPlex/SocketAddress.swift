@@ -161,7 +161,18 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     public var headerOverhead: Int { family == .inet ? 28 : 48 }
 
     /// Address bytes followed by the port: what a cookie binds to.
-    var cookieInput: [UInt8] { address + [UInt8(port >> 8), UInt8(port & 0xff)] }
+    var cookieInput: [UInt8] { withCookieInput { Array($0) } }
+
+    /// The cookie input in a stack buffer: one is made per ClientHello.
+    func withCookieInput<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var words = (high, low, UInt16(0))
+        let n = family == .inet ? 4 : 16
+        return withUnsafeMutableBytes(of: &words) { raw in
+            raw[n] = UInt8(port >> 8)
+            raw[n + 1] = UInt8(port & 0xff)
+            return body(UnsafeRawBufferPointer(rebasing: raw.prefix(n + 2)))
+        }
+    }
 }
 
 public enum AddressError: Error, Sendable, CustomStringConvertible {

@@ -9,8 +9,12 @@ final class TLSContext {
     let configuration: TLSConfiguration
     /// Set by the engine for server contexts: makes and checks cookies.
     var cookieJar: CookieJar?
-    /// Receives NSS key log lines when the user asked for a key log.
-    var keyLog: ((String) -> Void)?
+    /// Receives NSS key log lines when the user asked for a key log. The
+    /// callback is installed only then: with one set, OpenSSL formats every
+    /// secret of every handshake as hex through sprintf.
+    var keyLog: ((String) -> Void)? {
+        didSet { SSL_CTX_set_keylog_callback(ctx, keyLog == nil ? nil : keyLogCallback) }
+    }
 
     init(role: Role, configuration: TLSConfiguration) throws {
         guard let ctx = SSL_CTX_new(DTLS_method()) else { throw OpenSSLError.drain("SSL_CTX_new") }
@@ -87,7 +91,6 @@ final class TLSContext {
             case .server: SSL_CTX_set_psk_server_callback(ctx, pskServerCallback)
             }
         }
-        SSL_CTX_set_keylog_callback(ctx, keyLogCallback)
         if role == .server {
             // OpenSSL 3.0 answers a record that fails its Encrypt-then-MAC check
             // with a fatal bad_record_mac (openssl#24972): one forged datagram
@@ -178,9 +181,9 @@ private func cookieGenerateCallback(
     guard let context = TLSContext.from(ssl), let jar = context.cookieJar, let cookie, let length,
           let source = DatagramBIO.from(SSL_get_rbio(ssl))?.source
     else { return 0 }
-    let c = jar.cookie(for: source)
-    c.withUnsafeBytes { UnsafeMutableRawPointer(cookie).copyMemory(from: $0.baseAddress!, byteCount: c.count) }
-    length.pointee = UInt32(c.count)
+    // OpenSSL's buffer holds DTLS1_COOKIE_LENGTH (255) bytes; ours are 32.
+    jar.writeCookie(for: source, to: cookie)
+    length.pointee = UInt32(CookieJar.length)
     return 1
 }
 
@@ -188,7 +191,7 @@ private func cookieVerifyCallback(_ ssl: OpaquePointer?, _ cookie: UnsafePointer
     guard let context = TLSContext.from(ssl), let jar = context.cookieJar, let cookie,
           let source = DatagramBIO.from(SSL_get_rbio(ssl))?.source
     else { return 0 }
-    let ok = jar.verify(Array(UnsafeBufferPointer(start: cookie, count: Int(length))), for: source)
+    let ok = jar.verify(UnsafeRawBufferPointer(start: cookie, count: Int(length)), for: source)
     jar.lastVerification = ok
     return ok ? 1 : 0
 }
