@@ -8,6 +8,16 @@ import Glibc
 final class DatagramBIO {
     /// Datagrams waiting for OpenSSL to read them.
     var inbound = DatagramQueue()
+    /// One more, newer than all of `inbound`, still where the kernel put it:
+    /// inside a driven turn the engine lends the receive slot and steps the
+    /// peer before the slot is used again (`keepBorrowed` copies it if not).
+    private(set) var borrowed: UnsafeRawBufferPointer?
+    /// While set, OpenSSL's writes skip `outbound` and go straight to the
+    /// socket's send batch through the owning peer (set only during a driven
+    /// step with no impairment, when nobody may look at the queue first).
+    var sendsDirect = false
+    /// The peer this BIO carries; set once, and the peer outlives its BIO's use.
+    unowned(unsafe) var owner: Peer?
     /// Datagrams OpenSSL wrote that have not yet gone to the socket.
     var outbound = DatagramQueue()
     /// Where the datagram being read came from: what DTLSv1_listen asks for.
@@ -24,6 +34,36 @@ final class DatagramBIO {
         // The BIO keeps this object alive; its destroy callback lets go.
         BIO_set_data(bio, Unmanaged.passRetained(self).toOpaque())
         BIO_set_init(bio, 1)
+    }
+
+    var inboundCount: Int { inbound.count + (borrowed == nil ? 0 : 1) }
+    var hasInbound: Bool { borrowed != nil || !inbound.isEmpty }
+
+    /// Lends a datagram; returns whether the engine must remember to call
+    /// `keepBorrowed` (false when another borrowed one was already pending).
+    func borrow(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let earlier = borrowed {
+            inbound.append(Array(earlier))
+            borrowed = bytes
+            return false
+        }
+        borrowed = bytes
+        return true
+    }
+
+    fileprivate func clearBorrowed() { borrowed = nil }
+
+    /// Copies a still-unread borrowed datagram into `inbound`.
+    func keepBorrowed() {
+        guard let b = borrowed else { return }
+        borrowed = nil
+        inbound.append(Array(b))
+    }
+
+    /// Queues an owned datagram after anything borrowed.
+    func enqueue(_ d: [UInt8]) {
+        keepBorrowed()
+        inbound.append(d)
     }
 
     static func from(_ bio: OpaquePointer?) -> DatagramBIO? {
@@ -48,7 +88,12 @@ private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar
     COpenSSL_BIO_clear_retry_flags(bio)
     guard let box = DatagramBIO.from(bio), let data, length > 0 else { return 0 }
     // Always accept the whole write: a short write makes BIO_f_buffer loop.
-    box.outbound.append(Array(UnsafeRawBufferPointer(start: data, count: Int(length))))
+    let bytes = UnsafeRawBufferPointer(start: data, count: Int(length))
+    if box.sendsDirect, let peer = box.owner {
+        peer.engine.sendDirect(bytes, from: peer)
+    } else {
+        box.outbound.append(Array(bytes))
+    }
     return length
 }
 
@@ -60,6 +105,14 @@ private func datagramBIORead(_ bio: OpaquePointer?, _ out: UnsafeMutablePointer<
     // queued by hand) is skipped, never handed over.
     while next?.isEmpty == true { next = box.inbound.popFirst() }
     guard let datagram = next else {
+        // The borrowed datagram is newer than every queued one: its turn is last.
+        if let lent = box.borrowed, let base = lent.baseAddress {
+            box.clearBorrowed()
+            // Routing never lends an empty datagram.
+            let n = min(Int(size), lent.count)
+            UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: n)
+            return Int32(n)
+        }
         COpenSSL_BIO_set_retry_read(bio)
         return -1
     }
@@ -76,7 +129,7 @@ private func datagramBIOCtrl(_ bio: OpaquePointer?, _ cmd: Int32, _ larg: Int, _
         // dtls1_do_write treats a flush <= 0 as a failure.
         return 1
     case BIO_CTRL_PENDING:
-        return box.inbound.first?.count ?? 0
+        return box.inbound.first?.count ?? box.borrowed?.count ?? 0
     case BIO_CTRL_WPENDING:
         return 0
     case BIO_CTRL_DGRAM_QUERY_MTU:

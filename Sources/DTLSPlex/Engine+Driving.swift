@@ -14,10 +14,12 @@ public struct StepReport {
     public var datagramsConsumed: Int
     public var datagramsProduced: Int
     public var status: Peer.Status
+    /// What OpenSSL read and wrote, in order (empty for the loop's own steps).
+    var seen: [SeenMessage]
     /// Handshake messages (and ChangeCipherSpec, alerts) OpenSSL read.
-    public var consumed: [String]
+    public var consumed: [String] { seen.filter { $0.direction == .inbound }.map(\.name) }
     /// … and wrote, in order.
-    public var produced: [String]
+    public var produced: [String] { seen.filter { $0.direction == .outbound }.map(\.name) }
 }
 
 extension Engine {
@@ -26,15 +28,17 @@ extension Engine {
     /// One `SSL_do_handshake`, or once established, `SSL_read` until OpenSSL
     /// wants more. Consumes what the peer's inbound queue holds; whatever
     /// OpenSSL writes waits in the outbound queue for `flush`.
+    ///
+    /// `report: false` (the loop's own steps) skips noting the messages seen.
     @discardableResult
-    public func step(_ p: Peer) -> StepReport {
+    public func step(_ p: Peer, report: Bool = true) -> StepReport {
         let before = SSL_state_string_long(p.ssl)!
-        let inBefore = p.bio.inbound.count
+        let inBefore = p.bio.inboundCount
         let outBefore = p.bio.outbound.count
         var result: Int32 = 0
         var error: Int32 = SSL_ERROR_NONE
         p.isReady = false
-        p.stepCapture = []
+        if report { p.stepCapture = [] }
         defer { p.stepCapture = nil }
         switch p.status {
         case .handshaking:
@@ -65,10 +69,9 @@ extension Engine {
         }
         updateTimer(p)
         return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
-                          datagramsConsumed: inBefore - p.bio.inbound.count,
+                          datagramsConsumed: inBefore - p.bio.inboundCount,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
-                          consumed: (p.stepCapture ?? []).filter { $0.direction == .inbound }.map(\.name),
-                          produced: (p.stepCapture ?? []).filter { $0.direction == .outbound }.map(\.name))
+                          seen: p.stepCapture ?? [])
     }
 
     /// SSL_read until WANT_READ: one call may consume a retransmitted handshake
@@ -76,17 +79,18 @@ extension Engine {
     private func readAvailable(_ p: Peer) -> (Int32, Int32) {
         var last: (Int32, Int32) = (0, SSL_ERROR_WANT_READ)
         // Bounded by what is queued (one record at least per datagram) plus slack.
-        for _ in 0..<(p.bio.inbound.count * 16 + 16) {
+        for _ in 0..<(p.bio.inboundCount * 16 + 16) {
             ERR_clear_error()
             let n = SSL_read(p.ssl, readBuffer, 1 << 16)
             if n > 0 {
-                let message = Array(UnsafeRawBufferPointer(start: readBuffer, count: Int(n)))
-                p.received.append(message)
+                let message = UnsafeRawBufferPointer(start: readBuffer, count: Int(n))
                 p.counters.messagesIn += 1
                 statistics.messagesIn += 1
-                p.emit(.appData(.inbound, bytes: message), as: .data)
-                if !p.received.isEmpty { readyWithData.insert(p.id) }
+                p.emit(.appData(.inbound, bytes: Array(message)), as: .data)
                 last = (n, SSL_ERROR_NONE)
+                if let handler = messageHandler, handler(p, message) { continue }
+                p.received.append(Array(message))
+                readyWithData.insert(p.id)
                 continue
             }
             let error = SSL_get_error(p.ssl, n)
@@ -198,6 +202,26 @@ extension Engine {
         emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name, as: .datagrams)
     }
 
+    /// A datagram OpenSSL writes during a driven step: straight into the
+    /// socket's send batch, no queue, no array (see `DatagramBIO.sendsDirect`).
+    func sendDirect(_ d: UnsafeRawBufferPointer, from p: Peer) {
+        let s = p.socket
+        s.udp.queue(d, to: p.address)
+        statistics.datagramsOut += 1
+        statistics.bytesOut += d.count
+        p.counters.datagramsOut += 1
+        p.counters.bytesOut += d.count
+    }
+
+    /// Whether a driven step may send directly: no impairment and no
+    /// subscriber wants a look at each datagram first (their events keep
+    /// their order after the step's own), and nothing older waits in the
+    /// peer's queue.
+    func maySendDirect(_ p: Peer) -> Bool {
+        isDriving && !wants(.datagrams) && settings.lossPercent == 0 && settings.duplicatePercent == 0 && settings.reorderPercent == 0
+            && p.socket.heldBack == nil && p.bio.outbound.isEmpty
+    }
+
     /// Hands a socket's gathered datagrams to the kernel.
     func commitSends(on s: EngineSocket) {
         let refused = s.udp.sendQueued()
@@ -208,13 +232,17 @@ extension Engine {
 
     /// Writes one application message as one record (one datagram).
     public func send(_ p: Peer, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try send(p, $0) }
+    }
+
+    public func send(_ p: Peer, _ bytes: UnsafeRawBufferPointer) throws {
         guard p.status != .closed && p.status != .failed else { throw EngineError.closed(p.name) }
         guard p.status == .established else { throw EngineError.notEstablished(p.name) }
         guard !bytes.isEmpty else { throw EngineError.invalidArgument("an empty message sends nothing") }
         let limit = p.dataMTU
         guard bytes.count <= limit else { throw EngineError.messageTooLarge(bytes.count, limit) }
         ERR_clear_error()
-        let n = bytes.withUnsafeBytes { SSL_write(p.ssl, $0.baseAddress, Int32($0.count)) }
+        let n = SSL_write(p.ssl, bytes.baseAddress, Int32(bytes.count))
         guard n > 0 else {
             let error = OpenSSLError.drain("SSL_write", sslError: SSL_get_error(p.ssl, n))
             p.lastError = error
@@ -222,7 +250,7 @@ extension Engine {
         }
         p.counters.messagesOut += 1
         statistics.messagesOut += 1
-        p.emit(.appData(.outbound, bytes: bytes), as: .data)
+        p.emit(.appData(.outbound, bytes: Array(bytes)), as: .data)
         if settings.auto { flush(p) }
     }
 
@@ -230,7 +258,7 @@ extension Engine {
     /// An established peer first reads (SSL_read) whatever datagrams wait in
     /// its inbound queue: `read` is a read, as in SPEC.md's first handshake.
     public func read(_ p: Peer) -> [[UInt8]] {
-        if p.status == .established, !p.bio.inbound.isEmpty {
+        if p.status == .established, p.bio.hasInbound {
             p.lastSSLError = readAvailable(p).1
             updateTimer(p)
         }

@@ -44,11 +44,13 @@ extension Engine {
         readyPeers.removeAll(keepingCapacity: true)
         if !settings.auto {
             // Manual mode marks nothing ready; a `wait` drives whatever is pending.
-            ready = peers.filter { !$0.bio.inbound.isEmpty || ($0.role == .server && !$0.handshakeStarted) }
+            ready = peers.filter { $0.bio.hasInbound || ($0.role == .server && !$0.handshakeStarted) }
             ready.forEach { $0.isReady = true }
         }
         for p in ready where p.isReady {
-            step(p)
+            p.bio.sendsDirect = maySendDirect(p)
+            step(p, report: false)
+            p.bio.sendsDirect = false
             flush(p)
             reapIfFinished(p)
         }
@@ -66,7 +68,7 @@ extension Engine {
     /// is the loop's now.
     public func resumeAll() {
         for p in peers where p.status == .handshaking || p.status == .established {
-            if !p.handshakeStarted || !p.bio.inbound.isEmpty { markReady(p) }
+            if !p.handshakeStarted || p.bio.hasInbound { markReady(p) }
             if !p.bio.outbound.isEmpty { flush(p) }
         }
         for s in sockets where !s.outbound.isEmpty { flush(s) }

@@ -5,28 +5,45 @@ extension Engine {
     /// Takes every datagram waiting on the socket and routes it by source: to
     /// its peer's inbound queue, to the cookie exchange, or to the floor with a
     /// reason. Returns how many datagrams were taken.
+    ///
+    /// Inside a driven turn a peer's datagram is not copied: its peer borrows
+    /// the receive slot, and after each batch the ready peers are stepped
+    /// (OpenSSL copies the bytes in) before the slots are used again.
     @discardableResult
     public func receive(_ s: EngineSocket) -> Int {
         var total = 0
         // Bounded: a flood cannot keep the loop here forever.
         for _ in 0..<64 {
-            let batch: [ReceivedDatagram]
-            do { batch = try s.udp.receive() } catch {
+            let n: Int
+            do {
+                n = try s.udp.receive { source, bytes, truncated in
+                    route(Arrival(source: source, bytes: bytes, truncated: truncated), on: s)
+                }
+            } catch {
                 emit(.dropped(.inbound, from: nil, size: 0, reason: "\(error)"), socket: s.name, peer: nil)
                 break
             }
-            if batch.isEmpty { break }
-            total += batch.count
-            for d in batch { route(d, on: s) }
+            if !borrowers.isEmpty {
+                if isDriving { pump() }
+                keepBorrowed()
+            }
+            if n == 0 { break }
+            total += n
         }
         return total
     }
 
-    func route(_ d: ReceivedDatagram, on s: EngineSocket) {
+    /// Copies what stepping left unread out of the receive slots.
+    func keepBorrowed() {
+        for b in borrowers { b.keepBorrowed() }
+        borrowers.removeAll(keepingCapacity: true)
+    }
+
+    func route(_ d: Arrival, on s: EngineSocket) {
         statistics.datagramsIn += 1
         statistics.bytesIn += d.bytes.count
         let peer = s.peers[d.source]
-        emit(.datagramIn(from: d.source, bytes: d.bytes), socket: s.name, peer: peer?.name, as: .datagrams)
+        emit(.datagramIn(from: d.source, bytes: Array(d.bytes)), socket: s.name, peer: peer?.name, as: .datagrams)
         if d.truncated {
             drop(d, on: s, peer: peer, reason: "truncated: larger than the receive buffer")
             return
@@ -62,7 +79,11 @@ extension Engine {
             peer.counters.datagramsIn += 1
             peer.counters.bytesIn += d.bytes.count
             peer.lastActivity = now()
-            peer.bio.inbound.append(d.bytes)
+            if isDriving && settings.auto {
+                if peer.bio.borrow(d.bytes) { borrowers.append(peer.bio) }
+            } else {
+                peer.bio.enqueue(Array(d.bytes))
+            }
             if settings.auto { markReady(peer) }
             return
         }
@@ -73,16 +94,16 @@ extension Engine {
         admit(d, on: s)
     }
 
-    func drop(_ d: ReceivedDatagram, on s: EngineSocket, peer: Peer?, reason: String) {
+    func drop(_ d: Arrival, on s: EngineSocket, peer: Peer?, reason: String) {
         countDrop(reason)
         peer?.counters.dropped += 1
         emit(.dropped(.inbound, from: d.source, size: d.bytes.count, reason: reason), socket: s.name, peer: peer?.name,
-             dropped: DroppedDatagram(bytes: d.bytes, to: nil))
+             dropped: DroppedDatagram(bytes: Array(d.bytes), to: nil))
     }
 
     // MARK: - Admission: no per-peer state before a valid cookie
 
-    func admit(_ d: ReceivedDatagram, on s: EngineSocket) {
+    func admit(_ d: Arrival, on s: EngineSocket) {
         // The only thing an unknown source may send is an unfragmented epoch-0
         // ClientHello; anything else is dropped before OpenSSL sees it.
         guard RecordLayer.startsWithClientHello(d.bytes) else {
@@ -110,7 +131,7 @@ extension Engine {
         listener.address = d.source
         listener.bio.source = d.source
         listener.bio.overhead = d.source.headerOverhead
-        listener.bio.inbound.append(d.bytes)
+        listener.bio.enqueue(Array(d.bytes))
         // The listener serves every unknown source in turn: what it saw of the
         // others' hellos is not the story of the peer it may become.
         listener.flights.removeAll()
@@ -140,7 +161,7 @@ extension Engine {
                 // record(13) + handshake(12) + server_version(2), then the cookie length.
                 let cookieLength = hvr.count > 27 ? Int(hvr[27]) : 0
                 // DTLSv1_listen reports only the record header of what it writes.
-                if let h = HandshakeHeader.parse(hvr.dropFirst(RecordHeader.length)) {
+                if wants(.protocolDetail), let h = HandshakeHeader.parse(hvr.dropFirst(RecordHeader.length)) {
                     emit(.handshakeMessage(.outbound, type: h.type, messageSeq: h.messageSeq, fragmentOffset: Int(h.fragmentOffset),
                                            fragmentLength: Int(h.fragmentLength), length: Int(h.length)),
                          socket: s.name, peer: nil, as: .protocolDetail)
@@ -161,7 +182,7 @@ extension Engine {
 
     /// The 32-byte random of an initial ClientHello: record header (13),
     /// handshake header (12), client_version (2), then the random.
-    static func clientRandom(_ d: [UInt8]) -> [UInt8]? {
+    static func clientRandom(_ d: UnsafeRawBufferPointer) -> [UInt8]? {
         d.count >= 59 ? Array(d[27..<59]) : nil
     }
 
@@ -203,7 +224,7 @@ extension Engine {
         // What the old association sent before the new hello is read first,
         // in the order it came (a close_notify closes it: not an eviction).
         // Manual mode reads nothing unasked.
-        if old.status == .established, !old.bio.inbound.isEmpty, settings.auto || isDriving {
+        if old.status == .established, old.bio.hasInbound, settings.auto || isDriving {
             step(old)
             flush(old)
         }
@@ -214,7 +235,7 @@ extension Engine {
         }
     }
 
-    func admitWithoutCookie(_ d: ReceivedDatagram, on s: EngineSocket) {
+    func admitWithoutCookie(_ d: Arrival, on s: EngineSocket) {
         replaceExistingPeer(at: d.source, on: s)
         do {
             s.admitted += 1
@@ -224,10 +245,18 @@ extension Engine {
             register(p)
             p.counters.datagramsIn += 1
             p.counters.bytesIn += d.bytes.count
-            p.bio.inbound.append(d.bytes)
+            p.bio.enqueue(Array(d.bytes))
             if settings.auto { markReady(p) }
         } catch {
             drop(d, on: s, peer: nil, reason: "could not make a peer: \(error)")
         }
     }
+}
+
+/// A datagram as routing sees it. The bytes are the socket's receive slot,
+/// valid until its next receive: whatever keeps them makes a copy.
+struct Arrival {
+    var source: SocketAddress
+    var bytes: UnsafeRawBufferPointer
+    var truncated: Bool
 }

@@ -74,6 +74,12 @@ public final class Engine {
     var readyPeers: [Peer] = []
     /// Peers holding received messages nobody has read (serve --echo reads them).
     var readyWithData: Set<Int> = []
+    /// BIOs lending a receive slot during this batch (see `receive`).
+    var borrowers: [DatagramBIO] = []
+    /// Takes each application message as it is read, before it is queued for
+    /// `read`: returning true consumes it (serve --echo answers from here, so
+    /// a message is never copied into an array of its own).
+    public var messageHandler: ((Peer, UnsafeRawBufferPointer) -> Bool)?
     var impairment: Impairment
     struct ContextKey: Hashable {
         var role: Role
@@ -136,10 +142,11 @@ public final class Engine {
 
     func wants(_ kind: EventInterest) -> Bool { interest.contains(kind) }
 
-    func emit(_ kind: @autoclosure () -> Event.Kind, socket: String?, peer: String?, as type: EventInterest = .lifecycle,
-              dropped: DroppedDatagram? = nil) {
+    /// Everything is built only when a subscriber wants this kind of event.
+    func emit(_ kind: @autoclosure () -> Event.Kind, socket: @autoclosure () -> String?, peer: @autoclosure () -> String?,
+              as type: EventInterest = .lifecycle, dropped: @autoclosure () -> DroppedDatagram? = nil) {
         guard interest.contains(type) else { return }
-        let event = Event(time: now(), socket: socket, peer: peer, kind: kind(), dropped: dropped)
+        let event = Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped())
         for (wanted, handler) in subscribers where wanted.contains(type) { handler(event) }
     }
 

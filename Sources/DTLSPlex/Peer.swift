@@ -44,8 +44,12 @@ public final class Peer {
     /// Absolute engine time of the retransmission timer, when armed.
     public internal(set) var retransmitDeadline: Double?
 
-    public unowned let socket: EngineSocket
-    unowned let engine: Engine
+    /// Strong: a socket drops its peers when it closes, so this makes no
+    /// lasting cycle, and an unowned reference costs a check on every datagram.
+    public let socket: EngineSocket
+    /// The engine owns every peer and outlives them; checked references would
+    /// cost an atomic on each datagram and event.
+    unowned(unsafe) let engine: Engine
     let ssl: OpaquePointer
     let bio: DatagramBIO
     let context: TLSContext
@@ -91,6 +95,7 @@ public final class Peer {
         self.lastActivity = createdAt
         self.bio = DatagramBIO(overhead: address.headerOverhead)
         bio.source = address
+        bio.owner = self
         // SSL_set_bio takes the BIO's one reference: SSL_free frees it.
         SSL_set_bio(ssl, bio.bio, bio.bio)
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
@@ -150,7 +155,7 @@ public final class Peer {
     /// not take (another version, a length over the maximum) it skips only
     /// the 13-byte header and reads the body as further records, where
     /// anything could hide.
-    func implausibleRecord(in d: [UInt8]) -> String? {
+    func implausibleRecord(in d: UnsafeRawBufferPointer) -> String? {
         // Once established, records carry the negotiated version (alerts may not).
         let version: Int32? = status == .established ? SSL_version(ssl) : nil
         var i = 0
@@ -279,8 +284,10 @@ public final class Peer {
         }
     }
 
-    func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle, dropped: DroppedDatagram? = nil) {
-        engine.emit(kind(), socket: socket.name, peer: isListener ? nil : name, as: type, dropped: dropped)
+    func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle,
+              dropped: @autoclosure () -> DroppedDatagram? = nil) {
+        guard engine.wants(type) else { return }
+        engine.emit(kind(), socket: socket.name, peer: isListener ? nil : name, as: type, dropped: dropped())
     }
 }
 

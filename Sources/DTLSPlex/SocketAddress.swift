@@ -136,13 +136,23 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Formatted without a heap allocation for IPv4 (it fits a small
+    /// string): a server prints one for every peer it admits.
     public var host: String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        let af = family == .inet ? AF_INET : AF_INET6
-        address.withUnsafeBytes { raw in
-            _ = inet_ntop(af, raw.baseAddress, &buffer, socklen_t(buffer.count))
+        withAddressBytes { raw in
+            if family == .inet {
+                var s = String(raw[0])
+                for i in 1..<4 {
+                    s += "."
+                    s += String(raw[i])
+                }
+                return s
+            }
+            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { buffer in
+                guard inet_ntop(AF_INET6, raw.baseAddress, buffer.baseAddress, socklen_t(buffer.count)) != nil else { return "?" }
+                return String(cString: buffer.baseAddress!)
+            }
         }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var description: String {

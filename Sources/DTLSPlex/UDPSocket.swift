@@ -93,8 +93,20 @@ public final class UDPSocket {
     /// Receives up to `batch` datagrams in one system call (recvmmsg) without
     /// blocking; an empty array means nothing was waiting.
     public func receive() throws -> [ReceivedDatagram] {
+        var out: [ReceivedDatagram] = []
+        try receive { source, bytes, truncated in
+            out.append(ReceivedDatagram(source: source, bytes: Array(bytes), truncated: truncated))
+        }
+        return out
+    }
+
+    /// Receives up to `batch` datagrams in one system call and shows each to
+    /// `visit` where the kernel put it: the bytes are valid until the next
+    /// receive on this socket, and nothing is allocated. Returns how many.
+    @discardableResult
+    public func receive(_ visit: (SocketAddress, UnsafeRawBufferPointer, Bool) throws -> Void) throws -> Int {
         prepareBatch()
-        guard let headers, let iovecs, let names, let slots else { return [] }
+        guard let headers, let iovecs, let names, let slots else { return 0 }
         for i in 0..<batch {
             var h = msghdr()
             h.msg_name = UnsafeMutableRawPointer(names + i)
@@ -110,19 +122,16 @@ public final class UDPSocket {
             if n >= 0 || (errno != EINTR && errno != ECONNREFUSED) { break }
         }
         if n < 0 {
-            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED { return [] }
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED { return 0 }
             throw SocketError.system("recvmmsg", errno)
         }
-        var out: [ReceivedDatagram] = []
-        out.reserveCapacity(Int(n))
         for i in 0..<Int(n) {
             guard let source = SocketAddress(storage: names + i) else { continue }
             let length = min(Int(headers[i].msg_len), Self.slotSize)
-            let bytes = Array(UnsafeRawBufferPointer(start: slots + i * Self.slotSize, count: length))
             let truncated = headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
-            out.append(ReceivedDatagram(source: source, bytes: bytes, truncated: truncated))
+            try visit(source, UnsafeRawBufferPointer(start: slots + i * Self.slotSize, count: length), truncated)
         }
-        return out
+        return Int(n)
     }
 
     /// The source address the kernel would use toward `remote`: what a
@@ -145,9 +154,12 @@ public final class UDPSocket {
     /// (EAGAIN/ENOBUFS): UDP may lose it, and DTLS retransmission covers that.
     @discardableResult
     public func send(_ bytes: [UInt8], to destination: SocketAddress) throws -> Bool {
-        let rc = bytes.withUnsafeBytes { raw in
-            destination.withSockAddr { sendto(fileDescriptor, raw.baseAddress, raw.count, 0, $0, $1) }
-        }
+        try bytes.withUnsafeBytes { try send($0, to: destination) }
+    }
+
+    @discardableResult
+    public func send(_ raw: UnsafeRawBufferPointer, to destination: SocketAddress) throws -> Bool {
+        let rc = destination.withSockAddr { sendto(fileDescriptor, raw.baseAddress, raw.count, 0, $0, $1) }
         if rc < 0 {
             switch errno {
             case EAGAIN, EWOULDBLOCK, ENOBUFS, ECONNREFUSED, EINTR: return false
@@ -159,66 +171,46 @@ public final class UDPSocket {
 
     // MARK: - Batched sends
 
-    /// Datagrams waiting for `sendQueued`, which hands them all to the kernel
-    /// in one system call (sendmmsg).
-    private var queued: [(to: SocketAddress, bytes: [UInt8])] = []
+    /// Datagrams waiting for `sendQueued`, copied into one arena made on first
+    /// use, with their sendmmsg headers beside them: queueing allocates nothing.
+    private var sendArena: SendArena?
+    /// Datagrams the kernel refused while the arena was emptied to make room.
+    private var refusedEarly = 0
 
-    public var hasQueuedSends: Bool { !queued.isEmpty }
+    public var hasQueuedSends: Bool { (sendArena?.count ?? 0) > 0 }
 
     public func queue(_ bytes: [UInt8], to destination: SocketAddress) {
-        queued.append((destination, bytes))
+        bytes.withUnsafeBytes { queue($0, to: destination) }
+    }
+
+    /// Copies `raw` into the arena; a full arena goes to the kernel first.
+    public func queue(_ raw: UnsafeRawBufferPointer, to destination: SocketAddress) {
+        if sendArena == nil { sendArena = SendArena() }
+        let arena = sendArena!
+        if !arena.hasRoom(for: raw.count) { refusedEarly += sendQueued() }
+        if !arena.append(raw, to: destination) {
+            // Larger than the whole arena: alone, at once.
+            if (try? send(raw, to: destination)) != true { refusedEarly += 1 }
+        }
     }
 
     /// Sends what `queue` gathered. Returns how many the kernel refused
     /// (no room, or an error): UDP may lose them, DTLS retransmission covers that.
     @discardableResult
     public func sendQueued() -> Int {
-        guard !queued.isEmpty else { return 0 }
-        defer { queued.removeAll(keepingCapacity: true) }
-        if queued.count == 1 {
-            return ((try? send(queued[0].bytes, to: queued[0].to)) ?? false) ? 0 : 1
-        }
-        var refused = 0
-        var start = 0
-        // Bounded: each chunk of up to 64 either goes or is counted as refused.
-        while start < queued.count {
-            let chunk = queued[start..<min(start + 64, queued.count)]
-            refused += sendChunk(Array(chunk))
-            start += chunk.count
-        }
-        return refused
-    }
-
-    private func sendChunk(_ items: [(to: SocketAddress, bytes: [UInt8])]) -> Int {
-        let n = items.count
-        let total = items.reduce(0) { $0 + $1.bytes.count }
-        let data = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 16)
-        let names = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: n)
-        let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: n)
-        let headers = UnsafeMutablePointer<CSystem_mmsghdr>.allocate(capacity: n)
-        defer {
-            data.deallocate()
-            names.deallocate()
-            iovecs.deallocate()
-            headers.deallocate()
-        }
-        var offset = 0
-        for (i, item) in items.enumerated() {
-            item.bytes.withUnsafeBytes { (data + offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            names[i] = sockaddr_storage()
-            let length = item.to.fill(&names[i])
-            iovecs[i] = iovec(iov_base: data + offset, iov_len: item.bytes.count)
-            var h = msghdr()
-            h.msg_name = UnsafeMutableRawPointer(names + i)
-            h.msg_namelen = length
-            h.msg_iov = iovecs + i
-            h.msg_iovlen = 1
-            headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
-            offset += item.bytes.count
+        var refused = refusedEarly
+        refusedEarly = 0
+        guard let arena = sendArena, arena.count > 0 else { return refused }
+        defer { arena.reset() }
+        let n = arena.count
+        let headers = arena.headers
+        if n == 1 {
+            let rc = withUnsafePointer(to: &headers[0].msg_hdr) { sendmsg(fileDescriptor, $0, 0) }
+            return refused + (rc < 0 ? 1 : 0)
         }
         var sent = 0
-        // Bounded: each call sends at least one or stops the loop.
-        for _ in 0..<n where sent < n {
+        // Bounded: each call sends at least one or skips one.
+        for _ in 0..<(2 * n) where sent < n {
             let rc = sendmmsg(fileDescriptor, headers + sent, UInt32(n - sent), 0)
             if rc > 0 {
                 sent += Int(rc)
@@ -227,16 +219,57 @@ public final class UDPSocket {
             } else {
                 // The first of the rest was refused: skip it and try the others.
                 sent += 1
-                return (n - sent + 1) - retryRest(headers, from: sent, count: n)
+                refused += 1
             }
         }
-        return 0
+        return refused
+    }
+}
+
+/// The send side's memory: datagram bytes packed in one buffer, and for each
+/// an address, an iovec and an mmsghdr, ready for sendmmsg.
+private final class SendArena {
+    static let capacity = 256 * 1024
+    static let maxDatagrams = 256
+    let bytes = UnsafeMutableRawPointer.allocate(byteCount: SendArena.capacity, alignment: 16)
+    let names = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: SendArena.maxDatagrams)
+    let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: SendArena.maxDatagrams)
+    let headers = UnsafeMutablePointer<CSystem_mmsghdr>.allocate(capacity: SendArena.maxDatagrams)
+    private(set) var count = 0
+    private var used = 0
+
+    deinit {
+        bytes.deallocate()
+        names.deallocate()
+        iovecs.deallocate()
+        headers.deallocate()
     }
 
-    /// After a refused datagram, the rest one call at a time; returns how many went.
-    private func retryRest(_ headers: UnsafeMutablePointer<CSystem_mmsghdr>, from: Int, count: Int) -> Int {
-        var went = 0
-        for i in from..<count where sendmmsg(fileDescriptor, headers + i, 1, 0) == 1 { went += 1 }
-        return went
+    func hasRoom(for length: Int) -> Bool {
+        count < Self.maxDatagrams && used + length <= Self.capacity
+    }
+
+    /// False when the datagram could never fit.
+    func append(_ raw: UnsafeRawBufferPointer, to destination: SocketAddress) -> Bool {
+        guard raw.count <= Self.capacity, hasRoom(for: raw.count) else { return false }
+        let at = bytes + used
+        if let base = raw.baseAddress { at.copyMemory(from: base, byteCount: raw.count) }
+        let i = count
+        let length = destination.fill(&names[i])
+        iovecs[i] = iovec(iov_base: at, iov_len: raw.count)
+        var h = msghdr()
+        h.msg_name = UnsafeMutableRawPointer(names + i)
+        h.msg_namelen = length
+        h.msg_iov = iovecs + i
+        h.msg_iovlen = 1
+        headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
+        used += (raw.count + 15) & ~15
+        count += 1
+        return true
+    }
+
+    func reset() {
+        count = 0
+        used = 0
     }
 }

@@ -30,7 +30,9 @@ public struct EventText {
         let who = e.peer ?? e.socket ?? "-"
         var out: [String] = []
         func say(_ text: String, _ tone: TextStyle.Tone = .plain) {
-            var line = style.paint(who, .heading) + ": " + style.paint(text, tone)
+            var line = style.paint(who, .heading)
+            line += ": "
+            line += style.paint(text, tone)
             if showTime {
                 let t = String(Int((e.time * 1000).rounded()))
                 line = "[" + String(repeating: " ", count: max(0, 7 - t.count)) + t + "ms] " + line

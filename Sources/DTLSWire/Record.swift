@@ -95,10 +95,14 @@ public enum RecordLayer {
 
     /// True when the datagram opens with an unfragmented epoch-0 ClientHello: the
     /// only thing an unknown source may send. A cheap check before any OpenSSL work.
-    public static func startsWithClientHello(_ d: [UInt8]) -> Bool {
+    /// Inlinable: the engine asks it of every datagram from an unknown source.
+    @inlinable
+    public static func startsWithClientHello<D: RandomAccessCollection<UInt8>>(_ d: D) -> Bool where D.Index == Int {
+        guard d.startIndex == 0 else { return startsWithClientHello(Array(d)) }
         // 13-byte record header + 12-byte handshake header + 2-byte client_version at least.
-        guard d.count >= 13 + 12 + 2, d[0] == ContentType.handshake.rawValue, d[1] == 0xfe,
-              d[3] == 0, d[4] == 0, d[13] == HandshakeType.clientHello.rawValue
+        // (22: handshake; 1: client_hello.)
+        guard d.count >= 13 + 12 + 2, d[0] == 22, d[1] == 0xfe,
+              d[3] == 0, d[4] == 0, d[13] == 1
         else { return false }
         let recordLength = Int(d[11]) << 8 | Int(d[12])
         guard recordLength >= 12, 13 + recordLength <= d.count else { return false }

@@ -47,6 +47,15 @@ final class ServeWorker {
         }
         self.engine = engine
         self.lines = lines
+        if plan.echo {
+            // Answered as each message is read, from OpenSSL's plaintext buffer:
+            // no copy, and the answer joins the turn's batch of sends. A message
+            // that cannot go back (too large for this MTU) is dropped, as before.
+            engine.messageHandler = { [unowned(unsafe) engine] p, message in
+                try? engine.send(p, message)
+                return true
+            }
+        }
     }
 
     /// Lets the held-back lines (socket_opened) out, and every line after them.
