@@ -33,6 +33,9 @@
  *  - Timers: peers still handshaking are on a list that is scanned every
  *    TICK_MS: DTLSv1_handle_timeout where DTLSv1_get_timeout says expired,
  *    and a handshake older than HANDSHAKE_DEADLINE_MS is dropped.
+ *  - Not here: idle eviction (an established peer leaves by close_notify or
+ *    a fatal error only, so `bench --vanish` would pile peers up) and any
+ *    output per handshake.
  *
  * Build: cc -O2 -Wall -Wextra dtls-reference-server.c $(pkg-config --cflags --libs openssl)
  */
