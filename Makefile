@@ -76,6 +76,15 @@ bench: deps
 	.build/release/dtlsh bench --workers $(WORKERS) --credential psk --count 10000 --messages 2000 --hold 5000
 	.build/release/dtlsh bench --workers $(WORKERS) --credential cert --mode handshake --count 3000
 
+# The C reference server the Performance figures compare against (one thread,
+# custom datagram BIO, cookie exchange): drop-in for `dtlsh bench --target`.
+.PHONY: reference
+reference: .build-reference/dtls-reference-server
+.build-reference/dtls-reference-server: Benchmarks/Reference/dtls-reference-server.c
+	$(call apt_install,libssl-dev pkg-config gcc)
+	@mkdir -p .build-reference
+	cc -std=c11 -O2 -Wall -Wextra -o $@ $< $$(pkg-config --cflags --libs openssl)
+
 # Robustness, long forms (the short forms run in make test).
 .PHONY: churn flood sanitize valgrind
 
