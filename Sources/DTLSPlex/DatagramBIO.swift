@@ -70,6 +70,14 @@ final class DatagramBIO {
         guard let bio, let data = BIO_get_data(bio) else { return nil }
         return Unmanaged<DatagramBIO>.fromOpaque(data).takeUnretainedValue()
     }
+
+    /// Runs `body` with the BIO's object and no retain/release around it:
+    /// OpenSSL calls these callbacks several times per datagram, and the BIO
+    /// holds the object alive throughout.
+    static func with<R>(_ bio: OpaquePointer?, _ body: (DatagramBIO) -> R?) -> R? {
+        guard let bio, let data = BIO_get_data(bio) else { return nil }
+        return Unmanaged<DatagramBIO>.fromOpaque(data)._withUnsafeGuaranteedRef(body)
+    }
 }
 
 // MARK: - The BIO_METHOD, built once
@@ -86,65 +94,70 @@ nonisolated(unsafe) private let datagramBIOMethod: OpaquePointer = {
 
 private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar>?, _ length: Int32) -> Int32 {
     COpenSSL_BIO_clear_retry_flags(bio)
-    guard let box = DatagramBIO.from(bio), let data, length > 0 else { return 0 }
+    guard let data, length > 0 else { return 0 }
     // Always accept the whole write: a short write makes BIO_f_buffer loop.
     let bytes = UnsafeRawBufferPointer(start: data, count: Int(length))
-    if box.sendsDirect, let peer = box.owner {
-        peer.engine.sendDirect(bytes, from: peer)
-    } else {
-        box.outbound.append(Array(bytes))
-    }
-    return length
+    return DatagramBIO.with(bio) { box in
+        if box.sendsDirect, let peer = box.owner {
+            peer.engine.sendDirect(bytes, from: peer)
+        } else {
+            box.outbound.append(Array(bytes))
+        }
+        return length
+    } ?? 0
 }
 
 private func datagramBIORead(_ bio: OpaquePointer?, _ out: UnsafeMutablePointer<CChar>?, _ size: Int32) -> Int32 {
     COpenSSL_BIO_clear_retry_flags(bio)
-    guard let box = DatagramBIO.from(bio), let out, size > 0 else { return 0 }
-    var next = box.inbound.popFirst()
-    // A read of 0 bytes is end of file to OpenSSL: an empty datagram (one
-    // queued by hand) is skipped, never handed over.
-    while next?.isEmpty == true { next = box.inbound.popFirst() }
-    guard let datagram = next else {
-        // The borrowed datagram is newer than every queued one: its turn is last.
-        if let lent = box.borrowed, let base = lent.baseAddress {
-            box.clearBorrowed()
-            // Routing never lends an empty datagram.
-            let n = min(Int(size), lent.count)
-            UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: n)
-            return Int32(n)
+    guard let out, size > 0 else { return 0 }
+    let n: Int32? = DatagramBIO.with(bio) { box in
+        var next = box.inbound.popFirst()
+        // A read of 0 bytes is end of file to OpenSSL: an empty datagram (one
+        // queued by hand) is skipped, never handed over.
+        while next?.isEmpty == true { next = box.inbound.popFirst() }
+        guard let datagram = next else {
+            // The borrowed datagram is newer than every queued one: its turn is last.
+            if let lent = box.borrowed, let base = lent.baseAddress {
+                box.clearBorrowed()
+                // Routing never lends an empty datagram.
+                let n = min(Int(size), lent.count)
+                UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: n)
+                return Int32(n)
+            }
+            return -1
         }
-        COpenSSL_BIO_set_retry_read(bio)
-        return -1
+        // Like recvfrom: a datagram longer than the buffer is cut, never split.
+        let n = min(Int(size), datagram.count)
+        datagram.withUnsafeBytes { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: n) }
+        return Int32(n)
     }
-    // Like recvfrom: a datagram longer than the buffer is cut, never split.
-    let n = min(Int(size), datagram.count)
-    datagram.withUnsafeBytes { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: n) }
-    return Int32(n)
+    guard let n else { return 0 }
+    if n < 0 { COpenSSL_BIO_set_retry_read(bio) }
+    return n
 }
 
 private func datagramBIOCtrl(_ bio: OpaquePointer?, _ cmd: Int32, _ larg: Int, _ parg: UnsafeMutableRawPointer?) -> Int {
-    guard let box = DatagramBIO.from(bio) else { return 0 }
     switch cmd {
     case BIO_CTRL_FLUSH:
         // dtls1_do_write treats a flush <= 0 as a failure.
         return 1
     case BIO_CTRL_PENDING:
-        return box.inbound.first?.count ?? box.borrowed?.count ?? 0
+        return DatagramBIO.with(bio) { $0.inbound.first?.count ?? $0.borrowed?.count ?? 0 } ?? 0
     case BIO_CTRL_WPENDING:
         return 0
     case BIO_CTRL_DGRAM_QUERY_MTU:
         // Every SSL sets SSL_OP_NO_QUERY_MTU and an explicit MTU.
         return 0
     case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
-        return box.overhead
+        return DatagramBIO.with(bio) { $0.overhead } ?? 0
     case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT, BIO_CTRL_DGRAM_SET_PEER, BIO_CTRL_DGRAM_CONNECT:
         // The engine reads DTLSv1_get_timeout after every call; the peer
         // address is fixed at admission and never taken from traffic.
         return 1
     case BIO_CTRL_DGRAM_GET_PEER:
-        guard let parg, let source = box.source else { return 0 }
+        guard let parg, let source = DatagramBIO.with(bio, { $0.source }) else { return 0 }
         let family = source.family == .inet ? AF_INET : AF_INET6
-        let ok = source.address.withUnsafeBytes {
+        let ok = source.withAddressBytes {
             BIO_ADDR_rawmake(OpaquePointer(parg), Int32(family), $0.baseAddress, $0.count, source.port.bigEndian)
         }
         return ok == 1 ? 1 : 0

@@ -17,9 +17,70 @@ public final class Peer {
     }
 
     /// One flight as seen from this peer: consecutive messages one way.
+    /// Kept as small codes, named when asked: every handshake of a loaded
+    /// server notes about ten of them.
     public struct Flight: Sendable {
         public var direction: Direction
-        public var messages: [String]
+        /// Up to eight 16-bit codes in place, the rest in `overflow`.
+        private var inline: (UInt64, UInt64) = (0, 0)
+        private var overflow: [UInt16] = []
+        private var alertTexts: [String] = []
+        public private(set) var count = 0
+
+        init(direction: Direction) { self.direction = direction }
+
+        mutating func append(_ m: ObservedMessage) {
+            let code: UInt16
+            switch m {
+            case let .handshake(type): code = 0x100 | UInt16(type)
+            case .changeCipherSpec: code = 0x200
+            case let .alert(text):
+                code = 0x300
+                alertTexts.append(text)
+            }
+            switch count {
+            case 0..<4: inline.0 |= UInt64(code) << (16 * UInt64(count))
+            case 4..<8: inline.1 |= UInt64(code) << (16 * UInt64(count - 4))
+            default: overflow.append(code)
+            }
+            count += 1
+        }
+
+        private func code(_ i: Int) -> UInt16 {
+            switch i {
+            case 0..<4: UInt16(truncatingIfNeeded: inline.0 >> (16 * UInt64(i)))
+            case 4..<8: UInt16(truncatingIfNeeded: inline.1 >> (16 * UInt64(i - 4)))
+            default: overflow[i - 8]
+            }
+        }
+
+        /// The messages' names in order: "ClientHello", "ChangeCipherSpec", "Alert(fatal …)".
+        public var messages: [String] {
+            var alerts = alertTexts.makeIterator()
+            return (0..<count).map { i in
+                let c = code(i)
+                switch c >> 8 {
+                case 1: return HandshakeType.name(UInt8(truncatingIfNeeded: c))
+                case 2: return "ChangeCipherSpec"
+                default: return "Alert(\(alerts.next() ?? "?"))"
+                }
+            }
+        }
+    }
+
+    /// What the msg callback reports, before it becomes a name.
+    enum ObservedMessage {
+        case handshake(UInt8)
+        case changeCipherSpec
+        case alert(String)
+
+        var name: String {
+            switch self {
+            case let .handshake(type): HandshakeType.name(type)
+            case .changeCipherSpec: "ChangeCipherSpec"
+            case let .alert(text): "Alert(\(text))"
+            }
+        }
     }
 
     public internal(set) var name: String
@@ -254,31 +315,34 @@ public final class Peer {
                 stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(h.type)))
                 return
             }
-            noteMessage(HandshakeType.name(h.type), direction)
+            noteMessage(.handshake(h.type), direction)
             emit(.handshakeMessage(direction, type: h.type, messageSeq: h.messageSeq,
                                    fragmentOffset: Int(h.fragmentOffset), fragmentLength: Int(h.fragmentLength),
                                    length: Int(h.length)), as: .protocolDetail)
         case SSL3_RT_CHANGE_CIPHER_SPEC:
-            noteMessage("ChangeCipherSpec", direction)
+            noteMessage(.changeCipherSpec, direction)
         case SSL3_RT_ALERT:
             guard bytes.count >= 2 else { return }
             let value = Int32(bytes[0]) << 8 | Int32(bytes[1])
             let level = String(cString: SSL_alert_type_string_long(value))
             let description = String(cString: SSL_alert_desc_string_long(value))
             alerts.append((direction, "\(level) \(description)"))
-            noteMessage("Alert(\(level) \(description))", direction)
+            noteMessage(.alert("\(level) \(description)"), direction)
             emit(.alert(direction, level: level, description: description))
         default:
             break
         }
     }
 
-    private func noteMessage(_ name: String, _ direction: Direction) {
-        stepCapture?.append(SeenMessage(direction: direction, name: name))
+    private func noteMessage(_ message: ObservedMessage, _ direction: Direction) {
+        stepCapture?.append(SeenMessage(direction: direction, name: message.name))
         if let last = flights.last, last.direction == direction {
-            flights[flights.count - 1].messages.append(name)
+            flights[flights.count - 1].append(message)
         } else {
-            flights.append(Flight(direction: direction, messages: [name]))
+            var flight = Flight(direction: direction)
+            flight.append(message)
+            if flights.isEmpty { flights.reserveCapacity(6) }
+            flights.append(flight)
             // Keep the story of a long-lived peer bounded.
             if flights.count > 64 { flights.removeFirst(flights.count - 64) }
         }
@@ -326,8 +390,10 @@ private func peerMessageCallback(
     _ ssl: OpaquePointer?, _ arg: UnsafeMutableRawPointer?
 ) {
     guard let arg, let buf else { return }
-    let peer = Unmanaged<Peer>.fromOpaque(arg).takeUnretainedValue()
-    peer.observe(write: write != 0, contentType: contentType, bytes: UnsafeRawBufferPointer(start: buf, count: length))
+    // The engine holds the peer while OpenSSL runs for it: no retain needed.
+    Unmanaged<Peer>.fromOpaque(arg)._withUnsafeGuaranteedRef {
+        $0.observe(write: write != 0, contentType: contentType, bytes: UnsafeRawBufferPointer(start: buf, count: length))
+    }
 }
 
 /// Starts at the configured timeout and doubles to OpenSSL's 60 s cap. Never

@@ -33,7 +33,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The raw address bytes, without making an array.
-    private func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+    func withAddressBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         var words = (high, low)
         return withUnsafeBytes(of: &words) { body(UnsafeRawBufferPointer(rebasing: $0.prefix(family == .inet ? 4 : 16))) }
     }

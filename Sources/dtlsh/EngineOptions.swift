@@ -99,7 +99,9 @@ struct EngineOptions: ParsableArguments {
     /// Text goes to `textFD`: stdout for a server, stderr for a client whose
     /// stdout carries the replies. Every line goes out through `write`
     /// (descriptor, line without its newline): by default one write(2) each.
-    func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO,
+    /// `quiet` keeps only the socket and error events: a server under load
+    /// would otherwise spend part of its time writing a line per peer.
+    func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO, quiet: Bool = false,
                       write: @escaping (Int32, String) -> Void = EngineOptions.writeLine) throws -> EngineSinks {
         let sinks = EngineSinks()
         // A file that cannot be written is a bad argument: exit 2, like a bad flag.
@@ -118,7 +120,17 @@ struct EngineOptions: ParsableArguments {
             throw CommandFailure.usage("\(error)")
         }
         attachExports(to: engine, textFD: textFD, write: write)
-        if json {
+        if quiet {
+            let json = self.json
+            let text = EventText(level: .off, style: TextStyle(enabled: Output.colourWanted(textFD)))
+            engine.subscribe(.lifecycle) { e in
+                switch e.kind {
+                case .socketOpened, .socketClosed, .error: break
+                default: return
+                }
+                if json { write(STDOUT_FILENO, EventJSON.line(e)) } else { text.lines(e).forEach { write(textFD, $0) } }
+            }
+        } else if json {
             engine.subscribe { write(STDOUT_FILENO, EventJSON.line($0)) }
         } else {
             // Messages are shown from the flights level up: a loaded server would

@@ -32,6 +32,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Send every application message back to its sender.")
     var echo = false
 
+    @Flag(help: "No line per peer: only the listening line, errors and the totals (for load).")
+    var quiet = false
+
     @Option(help: ArgumentHelp("Most peers at once, per worker.", valueName: "N"))
     var maxPeers = 10_000
 
@@ -72,7 +75,8 @@ struct ServeCommand: ParsableCommand {
         settings.cookies = !noCookies
         settings.keepFinishedPeers = false
         settings.auto = true
-        let plan = WorkerPlan(settings: settings, options: options, echo: echo, reusePort: workers > 1)
+        var plan = WorkerPlan(settings: settings, options: options, echo: echo, reusePort: workers > 1)
+        plan.quiet = quiet
         // Before any thread starts: the workers inherit the blocked signals, so
         // SIGINT/SIGTERM reach only this thread's signalfd.
         let signals = SignalWatch()

@@ -10,6 +10,7 @@ struct WorkerPlan: Sendable {
     var settings: Engine.Settings
     var options: EngineOptions
     var echo: Bool
+    var quiet = false
     /// SO_REUSEPORT on every socket when there is more than one worker.
     var reusePort: Bool
 
@@ -38,7 +39,7 @@ final class ServeWorker {
         let engine = Engine(settings: plan.settings)
         do { try engine.validateSettings(for: .server) } catch { throw CommandFailure.usage("\(error)") }
         let lines = LineBuffer()
-        self.sinks = try plan.options.attachOutput(to: engine, write: lines.write)
+        self.sinks = try plan.options.attachOutput(to: engine, quiet: plan.quiet, write: lines.write)
         do {
             self.socket = try engine.openSocket(name: WorkerPlan.socketName(index), bind: address, accepting: true,
                                                 reusePort: plan.reusePort)
