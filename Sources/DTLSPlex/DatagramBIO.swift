@@ -6,20 +6,23 @@ import Glibc
 /// mem and pair BIOs merge datagrams and hide the MTU (notes §1.2); this keeps
 /// the boundaries OpenSSL chose, in queues the shell can inspect and change.
 final class DatagramBIO {
+    // @exclusivity(unchecked) below: these are touched for every datagram; an engine
+    // is confined to one thread and never overlaps accesses to them, so the runtime's
+    // exclusivity checks were pure cost (about 3 % of an echo's CPU).
     /// Datagrams waiting for OpenSSL to read them.
-    var inbound = DatagramQueue()
+    @exclusivity(unchecked) var inbound = DatagramQueue()
     /// One more, newer than all of `inbound`, still where the kernel put it:
     /// inside a driven turn the engine lends the receive slot and steps the
     /// peer before the slot is used again (`keepBorrowed` copies it if not).
-    private(set) var borrowed: UnsafeRawBufferPointer?
+    @exclusivity(unchecked) private(set) var borrowed: UnsafeRawBufferPointer?
     /// While set, OpenSSL's writes skip `outbound` and go straight to the
     /// socket's send batch through the owning peer (set only during a driven
     /// step with no impairment, when nobody may look at the queue first).
-    var sendsDirect = false
+    @exclusivity(unchecked) var sendsDirect = false
     /// The peer this BIO carries; set once, and the peer outlives its BIO's use.
     unowned(unsafe) var owner: Peer?
     /// Datagrams OpenSSL wrote that have not yet gone to the socket.
-    var outbound = DatagramQueue()
+    @exclusivity(unchecked) var outbound = DatagramQueue()
     /// Where the datagram being read came from: what DTLSv1_listen asks for.
     var source: SocketAddress?
     /// IP + UDP header bytes, so OpenSSL's own MTU arithmetic matches the path.

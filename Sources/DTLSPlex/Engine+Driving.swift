@@ -79,8 +79,12 @@ extension Engine {
     private func readAvailable(_ p: Peer) -> (Int32, Int32) {
         var last: (Int32, Int32) = (0, SSL_ERROR_WANT_READ)
         // Bounded by what is queued (one record at least per datagram) plus slack.
+        // Cleared once, not before every read: a successful read leaves the
+        // queue as it was, and clearing walks all sixteen slots of it.
+        var clean = false
         for _ in 0..<(p.bio.inboundCount * 16 + 16) {
-            ERR_clear_error()
+            if !clean { ERR_clear_error() }
+            clean = true
             let n = SSL_read(p.ssl, readBuffer, 1 << 16)
             if n > 0 {
                 let message = UnsafeRawBufferPointer(start: readBuffer, count: Int(n))
@@ -95,6 +99,7 @@ extension Engine {
             }
             let error = SSL_get_error(p.ssl, n)
             last = (n, error)
+            clean = false
             switch error {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
                 return last

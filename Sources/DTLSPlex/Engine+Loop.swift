@@ -9,8 +9,15 @@ extension Engine {
     @discardableResult
     public func runOnce(timeout: Double, watching extra: [Int32] = [], drive: Bool? = nil) -> [Int32] {
         let driving = drive ?? settings.auto
-        var fds: [pollfd] = driving ? sockets.map { pollfd(fd: $0.udp.fileDescriptor, events: Int16(POLLIN), revents: 0) } : []
-        fds += extra.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        // One poll set kept across turns: the loop allocates nothing per turn.
+        var fds = pollSet
+        pollSet = []
+        defer { fds.removeAll(keepingCapacity: true); pollSet = fds }
+        if driving {
+            for s in sockets { fds.append(pollfd(fd: s.udp.fileDescriptor, events: Int16(POLLIN), revents: 0)) }
+        }
+        let socketCount = fds.count
+        for fd in extra { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         var wait = max(0, timeout)
         if driving, let d = nextTimerDeadline { wait = min(wait, max(0, d - now())) }
         if driving, sockets.contains(where: { $0.heldBack != nil }) { wait = min(wait, 0.02) }
@@ -20,11 +27,10 @@ extension Engine {
         var readableExtra: [Int32] = []
         isDriving = driving
         if n > 0 {
-            let socketsNow = driving ? sockets : []
-            for (i, s) in socketsNow.enumerated() where fds[i].revents & Int16(POLLIN) != 0 {
-                receive(s)
+            for i in 0..<socketCount where fds[i].revents & Int16(POLLIN) != 0 && i < sockets.count {
+                receive(sockets[i])
             }
-            for i in socketsNow.count..<fds.count where fds[i].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            for i in socketCount..<fds.count where fds[i].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 readableExtra.append(fds[i].fd)
             }
         }
@@ -40,8 +46,14 @@ extension Engine {
     /// produced, fire due timers.
     public func pump() {
         // Bounded: peers made ready while pumping wait for the next turn.
-        var ready = readyPeers
-        readyPeers.removeAll(keepingCapacity: true)
+        // Two arrays trade places, so neither is copied or reallocated.
+        var ready: [Peer] = []
+        Swift.swap(&ready, &pumpScratch)
+        Swift.swap(&ready, &readyPeers)
+        defer {
+            ready.removeAll(keepingCapacity: true)
+            Swift.swap(&ready, &pumpScratch)
+        }
         if !settings.auto {
             // Manual mode marks nothing ready; a `wait` drives whatever is pending.
             ready = peers.filter { $0.bio.hasInbound || ($0.role == .server && !$0.handshakeStarted) }
