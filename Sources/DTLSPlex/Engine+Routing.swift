@@ -27,8 +27,9 @@ extension Engine {
                 if isDriving { pump() }
                 keepBorrowed()
             }
-            if n == 0 { break }
             total += n
+            // A short batch emptied the queue: no need for a call that says so.
+            if n < s.udp.batch { break }
         }
         return total
     }
