@@ -85,6 +85,12 @@ reference: .build-reference/dtls-reference-server
 	@mkdir -p .build-reference
 	cc -std=c11 -O2 -Wall -Wextra -o $@ $< $$(pkg-config --cflags --libs openssl)
 
+# The counting allocator `dtlsh bench --allocations` preloads into its server child.
+.build-reference/liballocation-counter.so: Benchmarks/AllocationCounter/allocation-counter.c
+	$(call apt_install,gcc)
+	@mkdir -p .build-reference
+	cc -std=c11 -O2 -Wall -Wextra -shared -fPIC -o $@ $<
+
 # Robustness, long forms (the short forms run in make test).
 .PHONY: churn flood sanitize valgrind
 

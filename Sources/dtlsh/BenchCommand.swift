@@ -62,6 +62,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Give up after this long per scenario.", valueName: "SECONDS"))
     var deadline: Double = 120
 
+    @Option(help: ArgumentHelp("Run this program as the server child instead of dtlsh serve: it takes serve's --bind, --echo and --psk flags and prints 'serving DTLS on HOST:PORT' (the C reference does: make reference).",
+                               valueName: "PROGRAM"))
+    var server: String?
+
+    @Option(help: ArgumentHelp("Preload this counting allocator into the server child (make bench builds it) and report its heap allocations per handshake, echo and datagram.",
+                               valueName: "LIBRARY"))
+    var allocations: String?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -75,38 +83,55 @@ struct BenchCommand: ParsableCommand {
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         if let target { do { _ = try SocketAddress(parsing: target) } catch { throw ValidationError("--target: \(error)") } }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
+        if target != nil && (server != nil || allocations != nil) {
+            throw ValidationError("--server and --allocations are about the server child; --target names another server")
+        }
+        if server != nil && workers != 1 { throw ValidationError("--workers is dtlsh serve's; not with --server") }
+        if let server, access(server, X_OK) != 0 { throw ValidationError("--server: \(server) is not an executable file") }
+        if let allocations, access(allocations, R_OK) != 0 {
+            throw ValidationError("--allocations: \(allocations) is not readable (make bench builds it)")
+        }
     }
 
     func run() throws {
         let key = try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? TLSConfiguration.PSK.demo
-        let server: ServerProcess? = target == nil ? try ServerProcess.start(psk: key, credential: credential, workers: workers) : nil
+        let counter = try allocations.map { try AllocationCounter(library: $0) }
+        let server: ServerProcess? = target == nil
+            ? try ServerProcess.start(psk: key, credential: credential, workers: workers, program: self.server,
+                                      environment: counter?.environment ?? [:])
+            : nil
         defer { server?.stop() }
         let address = try target.map { try SocketAddress(parsing: $0) } ?? server!.address
         var tls = TLSConfiguration(psk: credential == .psk ? key : nil)
         if credential == .cert { tls.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256" }
 
         var report = BenchReport(mode: mode.rawValue, credential: credential.rawValue, target: address.description,
-                                 serverPID: server?.pid, serverWorkers: server == nil ? nil : workers)
+                                 serverPID: server?.pid, serverWorkers: server == nil ? nil : workers,
+                                 serverName: server == nil ? nil : self.server.map { String($0.split(separator: "/").last ?? "") } ?? "dtlsh serve")
+        report.counter = counter
         if mode == .handshake || mode == .all {
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            report.mark(generator.engine)
             let r = try generator.handshakes(count: count, concurrency: concurrency, deadline: deadline, vanish: vanish, rate: rate)
             let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.add(vanish ? "handshake, clients vanish" : "handshake", r, unit: "handshakes", before, after)
+            report.add(vanish ? "handshake, clients vanish" : "handshake", r, unit: "handshakes", before, after, generator: generator.engine)
             generator.closeAll()
         }
         if mode == .echo || mode == .all {
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let ready = try generator.establish(peers: peers, concurrency: concurrency, deadline: deadline)
             let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            report.mark(generator.engine)
             let r = try generator.echo(peers: ready, messages: messages, size: size, deadline: deadline)
             let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.add("echo \(size) B", r, unit: "echoes", before, after)
+            report.add("echo \(size) B", r, unit: "echoes", before, after, generator: generator.engine)
             generator.closeAll()
         }
         if mode == .hold || mode == .all {
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            report.mark(generator.engine)
             let start = generator.engine.now()
             let ready = try generator.establish(peers: hold, concurrency: concurrency, deadline: deadline)
             var r = LoadGenerator.Result()
@@ -114,7 +139,7 @@ struct BenchCommand: ParsableCommand {
             r.failed = hold - ready.count
             r.seconds = generator.engine.now() - start
             let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.add("hold", r, unit: "peers", before, after, perPeer: true)
+            report.add("hold", r, unit: "peers", before, after, perPeer: true, generator: generator.engine)
             generator.closeAll()
         }
         if (mode == .udp || mode == .all) && target == nil {
@@ -145,18 +170,28 @@ final class ServerProcess {
         self.address = address
     }
 
-    static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential, workers: Int = 1) throws -> ServerProcess {
-        var args = ["serve", "--bind", "127.0.0.1:0", "--echo", "--max-peers", "100000", "--idle", "600",
-                    "--workers", String(workers)]
+    /// `dtlsh serve --quiet` (a line per peer would be part of what is
+    /// measured), or `program` given the flags every such server takes.
+    static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential, workers: Int = 1,
+                      program: String? = nil, environment: [String: String] = [:]) throws -> ServerProcess {
+        var args = ["--bind", "127.0.0.1:0", "--echo"]
+        if program == nil {
+            args = ["serve"] + args + ["--quiet", "--max-peers", "100000", "--idle", "600", "--workers", String(workers)]
+        }
         if credential == .psk { args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] }
-        return try start(arguments: args, readyPrefix: "serving DTLS on ")
+        return try start(arguments: args, readyPrefix: "serving DTLS on ", program: program, environment: environment)
     }
 
-    /// Starts `dtlsh ARGUMENTS` and reads its address from the line starting with `readyPrefix`.
-    static func start(arguments: [String], readyPrefix prefix: String) throws -> ServerProcess {
+    /// Starts `dtlsh ARGUMENTS` (or `program ARGUMENTS`) and reads its address
+    /// from the line starting with `readyPrefix`.
+    static func start(arguments: [String], readyPrefix prefix: String, program: String? = nil,
+                      environment: [String: String] = [:]) throws -> ServerProcess {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.executableURL = program.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         p.arguments = arguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -170,7 +205,7 @@ final class ServerProcess {
         }
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
             p.terminate()
-            throw CommandFailure.runtime("the \(arguments[0]) child did not start")
+            throw CommandFailure.runtime("the \(program ?? arguments[0]) child did not start")
         }
         let rest = line.dropFirst(prefix.count)
         var address = String(rest.prefix { $0 != " " })

@@ -1,3 +1,4 @@
+import DTLSPlex
 import DTLSShell
 
 /// The figures of a bench run, as a table for a person or one JSON object.
@@ -10,6 +11,19 @@ struct BenchReport {
         var rssBefore: Int?
         var rssAfter: Int?
         var perPeer: Bool
+        /// Heap allocations the server made during the scenario (--allocations).
+        var allocations: Int?
+        /// Datagrams the load generator sent and received during it.
+        var datagrams: Int?
+
+        /// One of the unit: "handshake", "echo", "peer".
+        var singular: String {
+            switch unit {
+            case "echoes": "echo"
+            case let u where u.hasSuffix("s"): String(u.dropLast())
+            default: unit
+            }
+        }
     }
 
     var mode: String
@@ -18,15 +32,34 @@ struct BenchReport {
     var serverPID: Int32?
     /// The serve child's worker threads; nil for a --target server.
     var serverWorkers: Int?
+    /// What the server child is: "dtlsh serve" or the --server program's name.
+    var serverName: String?
     var rows: [Row] = []
+    var counter: AllocationCounter?
+    /// Allocation count and datagram count where the next scenario starts.
+    var startMarks: (allocations: Int?, datagrams: Int)?
+
+    /// Notes where a scenario starts: the server's allocations so far, the
+    /// generator's datagrams so far.
+    mutating func mark(_ generator: Engine) {
+        let s = generator.statistics
+        startMarks = (counter?.read()?.allocations, s.datagramsIn + s.datagramsOut)
+    }
 
     var anyFailed: Bool { rows.contains { $0.result.failed > 0 || $0.result.completed == 0 } }
 
     mutating func add(_ scenario: String, _ r: LoadGenerator.Result, unit: String,
-                      _ before: ProcessStats?, _ after: ProcessStats?, perPeer: Bool = false) {
-        rows.append(Row(scenario: scenario, unit: unit, result: r,
-                        serverCPU: before.flatMap { b in after.map { $0.cpuSeconds - b.cpuSeconds } },
-                        rssBefore: before?.rssBytes, rssAfter: after?.rssBytes, perPeer: perPeer))
+                      _ before: ProcessStats?, _ after: ProcessStats?, perPeer: Bool = false, generator: Engine? = nil) {
+        var row = Row(scenario: scenario, unit: unit, result: r,
+                      serverCPU: before.flatMap { b in after.map { $0.cpuSeconds - b.cpuSeconds } },
+                      rssBefore: before?.rssBytes, rssAfter: after?.rssBytes, perPeer: perPeer)
+        if let marks = startMarks, let generator {
+            let s = generator.statistics
+            row.datagrams = s.datagramsIn + s.datagramsOut - marks.datagrams
+            if let a0 = marks.allocations, let a1 = counter?.read()?.allocations { row.allocations = a1 - a0 }
+        }
+        startMarks = nil
+        rows.append(row)
     }
 
     private static func fixed(_ d: Double, _ places: Int = 1) -> String {
@@ -38,7 +71,7 @@ struct BenchReport {
     var table: [String] {
         let child = serverPID.map { pid in
             let w = serverWorkers ?? 1
-            return " (dtlsh serve, pid \(pid)" + (w > 1 ? ", \(w) workers" : "") + ")"
+            return " (\(serverName ?? "dtlsh serve"), pid \(pid)" + (w > 1 ? ", \(w) workers" : "") + ")"
         }
         var out = ["dtlsh bench — \(credential.uppercased()) against \(target)" + (child ?? "")]
         for row in rows {
@@ -55,6 +88,11 @@ struct BenchReport {
             if let cpu = row.serverCPU, cpu > 0, !row.perPeer {
                 out.append("  server CPU       \(Self.fixed(cpu, 2)) s → \(Self.fixed(Double(r.completed) / cpu, 0)) \(row.unit) per server-CPU-second")
             }
+            if let n = row.allocations, r.completed > 0 {
+                let perDatagram = row.datagrams.map { $0 > 0 ? ", \(Self.fixed(Double(n) / Double($0), 2)) per datagram" : "" } ?? ""
+                out.append("  server heap      \(n) allocations: \(Self.fixed(Double(n) / Double(r.completed), 2)) per \(row.singular)"
+                           + perDatagram)
+            }
             if let b = row.rssBefore, let a = row.rssAfter {
                 out.append("  server RSS       \(b / 1024) KB → \(a / 1024) KB"
                            + (row.perPeer && r.completed > 0 ? ", \((a - b) / r.completed) bytes per established peer" : ""))
@@ -70,6 +108,7 @@ struct BenchReport {
         top.add("target", target)
         if let serverPID { top.add("server_pid", Int(serverPID)) }
         if let serverWorkers { top.add("server_workers", serverWorkers) }
+        if let serverName { top.add("server", serverName) }
         let items = rows.map { row -> String in
             var j = JSONWriter()
             let r = row.result
@@ -85,6 +124,8 @@ struct BenchReport {
             j.add("per_server_cpu_second", row.serverCPU.flatMap { $0 > 0 ? Double(r.completed) / $0 : nil })
             j.add("server_rss_before", row.rssBefore.map(Double.init))
             j.add("server_rss_after", row.rssAfter.map(Double.init))
+            if let d = row.datagrams { j.add("datagrams", d) }
+            if let a = row.allocations { j.add("server_allocations", a) }
             if row.perPeer, let a = row.rssAfter, let b = row.rssBefore, r.completed > 0 {
                 j.add("bytes_per_peer", (a - b) / r.completed)
             }

@@ -117,8 +117,10 @@ struct ServeCommand: ParsableCommand {
         // worker gathers the lines of a turn and writes them at once (its own
         // buffer, not Output.buffering: that one is for a single thread).
         var stop = false
+        // Made once: an array literal in the loop would be an allocation per turn.
+        let watched = signals.map { [$0.fileDescriptor] } ?? []
         while !stop {
-            let ready = first.turn(timeout: 1, watching: signals.map { [$0.fileDescriptor] } ?? [])
+            let ready = first.turn(timeout: 1, watching: watched)
             if !ready.isEmpty, let signals, !signals.take().isEmpty { stop = true }
         }
         crew.stop()
