@@ -8,14 +8,16 @@
  *   LD_PRELOAD=liballocation-counter.so DTLSH_ALLOCATION_COUNTER=/tmp/file server ...
  *
  * The file holds four little-endian uint64: a magic number, allocations,
- * frees, bytes requested. Every call is forwarded to glibc's own allocator
- * (__libc_malloc and friends); counting costs one relaxed atomic add.
+ * frees, and the bytes live on the heap now (malloc_usable_size of every
+ * block allocated and not yet freed). Every call is forwarded to glibc's own
+ * allocator (__libc_malloc and friends); counting costs a few relaxed atomics.
  * Allocations made before the constructor ran (by the dynamic loader) are
  * not counted: they happen before any server code.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,7 @@ struct counters {
     uint64_t magic;
     uint64_t allocations;
     uint64_t frees;
-    uint64_t bytes;
+    uint64_t live_bytes;
 };
 
 static struct counters *counters;
@@ -57,34 +59,41 @@ __attribute__((constructor)) static void counter_open(void) {
     close(fd);
 }
 
-static inline void count_allocation(size_t size) {
+static inline void *counted(void *p) {
     struct counters *c = counters;
-    if (c != NULL) {
+    if (c != NULL && p != NULL) {
         __atomic_fetch_add(&c->allocations, 1, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&c->bytes, size, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&c->live_bytes, malloc_usable_size(p), __ATOMIC_RELAXED);
     }
+    return p;
 }
 
 static inline void count_free(void *p) {
     struct counters *c = counters;
-    if (c != NULL && p != NULL)
+    if (c != NULL && p != NULL) {
         __atomic_fetch_add(&c->frees, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_sub(&c->live_bytes, malloc_usable_size(p), __ATOMIC_RELAXED);
+    }
 }
 
 void *malloc(size_t size) {
-    count_allocation(size);
-    return __libc_malloc(size);
+    return counted(__libc_malloc(size));
 }
 
 void *calloc(size_t n, size_t size) {
-    count_allocation(n * size);
-    return __libc_calloc(n, size);
+    return counted(__libc_calloc(n, size));
 }
 
 void *realloc(void *p, size_t size) {
-    /* A realloc is a new allocation as far as the hot path is concerned. */
-    count_allocation(size);
-    return __libc_realloc(p, size);
+    /* A realloc is a free and a new allocation as far as counting goes. */
+    count_free(p);
+    void *q = __libc_realloc(p, size);
+    if (q == NULL && p != NULL && size != 0) {
+        /* Failed: the old block is still there; count it back. */
+        counted(p);
+        return NULL;
+    }
+    return counted(q);
 }
 
 void free(void *p) {
@@ -93,20 +102,17 @@ void free(void *p) {
 }
 
 void *memalign(size_t alignment, size_t size) {
-    count_allocation(size);
-    return __libc_memalign(alignment, size);
+    return counted(__libc_memalign(alignment, size));
 }
 
 void *aligned_alloc(size_t alignment, size_t size) {
-    count_allocation(size);
-    return __libc_memalign(alignment, size);
+    return counted(__libc_memalign(alignment, size));
 }
 
 int posix_memalign(void **out, size_t alignment, size_t size) {
     if (alignment < sizeof(void *) || (alignment & (alignment - 1)) != 0)
         return EINVAL;
-    count_allocation(size);
-    void *p = __libc_memalign(alignment, size);
+    void *p = counted(__libc_memalign(alignment, size));
     if (p == NULL)
         return ENOMEM;
     *out = p;
@@ -114,6 +120,5 @@ int posix_memalign(void **out, size_t alignment, size_t size) {
 }
 
 void *valloc(size_t size) {
-    count_allocation(size);
-    return __libc_memalign((size_t)sysconf(_SC_PAGESIZE), size);
+    return counted(__libc_memalign((size_t)sysconf(_SC_PAGESIZE), size));
 }

@@ -40,6 +40,7 @@ extension Engine {
         p.isReady = false
         if report { p.stepCapture = [] }
         defer { p.stepCapture = nil }
+        if !p.ensureBuffers() { fail(p, reason: "no memory for OpenSSL's record buffers") }
         switch p.status {
         case .handshaking:
             p.handshakeStarted = true
@@ -246,6 +247,7 @@ extension Engine {
         guard !bytes.isEmpty else { throw EngineError.invalidArgument("an empty message sends nothing") }
         let limit = p.dataMTU
         guard bytes.count <= limit else { throw EngineError.messageTooLarge(bytes.count, limit) }
+        guard p.ensureBuffers() else { throw EngineError.invalidArgument("no memory for OpenSSL's record buffers") }
         ERR_clear_error()
         let n = SSL_write(p.ssl, bytes.baseAddress, Int32(bytes.count))
         guard n > 0 else {
@@ -281,7 +283,7 @@ extension Engine {
     public func close(_ p: Peer) {
         if p.status == .handshaking || p.status == .established {
             ERR_clear_error()
-            SSL_shutdown(p.ssl)
+            if p.ensureBuffers() { SSL_shutdown(p.ssl) }
             p.status = .closed
             p.endReason = "closed here"
             statistics.peersClosed += 1
@@ -298,7 +300,7 @@ extension Engine {
     func evict(_ p: Peer, reason: String) {
         if p.status == .established {
             ERR_clear_error()
-            SSL_shutdown(p.ssl)
+            if p.ensureBuffers() { SSL_shutdown(p.ssl) }
         }
         if p.status == .handshaking { statistics.handshakesFailed += 1 }
         p.status = .closed

@@ -107,6 +107,10 @@ extension Engine {
 
     /// DTLSv1_handle_timeout: resends the last flight, or gives up after 12 tries.
     func retransmit(_ p: Peer) {
+        guard p.ensureBuffers() else {
+            fail(p, reason: "no memory for OpenSSL's record buffers")
+            return
+        }
         ERR_clear_error()
         let r = COpenSSL_DTLSv1_handle_timeout(p.ssl)
         if r > 0 {

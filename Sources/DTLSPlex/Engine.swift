@@ -34,6 +34,10 @@ public final class Engine {
         /// Outbound datagrams held back and sent after the next one, in percent.
         public var reorderPercent = 0.0
         public var seed: UInt64 = 1
+        /// Give OpenSSL's record buffers of an established peer back after
+        /// this long without a datagram in (they return with the next one);
+        /// nil keeps them.
+        public var releaseBuffersAfter: Double? = 1
 
         public init(tls: TLSConfiguration = TLSConfiguration()) {
             self.tls = tls
@@ -100,6 +104,7 @@ public final class Engine {
     /// Peers forgotten since freed memory last went back to the system.
     var removedSinceTrim = 0
     var lastTrim = 0.0
+    var lastBufferSweep = 0.0
     private let start: timespec
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
     /// Where NSS key log lines go, only when the user asked for a key log.
@@ -266,10 +271,24 @@ public final class Engine {
     /// resident for good. After peers went, whole free pages go back to the
     /// system — at most once a second, the walk costs a few milliseconds.
     func returnFreedMemory(now t: Double) {
+        releaseIdleBuffers(now: t)
         guard removedSinceTrim > 0, t - lastTrim >= 1 else { return }
         removedSinceTrim = 0
         lastTrim = t
         _ = malloc_trim(0)
+    }
+
+    /// Looks for established peers idle long enough to give their record
+    /// buffers back: at most once a second, a walk over the peers.
+    private func releaseIdleBuffers(now t: Double) {
+        guard let after = settings.releaseBuffersAfter, t - lastBufferSweep >= min(1, after) else { return }
+        lastBufferSweep = t
+        var released = 0
+        for p in peersByID.values where p.status == .established && t - p.lastActivity >= after {
+            if p.releaseBuffers() { released += 1 }
+        }
+        // Freed buffers are memory for malloc to hand back, as after removed peers.
+        if released > 0 { removedSinceTrim += released }
     }
 
     /// Frees peers that have ended when the settings say not to keep them.

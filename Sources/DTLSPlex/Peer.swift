@@ -135,6 +135,30 @@ public final class Peer {
     /// Counted in its socket's half-open handshakes.
     var countsAsHalfOpen = false
 
+    /// OpenSSL's record buffers were given back while the peer was idle.
+    public private(set) var buffersReleased = false
+
+    /// Gives OpenSSL's read and write buffers back (about 19 KB) while the
+    /// peer is idle. Only between records: OpenSSL refuses while it holds
+    /// part of one, and so does this while datagrams wait in the BIO.
+    func releaseBuffers() -> Bool {
+        guard !buffersReleased, status == .established, !bio.hasInbound, bio.outbound.isEmpty else { return false }
+        guard SSL_free_buffers(ssl) == 1 else { return false }
+        buffersReleased = true
+        return true
+    }
+
+    /// Makes the buffers again before any call that may read or write a
+    /// record. Needed: OpenSSL 3.0's DTLS write path assumes its write
+    /// buffer exists (after SSL_free_buffers the next SSL_write or alert
+    /// would dereference NULL); SSL_alloc_buffers makes both.
+    func ensureBuffers() -> Bool {
+        guard buffersReleased else { return true }
+        guard SSL_alloc_buffers(ssl) == 1 else { return false }
+        buffersReleased = false
+        return true
+    }
+
     /// No longer a half-open handshake of its socket: established, ended or gone.
     func leaveHalfOpen() {
         guard countsAsHalfOpen else { return }
@@ -165,9 +189,8 @@ public final class Peer {
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
         COpenSSL_SSL_set_mtu(ssl, mtu)
         // A DTLS record never exceeds the MTU, so a 16 KB write buffer is
-        // 15 KB of waste per peer (notes §7). SSL_free_buffers would save the
-        // rest for idle peers, but OpenSSL 3.0's DTLS write path does not make
-        // the write buffer again afterwards: the next SSL_write dereferences NULL.
+        // 15 KB of waste per peer (notes §7). Idle peers give both buffers
+        // back (`releaseBuffers`).
         SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
         COpenSSL_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
         SSL_set_msg_callback(ssl, peerMessageCallback)

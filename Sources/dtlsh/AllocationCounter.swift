@@ -7,6 +7,9 @@ final class AllocationCounter {
     struct Counts {
         var allocations: Int
         var frees: Int
+        /// Bytes on the heap now; only differences mean anything (blocks the
+        /// loader made before counting began may be freed later).
+        var liveBytes: UInt64
     }
 
     let path: String
@@ -34,6 +37,6 @@ final class AllocationCounter {
         let n = words.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         // "dtlshalc": the allocator's magic number, written when it mapped the file.
         guard n == 32, words[0] == 0x6474_6c73_6861_6c63 else { return nil }
-        return Counts(allocations: Int(words[1]), frees: Int(words[2]))
+        return Counts(allocations: Int(words[1]), frees: Int(words[2]), liveBytes: words[3])
     }
 }

@@ -44,6 +44,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Peers to hold open (hold mode).", valueName: "N"))
     var hold = 1000
 
+    @Option(help: ArgumentHelp("Hold mode: keep the peers open this long before reading the server's memory (dtlsh releases an idle peer's record buffers after 1 s).",
+                               valueName: "SECONDS"))
+    var holdSeconds: Double = 3.5
+
     @Option(help: ArgumentHelp("Server to load; default: a dtlsh serve child process.", valueName: "HOST:PORT"))
     var target: String?
 
@@ -78,6 +82,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("counts must be positive")
         }
         guard (1...16_000).contains(size) else { throw ValidationError("--size must be 1-16000") }
+        guard holdSeconds >= 0, holdSeconds <= 600 else { throw ValidationError("--hold-seconds must be 0-600") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
         if target != nil && workers != 1 { throw ValidationError("--workers sets the serve child's; --target names another server") }
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
@@ -138,6 +143,9 @@ struct BenchCommand: ParsableCommand {
             r.completed = ready.count
             r.failed = hold - ready.count
             r.seconds = generator.engine.now() - start
+            // Held, as a quiet population would be: the loop runs (timers) and nothing is sent.
+            let until = generator.engine.now() + holdSeconds
+            generator.engine.run(until: { false }, timeout: max(0, until - generator.engine.now()))
             let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
             report.add("hold", r, unit: "peers", before, after, perPeer: true, generator: generator.engine)
             generator.closeAll()

@@ -15,6 +15,8 @@ struct BenchReport {
         var allocations: Int?
         /// Datagrams the load generator sent and received during it.
         var datagrams: Int?
+        /// How much the server's live heap grew during it (--allocations).
+        var heapGrowth: Int?
 
         /// One of the unit: "handshake", "echo", "peer".
         var singular: String {
@@ -37,13 +39,13 @@ struct BenchReport {
     var rows: [Row] = []
     var counter: AllocationCounter?
     /// Allocation count and datagram count where the next scenario starts.
-    var startMarks: (allocations: Int?, datagrams: Int)?
+    var startMarks: (counts: AllocationCounter.Counts?, datagrams: Int)?
 
     /// Notes where a scenario starts: the server's allocations so far, the
     /// generator's datagrams so far.
     mutating func mark(_ generator: Engine) {
         let s = generator.statistics
-        startMarks = (counter?.read()?.allocations, s.datagramsIn + s.datagramsOut)
+        startMarks = (counter?.read(), s.datagramsIn + s.datagramsOut)
     }
 
     var anyFailed: Bool { rows.contains { $0.result.failed > 0 || $0.result.completed == 0 } }
@@ -56,7 +58,10 @@ struct BenchReport {
         if let marks = startMarks, let generator {
             let s = generator.statistics
             row.datagrams = s.datagramsIn + s.datagramsOut - marks.datagrams
-            if let a0 = marks.allocations, let a1 = counter?.read()?.allocations { row.allocations = a1 - a0 }
+            if let c0 = marks.counts, let c1 = counter?.read() {
+                row.allocations = c1.allocations - c0.allocations
+                row.heapGrowth = Int(Int64(bitPattern: c1.liveBytes &- c0.liveBytes))
+            }
         }
         startMarks = nil
         rows.append(row)
@@ -93,6 +98,9 @@ struct BenchReport {
                 out.append("  server heap      \(n) allocations: \(Self.fixed(Double(n) / Double(r.completed), 2)) per \(row.singular)"
                            + perDatagram)
             }
+            if row.perPeer, let g = row.heapGrowth, r.completed > 0 {
+                out.append("  server heap      \(g / 1024) KB more in use, \(g / r.completed) bytes per established peer")
+            }
             if let b = row.rssBefore, let a = row.rssAfter {
                 out.append("  server RSS       \(b / 1024) KB → \(a / 1024) KB"
                            + (row.perPeer && r.completed > 0 ? ", \((a - b) / r.completed) bytes per established peer" : ""))
@@ -126,6 +134,7 @@ struct BenchReport {
             j.add("server_rss_after", row.rssAfter.map(Double.init))
             if let d = row.datagrams { j.add("datagrams", d) }
             if let a = row.allocations { j.add("server_allocations", a) }
+            if let g = row.heapGrowth { j.add("server_heap_growth", g) }
             if row.perPeer, let a = row.rssAfter, let b = row.rssBefore, r.completed > 0 {
                 j.add("bytes_per_peer", (a - b) / r.completed)
             }
