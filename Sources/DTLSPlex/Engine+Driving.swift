@@ -44,9 +44,14 @@ extension Engine {
         switch p.status {
         case .handshaking:
             p.handshakeStarted = true
-            ERR_clear_error()
+            // A step by hand may follow any other OpenSSL call: start clean.
+            if report { errorQueueClean = false }
+            clearErrorQueue()
             result = SSL_do_handshake(p.ssl)
             error = SSL_get_error(p.ssl, result)
+            // WANT_READ means the queue was empty (SSL_get_error looks there
+            // first); a finished handshake may have left notes behind.
+            errorQueueClean = error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
             if result == 1 {
                 established(p)
                 // Records that came with the last flight (early data, a
@@ -58,6 +63,7 @@ extension Engine {
                 fail(p, OpenSSLError.drain("SSL_do_handshake", sslError: error))
             }
         case .established:
+            if report { errorQueueClean = false }
             (result, error) = readAvailable(p)
         case .closed, .failed:
             // An ended peer reads nothing more; what arrives stays queued for inspection.
@@ -79,13 +85,11 @@ extension Engine {
     /// record and return nothing, so keep going while datagrams wait.
     private func readAvailable(_ p: Peer) -> (Int32, Int32) {
         var last: (Int32, Int32) = (0, SSL_ERROR_WANT_READ)
+        inReadPass = true
+        defer { inReadPass = false }
         // Bounded by what is queued (one record at least per datagram) plus slack.
-        // Cleared once, not before every read: a successful read leaves the
-        // queue as it was, and clearing walks all sixteen slots of it.
-        var clean = false
         for _ in 0..<(p.bio.inboundCount * 16 + 16) {
-            if !clean { ERR_clear_error() }
-            clean = true
+            clearErrorQueue()
             let n = SSL_read(p.ssl, readBuffer, 1 << 16)
             if n > 0 {
                 let message = UnsafeRawBufferPointer(start: readBuffer, count: Int(n))
@@ -100,14 +104,17 @@ extension Engine {
             }
             let error = SSL_get_error(p.ssl, n)
             last = (n, error)
-            clean = false
+            errorQueueClean = false
             switch error {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+                // SSL_get_error says WANT_READ only when the queue is empty.
+                errorQueueClean = true
                 return last
             case SSL_ERROR_ZERO_RETURN:
                 // close_notify: answer it, as OpenSSL's own shutdown would.
                 ERR_clear_error()
                 SSL_shutdown(p.ssl)
+                errorQueueClean = false
                 p.status = .closed
                 p.endReason = "close_notify received"
                 statistics.peersClosed += 1
@@ -248,9 +255,13 @@ extension Engine {
         let limit = p.dataMTU
         guard bytes.count <= limit else { throw EngineError.messageTooLarge(bytes.count, limit) }
         guard p.ensureBuffers() else { throw EngineError.invalidArgument("no memory for OpenSSL's record buffers") }
-        ERR_clear_error()
+        // Inside a read pass (an answer from messageHandler) the queue is
+        // known to be empty: the read before this one succeeded.
+        if !inReadPass { errorQueueClean = false }
+        clearErrorQueue()
         let n = SSL_write(p.ssl, bytes.baseAddress, Int32(bytes.count))
         guard n > 0 else {
+            errorQueueClean = false
             let error = OpenSSLError.drain("SSL_write", sslError: SSL_get_error(p.ssl, n))
             p.lastError = error
             throw error
@@ -284,6 +295,7 @@ extension Engine {
         if p.status == .handshaking || p.status == .established {
             ERR_clear_error()
             if p.ensureBuffers() { SSL_shutdown(p.ssl) }
+            errorQueueClean = false
             p.status = .closed
             p.endReason = "closed here"
             statistics.peersClosed += 1
@@ -301,6 +313,7 @@ extension Engine {
         if p.status == .established {
             ERR_clear_error()
             if p.ensureBuffers() { SSL_shutdown(p.ssl) }
+            errorQueueClean = false
         }
         if p.status == .handshaking { statistics.handshakesFailed += 1 }
         p.status = .closed

@@ -26,6 +26,7 @@ extension Engine {
         let n = poll(&fds, nfds_t(fds.count), ms)
         var readableExtra: [Int32] = []
         isDriving = driving
+        turnClock = now()
         if n > 0 {
             for i in 0..<socketCount where fds[i].revents & Int16(POLLIN) != 0 && i < sockets.count {
                 receive(sockets[i])
@@ -45,6 +46,8 @@ extension Engine {
     /// Auto mode's work: step every peer that has datagrams, send what that
     /// produced, fire due timers.
     public func pump() {
+        // Whatever ran since the last pass may have left errors behind.
+        errorQueueClean = false
         // Bounded: peers made ready while pumping wait for the next turn.
         // Two arrays trade places, so neither is copied or reallocated.
         var ready: [Peer] = []

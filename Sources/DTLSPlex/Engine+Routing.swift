@@ -79,7 +79,8 @@ extension Engine {
             }
             peer.counters.datagramsIn += 1
             peer.counters.bytesIn += d.bytes.count
-            peer.lastActivity = now()
+            // Inside a driven turn the turn's clock does: idle is judged in seconds.
+            peer.lastActivity = isDriving ? turnClock : now()
             if isDriving && settings.auto {
                 if peer.bio.borrow(d.bytes) { borrowers.append(peer.bio) }
             } else {
@@ -138,10 +139,11 @@ extension Engine {
         listener.flights.removeAll()
         listener.alerts.removeAll()
         cookieJar.lastVerification = nil
-        ERR_clear_error()
+        clearErrorQueue()
         let client = BIO_ADDR_new()
         defer { BIO_ADDR_free(client) }
         let r = DTLSv1_listen(listener.ssl, client)
+        errorQueueClean = false
         // Whatever DTLSv1_listen did not read is no longer anyone's.
         _ = listener.bio.inbound.removeAll()
         let written = listener.bio.outbound.removeAll()

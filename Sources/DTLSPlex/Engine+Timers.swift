@@ -113,6 +113,7 @@ extension Engine {
         }
         ERR_clear_error()
         let r = COpenSSL_DTLSv1_handle_timeout(p.ssl)
+        errorQueueClean = false
         if r > 0 {
             p.counters.retransmits += 1
             statistics.retransmits += 1

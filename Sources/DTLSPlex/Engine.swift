@@ -83,6 +83,15 @@ public final class Engine {
     @exclusivity(unchecked) var readyWithData: Set<Int> = []
     /// BIOs lending a receive slot during this batch (see `receive`).
     @exclusivity(unchecked) var borrowers: [DatagramBIO] = []
+    /// OpenSSL's error queue is known to be empty. It must be before an SSL
+    /// call for SSL_get_error to be right, and ERR_clear_error walks all
+    /// sixteen slots of it, so the loop clears once per pass and after each
+    /// failure rather than before every call (as a careful C server does).
+    @exclusivity(unchecked) var errorQueueClean = false
+    /// The time a driven turn woke up: one clock read per turn, not per datagram.
+    @exclusivity(unchecked) var turnClock = 0.0
+    /// Inside `readAvailable`: a send from `messageHandler` follows a successful read.
+    @exclusivity(unchecked) var inReadPass = false
     /// Kept between turns so the loop allocates nothing per turn.
     @exclusivity(unchecked) var pumpScratch: [Peer] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
@@ -134,6 +143,12 @@ public final class Engine {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
+    }
+
+    func clearErrorQueue() {
+        guard !errorQueueClean else { return }
+        ERR_clear_error()
+        errorQueueClean = true
     }
 
     func nextPeerID() -> Int {

@@ -309,6 +309,7 @@ public final class Peer {
         guard (1...1024).contains(length) else { throw EngineError.invalidArgument("length must be 1-1024") }
         var out = [UInt8](repeating: 0, count: length)
         ERR_clear_error()
+        engine.errorQueueClean = false
         guard SSL_export_keying_material(ssl, &out, length, label, label.utf8.count, nil, 0, 0) == 1 else {
             throw OpenSSLError.drain("SSL_export_keying_material")
         }
