@@ -138,7 +138,7 @@ extension Engine {
     func fail(_ p: Peer, _ error: OpenSSLError) {
         p.lastError = error
         fail(p, reason: error.reason ?? error.description)
-        p.emit(.error(error))
+        p.emit(.error(error), as: .essential)
     }
 
     func fail(_ p: Peer, reason: String) {

@@ -126,7 +126,8 @@ extension Engine {
         }
         let listener: Peer
         do { listener = try self.listener(for: s) } catch {
-            emit(.error(error as? OpenSSLError ?? OpenSSLError(operation: "\(error)", queue: [])), socket: s.name, peer: nil)
+            emit(.error(error as? OpenSSLError ?? OpenSSLError(operation: "\(error)", queue: [])), socket: s.name, peer: nil,
+                 as: .essential)
             drop(d, on: s, peer: nil, reason: "no listener: \(error)")
             return
         }
@@ -177,7 +178,7 @@ extension Engine {
             if settings.auto { flushOwn(s) }
         default:
             let error = OpenSSLError.drain("DTLSv1_listen", sslError: SSL_get_error(listener.ssl, Int32(r)))
-            emit(.error(error), socket: s.name, peer: nil)
+            emit(.error(error), socket: s.name, peer: nil, as: .essential)
             countDrop("DTLSv1_listen failed")
             s.listener = nil
         }

@@ -166,14 +166,15 @@ public final class Engine {
 
     public var hasSubscribers: Bool { !subscribers.isEmpty }
 
-    func wants(_ kind: EventInterest) -> Bool { interest.contains(kind) }
+    /// An event may belong to more than one kind (errors are lifecycle and essentials).
+    func wants(_ kind: EventInterest) -> Bool { !interest.isDisjoint(with: kind) }
 
     /// Everything is built only when a subscriber wants this kind of event.
     func emit(_ kind: @autoclosure () -> Event.Kind, socket: @autoclosure () -> String?, peer: @autoclosure () -> String?,
               as type: EventInterest = .lifecycle, dropped: @autoclosure () -> DroppedDatagram? = nil) {
-        guard interest.contains(type) else { return }
+        guard wants(type) else { return }
         let event = Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped())
-        for (wanted, handler) in subscribers where wanted.contains(type) { handler(event) }
+        for (wanted, handler) in subscribers where !wanted.isDisjoint(with: type) { handler(event) }
     }
 
     // MARK: - Contexts
@@ -213,7 +214,7 @@ public final class Engine {
         if accepting { try validateSettings(for: .server) }
         let s = EngineSocket(name: name, udp: try UDPSocket(bind: address, reusePort: reusePort), accepting: accepting, tls: settings.tls)
         sockets.append(s)
-        emit(.socketOpened(address: s.localAddress, accepting: accepting), socket: name, peer: nil)
+        emit(.socketOpened(address: s.localAddress, accepting: accepting), socket: name, peer: nil, as: .essential)
         return s
     }
 
@@ -227,7 +228,7 @@ public final class Engine {
         for p in Array(s.peers.values) { remove(p) }
         s.listener = nil
         sockets.removeAll { $0 === s }
-        emit(.socketClosed, socket: s.name, peer: nil)
+        emit(.socketClosed, socket: s.name, peer: nil, as: .essential)
     }
 
     // MARK: - Peers

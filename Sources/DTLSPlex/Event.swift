@@ -18,7 +18,12 @@ public struct EventInterest: OptionSet, Sendable {
     public static let protocolDetail = EventInterest(rawValue: 4)
     /// app_data.
     public static let data = EventInterest(rawValue: 8)
-    public static let all: EventInterest = [.lifecycle, .datagrams, .protocolDetail, .data]
+    /// socket_opened, socket_closed, error: what a quiet server still shows.
+    /// These events count as lifecycle too.
+    public static let essentials = EventInterest(rawValue: 16)
+    public static let all: EventInterest = [.lifecycle, .datagrams, .protocolDetail, .data, .essentials]
+    /// How an essential event is emitted: it reaches lifecycle subscribers too.
+    static let essential: EventInterest = [.lifecycle, .essentials]
 }
 
 /// The bytes of a datagram that went nowhere, and where it was headed.

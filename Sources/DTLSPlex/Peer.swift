@@ -192,7 +192,6 @@ public final class Peer {
         // 15 KB of waste per peer (notes §7). Idle peers give both buffers
         // back (`releaseBuffers`).
         SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
-        COpenSSL_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
         SSL_set_msg_callback(ssl, peerMessageCallback)
         COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
         if context.configuration.timerInitialMilliseconds != nil || context.configuration.timerMaxMilliseconds != nil {
@@ -206,9 +205,11 @@ public final class Peer {
 
     deinit { SSL_free(ssl) }
 
+    /// Found through the SSL's BIO, not SSL ex_data: setting ex_data on
+    /// every SSL allocates its stack, a cost per handshake for nothing.
     static func from(_ ssl: OpaquePointer?) -> Peer? {
-        guard let ssl, let data = COpenSSL_SSL_get_app_data(ssl) else { return nil }
-        return Unmanaged<Peer>.fromOpaque(data).takeUnretainedValue()
+        guard let ssl else { return nil }
+        return DatagramBIO.from(SSL_get_rbio(ssl))?.owner
     }
 
     // MARK: - What OpenSSL reports

@@ -123,11 +123,7 @@ struct EngineOptions: ParsableArguments {
         if quiet {
             let json = self.json
             let text = EventText(level: .off, style: TextStyle(enabled: Output.colourWanted(textFD)))
-            engine.subscribe(.lifecycle) { e in
-                switch e.kind {
-                case .socketOpened, .socketClosed, .error: break
-                default: return
-                }
+            engine.subscribe(.essentials) { e in
                 if json { write(STDOUT_FILENO, EventJSON.line(e)) } else { text.lines(e).forEach { write(textFD, $0) } }
             }
         } else if json {
