@@ -270,10 +270,18 @@ public final class Peer {
     /// CCM8 and ChaCha20-Poly1305), at most the smallest CBC record for CBC.
     /// Before a cipher is chosen no protected record is legitimate; 24 is
     /// the most any supported cipher needs.
+    /// Kept once a cipher is in force (renegotiation is off, so it never
+    /// changes): DTLS_get_data_mtu looks the cipher and digest up by name,
+    /// under a lock, and every protected datagram asks.
     private var minimumProtectedRecord: Int {
-        let data = SSL_get_current_cipher(ssl) == nil ? 0 : Int(DTLS_get_data_mtu(ssl))
-        return data > 0 ? mtu - RecordHeader.length - data : 24
+        if let (forMTU, value) = protectedRecordFloor, forMTU == mtu { return value }
+        guard SSL_get_current_cipher(ssl) != nil else { return 24 }
+        let data = Int(DTLS_get_data_mtu(ssl))
+        let value = data > 0 ? mtu - RecordHeader.length - data : 24
+        if data > 0 { protectedRecordFloor = (mtu, value) }
+        return value
     }
+    private var protectedRecordFloor: (mtu: Int, value: Int)?
 
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }
