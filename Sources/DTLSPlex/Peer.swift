@@ -231,7 +231,11 @@ public final class Peer {
     public let mtu: Int
 
     /// The largest application message one record can carry at this MTU.
-    public var dataMTU: Int { Int(DTLS_get_data_mtu(ssl)) }
+    public var dataMTU: Int {
+        // The cached floor came from DTLS_get_data_mtu at this MTU: invert it.
+        if let (forMTU, floor) = protectedRecordFloor, forMTU == mtu { return mtu - RecordHeader.length - floor }
+        return Int(DTLS_get_data_mtu(ssl))
+    }
 
     /// Why OpenSSL must not see this datagram, if it must not: records that
     /// no peer could have sent but that OpenSSL 3.0 answers with a fatal
