@@ -232,8 +232,9 @@ public final class Peer {
 
     /// The largest application message one record can carry at this MTU.
     public var dataMTU: Int {
-        // The cached floor came from DTLS_get_data_mtu at this MTU: invert it.
-        if let (forMTU, floor) = protectedRecordFloor, forMTU == mtu { return mtu - RecordHeader.length - floor }
+        // The record overhead, once a cipher is in force, is what DTLS_get_data_mtu subtracts.
+        let overhead = minimumProtectedRecord
+        if let (forMTU, _) = protectedRecordFloor, forMTU == mtu { return mtu - RecordHeader.length - overhead }
         return Int(DTLS_get_data_mtu(ssl))
     }
 
@@ -279,7 +280,16 @@ public final class Peer {
     /// under a lock, and every protected datagram asks.
     private var minimumProtectedRecord: Int {
         if let (forMTU, value) = protectedRecordFloor, forMTU == mtu { return value }
-        guard SSL_get_current_cipher(ssl) != nil else { return 24 }
+        guard let cipher = SSL_get_current_cipher(ssl) else { return 24 }
+        if SSL_CIPHER_is_aead(cipher) == 1 {
+            // Explicit nonce and tag, as DTLS_get_data_mtu counts them, without
+            // its lookups: 8 + 16 for GCM and CCM, 8 + 8 for CCM8, 0 + 16 for
+            // ChaCha20-Poly1305.
+            let short = SSL_CIPHER_get_name(cipher).map { strstr($0, "CCM8") != nil || strstr($0, "CHACHA20") != nil } ?? false
+            let value = short ? 16 : 24
+            protectedRecordFloor = (mtu, value)
+            return value
+        }
         let data = Int(DTLS_get_data_mtu(ssl))
         let value = data > 0 ? mtu - RecordHeader.length - data : 24
         if data > 0 { protectedRecordFloor = (mtu, value) }

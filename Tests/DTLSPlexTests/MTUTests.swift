@@ -40,4 +40,31 @@ import Testing
         #expect(throws: EngineError.self) { try engine.send(c1, [UInt8](repeating: 1, count: 2000)) }
         try engine.send(c1, [UInt8](repeating: 1, count: c1.dataMTU))
     }
+
+    /// The record overhead of AEAD suites comes from a table, not from
+    /// DTLS_get_data_mtu: a message of exactly dataMTU bytes must fill the
+    /// MTU exactly as OpenSSL protects it, and one byte more is refused.
+    @Test(arguments: ["PSK-AES128-GCM-SHA256", "PSK-AES128-CCM", "PSK-AES128-CCM8", "PSK-CHACHA20-POLY1305"])
+    func aFullMessageFillsTheMTU(cipher: String) throws {
+        var settings = pskSettings()
+        settings.tls.ciphers = cipher
+        settings.mtu = 700
+        let engine = Engine(settings: settings)
+        let log = EventLog(engine)
+        let srv = try engine.openSocket(name: "srv", bind: loopback, accepting: true)
+        let cli = try engine.openSocket(name: "cli", bind: loopback, accepting: false)
+        let c1 = try engine.connect(name: "c1", socket: cli, to: srv.localAddress)
+        #expect(runAll([engine]) { c1.status == .established && engine.peers.allSatisfy { $0.status == .established } })
+        let s1 = try #require(engine.peers.first { $0.name != "c1" })
+        #expect(s1.cipher == cipher)
+        // The server has seen a protected record (the client's Finished): its overhead is known.
+        try engine.send(s1, [UInt8](repeating: 7, count: s1.dataMTU))
+        #expect(runAll([engine]) { !engine.read(c1).isEmpty })
+        let sent = log.events.compactMap { e -> Int? in
+            guard e.peer == s1.name, case let .datagramOut(_, bytes) = e.kind else { return nil }
+            return bytes.count
+        }
+        #expect(sent.last == 700)
+        #expect(throws: EngineError.self) { try engine.send(s1, [UInt8](repeating: 7, count: s1.dataMTU + 1)) }
+    }
 }
