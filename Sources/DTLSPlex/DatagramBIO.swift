@@ -63,6 +63,12 @@ final class DatagramBIO {
         inbound.append(Array(b))
     }
 
+    /// Forgets every datagram waiting, lent or owned.
+    func discardInbound() {
+        borrowed = nil
+        if !inbound.isEmpty { _ = inbound.removeAll() }
+    }
+
     /// Queues an owned datagram after anything borrowed.
     func enqueue(_ d: [UInt8]) {
         keepBorrowed()

@@ -134,20 +134,30 @@ extension Engine {
         listener.address = d.source
         listener.bio.source = d.source
         listener.bio.overhead = d.source.headerOverhead
-        listener.bio.enqueue(Array(d.bytes))
+        // Lent, not copied: DTLSv1_listen reads it now, while the slot holds it.
+        _ = listener.bio.borrow(d.bytes)
         // The listener serves every unknown source in turn: what it saw of the
         // others' hellos is not the story of the peer it may become.
-        listener.flights.removeAll()
-        listener.alerts.removeAll()
+        if !listener.flights.isEmpty { listener.flights.removeAll() }
+        if !listener.alerts.isEmpty { listener.alerts.removeAll() }
         cookieJar.lastVerification = nil
+        // The HelloVerifyRequest goes straight to the send batch unless
+        // someone wants to see it (cookie_sent, its handshake message).
+        let direct = maySendDirect(listener) && !wants(.lifecycle) && !wants(.protocolDetail)
+        let sentBefore = listener.counters.datagramsOut, bytesBefore = listener.counters.bytesOut
+        listener.bio.sendsDirect = direct
         clearErrorQueue()
-        let client = BIO_ADDR_new()
-        defer { BIO_ADDR_free(client) }
-        let r = DTLSv1_listen(listener.ssl, client)
+        let r = DTLSv1_listen(listener.ssl, listenPeerAddress)
         errorQueueClean = false
+        listener.bio.sendsDirect = false
+        let sentDirect = listener.counters.datagramsOut - sentBefore
+        // A HelloVerifyRequest is the socket's, not the listener's: the peer it
+        // may become starts counting at the hello with the cookie.
+        listener.counters.datagramsOut = sentBefore
+        listener.counters.bytesOut = bytesBefore
         // Whatever DTLSv1_listen did not read is no longer anyone's.
-        _ = listener.bio.inbound.removeAll()
-        let written = listener.bio.outbound.removeAll()
+        listener.bio.discardInbound()
+        let written = listener.bio.outbound.isEmpty ? [] : listener.bio.outbound.removeAll()
         if cookieJar.lastVerification == false {
             statistics.cookiesBad += 1
             emit(.cookieBad(from: d.source), socket: s.name, peer: nil)
@@ -159,6 +169,7 @@ extension Engine {
             emit(.cookieOK(from: d.source), socket: s.name, peer: nil)
             promote(listener, on: s)
         case 0:
+            statistics.cookiesSent += sentDirect
             for hvr in written {
                 s.outbound.append((d.source, hvr))
                 statistics.cookiesSent += 1
@@ -172,10 +183,10 @@ extension Engine {
                 }
                 emit(.cookieSent(to: d.source, length: cookieLength), socket: s.name, peer: nil)
             }
-            if written.isEmpty {
+            if written.isEmpty && sentDirect == 0 {
                 drop(d, on: s, peer: nil, reason: "DTLSv1_listen discarded it")
             }
-            if settings.auto { flushOwn(s) }
+            if settings.auto && !s.outbound.isEmpty { flushOwn(s) }
         default:
             let error = OpenSSLError.drain("DTLSv1_listen", sslError: SSL_get_error(listener.ssl, Int32(r)))
             emit(.error(error), socket: s.name, peer: nil, as: .essential)
@@ -198,7 +209,7 @@ extension Engine {
         let ctx = try s.serverContext ?? context(for: .server, configuration: s.tls)
         s.serverContext = ctx
         let placeholder = s.localAddress
-        let l = try Peer(name: "\(s.name).listener", role: .server, address: placeholder, socket: s, engine: self,
+        let l = try Peer(name: s.listenerName, role: .server, address: placeholder, socket: s, engine: self,
                          context: ctx, mtu: settings.mtu, isListener: true)
         s.listener = l
         return l

@@ -92,6 +92,8 @@ public final class Engine {
     @exclusivity(unchecked) var turnClock = 0.0
     /// Inside `readAvailable`: a send from `messageHandler` follows a successful read.
     @exclusivity(unchecked) var inReadPass = false
+    /// Where DTLSv1_listen writes the client's address (unused: we know it).
+    let listenPeerAddress: OpaquePointer = BIO_ADDR_new()!
     /// Kept between turns so the loop allocates nothing per turn.
     @exclusivity(unchecked) var pumpScratch: [Peer] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
@@ -136,6 +138,7 @@ public final class Engine {
         peersByID.removeAll()
         sockets.forEach { $0.peers.removeAll(); $0.listener = nil }
         readBuffer.deallocate()
+        BIO_ADDR_free(listenPeerAddress)
     }
 
     /// Seconds since the engine started, on the monotonic clock.

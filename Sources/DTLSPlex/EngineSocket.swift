@@ -26,6 +26,9 @@ public final class EngineSocket {
     /// How many peers this socket has admitted, for naming them `NAME.N`.
     var admitted = 0
 
+    /// Made once: a listener is made for every admitted peer.
+    lazy var listenerName = name + ".listener"
+
     public var localAddress: SocketAddress { udp.localAddress }
     public var peerCount: Int { peers.count }
     /// Server peers still handshaking: kept as a count, since admission asks
