@@ -41,8 +41,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Message size in bytes.", valueName: "S"))
     var size = 1000
 
-    @Option(help: ArgumentHelp("Peers to hold open (hold mode).", valueName: "N"))
-    var hold = 1000
+    @Option(help: ArgumentHelp("Peers to hold open (hold mode); repeat for several populations.", valueName: "N"))
+    var hold: [Int] = [1000]
 
     @Option(help: ArgumentHelp("Hold mode: keep the peers open this long before reading the server's memory (dtlsh releases an idle peer's record buffers after 1 s).",
                                valueName: "SECONDS"))
@@ -70,6 +70,10 @@ struct BenchCommand: ParsableCommand {
                                valueName: "PROGRAM"))
     var server: String?
 
+    @Option(help: ArgumentHelp("Run every scenario also against this server program (as --server) and print the two side by side: the C reference (make reference).",
+                               valueName: "PROGRAM"))
+    var reference: String?
+
     @Option(help: ArgumentHelp("Preload this counting allocator into the server child (make bench builds it) and report its heap allocations per handshake, echo and datagram.",
                                valueName: "LIBRARY"))
     var allocations: String?
@@ -78,7 +82,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard count > 0, concurrency > 0, peers > 0, messages >= 0, hold > 0 else {
+        guard count > 0, concurrency > 0, peers > 0, messages >= 0, !hold.isEmpty, hold.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("counts must be positive")
         }
         guard (1...16_000).contains(size) else { throw ValidationError("--size must be 1-16000") }
@@ -88,8 +92,12 @@ struct BenchCommand: ParsableCommand {
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         if let target { do { _ = try SocketAddress(parsing: target) } catch { throw ValidationError("--target: \(error)") } }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
-        if target != nil && (server != nil || allocations != nil) {
-            throw ValidationError("--server and --allocations are about the server child; --target names another server")
+        if target != nil && (server != nil || allocations != nil || reference != nil) {
+            throw ValidationError("--server, --reference and --allocations are about the server child; --target names another server")
+        }
+        if let reference, access(reference, X_OK) != 0 { throw ValidationError("--reference: \(reference) is not an executable file") }
+        if reference != nil && (server != nil || workers != 1) {
+            throw ValidationError("--reference compares dtlsh serve (one worker) with another program: not with --server or --workers")
         }
         if server != nil && workers != 1 { throw ValidationError("--workers is dtlsh serve's; not with --server") }
         if let server, access(server, X_OK) != 0 { throw ValidationError("--server: \(server) is not an executable file") }
@@ -99,10 +107,29 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let first = try measure(program: server)
+        let second = try reference.map { try measure(program: $0) }
+        if json {
+            Output.line(second.map { "{\"runs\":[\(first.json),\($0.json)]}" } ?? first.json)
+        } else {
+            first.table.forEach(Output.line)
+            if let second {
+                Output.line("")
+                second.table.forEach(Output.line)
+                Output.line("")
+                BenchReport.comparison(first, second).forEach(Output.line)
+            }
+        }
+        if first.anyFailed || second?.anyFailed == true { throw CommandFailure.exit(1) }
+    }
+
+    /// Every scenario of the mode against one server: the serve child, the
+    /// `program` child, or --target.
+    private func measure(program: String?) throws -> BenchReport {
         let key = try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? TLSConfiguration.PSK.demo
         let counter = try allocations.map { try AllocationCounter(library: $0) }
         let server: ServerProcess? = target == nil
-            ? try ServerProcess.start(psk: key, credential: credential, workers: workers, program: self.server,
+            ? try ServerProcess.start(psk: key, credential: credential, workers: workers, program: program,
                                       environment: counter?.environment ?? [:])
             : nil
         defer { server?.stop() }
@@ -112,120 +139,54 @@ struct BenchCommand: ParsableCommand {
 
         var report = BenchReport(mode: mode.rawValue, credential: credential.rawValue, target: address.description,
                                  serverPID: server?.pid, serverWorkers: server == nil ? nil : workers,
-                                 serverName: server == nil ? nil : self.server.map { String($0.split(separator: "/").last ?? "") } ?? "dtlsh serve")
+                                 serverName: server == nil ? nil : program.map { String($0.split(separator: "/").last ?? "") } ?? "dtlsh serve")
         report.counter = counter
+        func stats() -> ProcessStats? { server.flatMap { ProcessStats.of(pid: $0.pid) } }
         if mode == .handshake || mode == .all {
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
-            let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            let before = stats()
             report.mark(generator.engine)
             let r = try generator.handshakes(count: count, concurrency: concurrency, deadline: deadline, vanish: vanish, rate: rate)
-            let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.add(vanish ? "handshake, clients vanish" : "handshake", r, unit: "handshakes", before, after, generator: generator.engine)
+            report.add(vanish ? "handshake, clients vanish" : "handshake", r, unit: "handshakes", before, stats(), generator: generator.engine)
             generator.closeAll()
         }
         if mode == .echo || mode == .all {
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let ready = try generator.establish(peers: peers, concurrency: concurrency, deadline: deadline)
-            let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
+            let before = stats()
             report.mark(generator.engine)
             let r = try generator.echo(peers: ready, messages: messages, size: size, deadline: deadline)
-            let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.add("echo \(size) B", r, unit: "echoes", before, after, generator: generator.engine)
+            report.add("echo \(size) B", r, unit: "echoes", before, stats(), generator: generator.engine)
             generator.closeAll()
         }
         if mode == .hold || mode == .all {
-            let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
-            let before = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.mark(generator.engine)
-            let start = generator.engine.now()
-            let ready = try generator.establish(peers: hold, concurrency: concurrency, deadline: deadline)
-            var r = LoadGenerator.Result()
-            r.completed = ready.count
-            r.failed = hold - ready.count
-            r.seconds = generator.engine.now() - start
-            // Held, as a quiet population would be: the loop runs (timers) and nothing is sent.
-            let until = generator.engine.now() + holdSeconds
-            generator.engine.run(until: { false }, timeout: max(0, until - generator.engine.now()))
-            let after = server.flatMap { ProcessStats.of(pid: $0.pid) }
-            report.add("hold", r, unit: "peers", before, after, perPeer: true, generator: generator.engine)
-            generator.closeAll()
+            for population in hold {
+                let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
+                let before = stats()
+                report.mark(generator.engine)
+                let start = generator.engine.now()
+                let ready = try generator.establish(peers: population, concurrency: concurrency, deadline: deadline)
+                var r = LoadGenerator.Result()
+                r.completed = ready.count
+                r.failed = population - ready.count
+                r.seconds = generator.engine.now() - start
+                // Held, as a quiet population would be: the loop runs (timers) and nothing is sent.
+                let until = generator.engine.now() + holdSeconds
+                generator.engine.run(until: { false }, timeout: max(0, until - generator.engine.now()))
+                report.add(hold.count > 1 ? "hold \(population)" : "hold", r, unit: "peers", before, stats(), perPeer: true,
+                           generator: generator.engine)
+                generator.closeAll()
+                // The server frees them before the next population is measured.
+                generator.engine.run(until: { false }, timeout: 0.5)
+            }
         }
-        if (mode == .udp || mode == .all) && target == nil {
+        if (mode == .udp || mode == .all) && target == nil && program == nil {
             let echo = try ServerProcess.start(arguments: ["udp-echo", "--bind", "127.0.0.1:0"], readyPrefix: "udp echo on ")
             defer { echo.stop() }
             let before = ProcessStats.of(pid: echo.pid)
             let r = try RawEcho.run(target: echo.address, peers: peers, messages: messages, size: size, deadline: deadline)
-            let after = ProcessStats.of(pid: echo.pid)
-            report.add("raw UDP echo \(size) B (no DTLS)", r, unit: "echoes", before, after)
+            report.add("raw UDP echo \(size) B (no DTLS)", r, unit: "echoes", before, ProcessStats.of(pid: echo.pid))
         }
-        if json {
-            Output.line(report.json)
-        } else {
-            report.table.forEach(Output.line)
-        }
-        if report.anyFailed { throw CommandFailure.exit(1) }
-    }
-}
-
-/// A `dtlsh serve --echo` child on a free loopback port.
-final class ServerProcess {
-    let process: Process
-    let address: SocketAddress
-    var pid: Int32 { process.processIdentifier }
-
-    private init(process: Process, address: SocketAddress) {
-        self.process = process
-        self.address = address
-    }
-
-    /// `dtlsh serve --quiet` (a line per peer would be part of what is
-    /// measured), or `program` given the flags every such server takes.
-    static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential, workers: Int = 1,
-                      program: String? = nil, environment: [String: String] = [:]) throws -> ServerProcess {
-        var args = ["--bind", "127.0.0.1:0", "--echo"]
-        if program == nil {
-            args = ["serve"] + args + ["--quiet", "--max-peers", "100000", "--idle", "600", "--workers", String(workers)]
-        }
-        if credential == .psk { args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] }
-        return try start(arguments: args, readyPrefix: "serving DTLS on ", program: program, environment: environment)
-    }
-
-    /// Starts `dtlsh ARGUMENTS` (or `program ARGUMENTS`) and reads its address
-    /// from the line starting with `readyPrefix`.
-    static func start(arguments: [String], readyPrefix prefix: String, program: String? = nil,
-                      environment: [String: String] = [:]) throws -> ServerProcess {
-        let p = Process()
-        p.executableURL = program.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = arguments
-        if !environment.isEmpty {
-            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        // A line names the address: "serving DTLS on 127.0.0.1:PORT: …", "udp echo on 127.0.0.1:PORT".
-        var text = ""
-        for _ in 0..<64 where !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix(prefix) }) {
-            let d = out.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            text += String(decoding: d, as: UTF8.self)
-        }
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
-            p.terminate()
-            throw CommandFailure.runtime("the \(program ?? arguments[0]) child did not start")
-        }
-        let rest = line.dropFirst(prefix.count)
-        var address = String(rest.prefix { $0 != " " })
-        if address.hasSuffix(":") { address.removeLast() }
-        // Drain its output so it never blocks on a full pipe.
-        out.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
-        return ServerProcess(process: p, address: try SocketAddress(parsing: address))
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.interrupt()
-        process.waitUntilExit()
+        return report
     }
 }

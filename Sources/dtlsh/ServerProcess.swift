@@ -1,0 +1,66 @@
+import DTLSPlex
+import DTLSWire
+import Foundation
+
+/// A `dtlsh serve --echo` child on a free loopback port.
+final class ServerProcess {
+    let process: Process
+    let address: SocketAddress
+    var pid: Int32 { process.processIdentifier }
+
+    private init(process: Process, address: SocketAddress) {
+        self.process = process
+        self.address = address
+    }
+
+    /// `dtlsh serve --quiet` (a line per peer would be part of what is
+    /// measured), or `program` given the flags every such server takes.
+    static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential, workers: Int = 1,
+                      program: String? = nil, environment: [String: String] = [:]) throws -> ServerProcess {
+        var args = ["--bind", "127.0.0.1:0", "--echo"]
+        if program == nil {
+            args = ["serve"] + args + ["--quiet", "--max-peers", "100000", "--idle", "600", "--workers", String(workers)]
+        }
+        if credential == .psk { args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] }
+        return try start(arguments: args, readyPrefix: "serving DTLS on ", program: program, environment: environment)
+    }
+
+    /// Starts `dtlsh ARGUMENTS` (or `program ARGUMENTS`) and reads its address
+    /// from the line starting with `readyPrefix`.
+    static func start(arguments: [String], readyPrefix prefix: String, program: String? = nil,
+                      environment: [String: String] = [:]) throws -> ServerProcess {
+        let p = Process()
+        p.executableURL = program.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = arguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // A line names the address: "serving DTLS on 127.0.0.1:PORT: …", "udp echo on 127.0.0.1:PORT".
+        var text = ""
+        for _ in 0..<64 where !text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.hasPrefix(prefix) }) {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+        }
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
+            p.terminate()
+            throw CommandFailure.runtime("the \(program ?? arguments[0]) child did not start")
+        }
+        let rest = line.dropFirst(prefix.count)
+        var address = String(rest.prefix { $0 != " " })
+        if address.hasSuffix(":") { address.removeLast() }
+        // Drain its output so it never blocks on a full pipe.
+        out.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
+        return ServerProcess(process: p, address: try SocketAddress(parsing: address))
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        process.interrupt()
+        process.waitUntilExit()
+    }
+}
