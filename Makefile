@@ -84,10 +84,10 @@ bench: deps $(BENCH_TOOLS)
 ifeq ($(WORKERS),1)
 	.build/release/dtlsh bench --reference .build-reference/dtls-reference-server \
 		--allocations .build-reference/liballocation-counter.so \
-		--credential psk --count 20000 --messages 4000 --hold 1000 --hold 10000
+		--runs 3 --credential psk --count 20000 --messages 4000 --hold 1000 --hold 10000
 	.build/release/dtlsh bench --reference .build-reference/dtls-reference-server \
 		--allocations .build-reference/liballocation-counter.so \
-		--credential cert --mode handshake --count 4000
+		--runs 3 --credential cert --mode handshake --count 4000
 else
 	.build/release/dtlsh bench --workers $(WORKERS) --credential psk --count 20000 --messages 4000 --hold 1000
 	.build/release/dtlsh bench --workers $(WORKERS) --credential cert --mode handshake --count 4000

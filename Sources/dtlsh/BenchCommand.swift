@@ -78,6 +78,10 @@ struct BenchCommand: ParsableCommand {
                                valueName: "LIBRARY"))
     var allocations: String?
 
+    @Option(help: ArgumentHelp("Run everything this many times (alternating with --reference) and report each scenario's median run.",
+                               valueName: "N"))
+    var runs = 1
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -86,6 +90,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("counts must be positive")
         }
         guard (1...16_000).contains(size) else { throw ValidationError("--size must be 1-16000") }
+        guard (1...25).contains(runs) else { throw ValidationError("--runs must be 1-25") }
         guard holdSeconds >= 0, holdSeconds <= 600 else { throw ValidationError("--hold-seconds must be 0-600") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
         if target != nil && workers != 1 { throw ValidationError("--workers sets the serve child's; --target names another server") }
@@ -107,8 +112,15 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let first = try measure(program: server)
-        let second = try reference.map { try measure(program: $0) }
+        // With --runs, the two servers take turns, so drift in the machine's
+        // speed falls on both; each scenario reports its median run.
+        var firsts: [BenchReport] = [], seconds: [BenchReport] = []
+        for _ in 0..<runs {
+            firsts.append(try measure(program: server))
+            if let reference { seconds.append(try measure(program: reference)) }
+        }
+        let first = BenchReport.median(firsts)
+        let second = reference == nil ? nil : BenchReport.median(seconds)
         if json {
             Output.line(second.map { "{\"runs\":[\(first.json),\($0.json)]}" } ?? first.json)
         } else {
@@ -128,21 +140,34 @@ struct BenchCommand: ParsableCommand {
     private func measure(program: String?) throws -> BenchReport {
         let key = try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? TLSConfiguration.PSK.demo
         let counter = try allocations.map { try AllocationCounter(library: $0) }
-        let server: ServerProcess? = target == nil
-            ? try ServerProcess.start(psk: key, credential: credential, workers: workers, program: program,
-                                      environment: counter?.environment ?? [:])
-            : nil
+        // A fresh child per scenario: what one scenario left in the server (its
+        // heap, the kernel's socket state) does not colour the next one's figures.
+        var server: ServerProcess?
         defer { server?.stop() }
-        let address = try target.map { try SocketAddress(parsing: $0) } ?? server!.address
+        func freshServer() throws -> SocketAddress {
+            if let target { return try SocketAddress(parsing: target) }
+            server?.stop()
+            server = try ServerProcess.start(psk: key, credential: credential, workers: workers, program: program,
+                                             environment: counter?.environment ?? [:])
+            return server!.address
+        }
+        var address = try freshServer()
         var tls = TLSConfiguration(psk: credential == .psk ? key : nil)
         if credential == .cert { tls.ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256" }
 
-        var report = BenchReport(mode: mode.rawValue, credential: credential.rawValue, target: address.description,
+        var report = BenchReport(mode: mode.rawValue, credential: credential.rawValue,
+                                 target: target == nil ? "127.0.0.1" : address.description,
                                  serverPID: server?.pid, serverWorkers: server == nil ? nil : workers,
                                  serverName: server == nil ? nil : program.map { String($0.split(separator: "/").last ?? "") } ?? "dtlsh serve")
         report.counter = counter
         func stats() -> ProcessStats? { server.flatMap { ProcessStats.of(pid: $0.pid) } }
+        var first = true
+        func next() throws {
+            if !first { address = try freshServer() }
+            first = false
+        }
         if mode == .handshake || mode == .all {
+            try next()
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let before = stats()
             report.mark(generator.engine)
@@ -151,6 +176,7 @@ struct BenchCommand: ParsableCommand {
             generator.closeAll()
         }
         if mode == .echo || mode == .all {
+            try next()
             let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
             let ready = try generator.establish(peers: peers, concurrency: concurrency, deadline: deadline)
             let before = stats()
@@ -161,6 +187,7 @@ struct BenchCommand: ParsableCommand {
         }
         if mode == .hold || mode == .all {
             for population in hold {
+                try next()
                 let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
                 let before = stats()
                 report.mark(generator.engine)
@@ -176,8 +203,6 @@ struct BenchCommand: ParsableCommand {
                 report.add(hold.count > 1 ? "hold \(population)" : "hold", r, unit: "peers", before, stats(), perPeer: true,
                            generator: generator.engine)
                 generator.closeAll()
-                // The server frees them before the next population is measured.
-                generator.engine.run(until: { false }, timeout: 0.5)
             }
         }
         if (mode == .udp || mode == .all) && target == nil && program == nil {

@@ -26,10 +26,32 @@ extension BenchReport {
             }
         }
         let widths = (0..<4).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        return ["\(left) against \(right), same load generator, same run:"] + rows.map { r in
+        return ["\(left) against \(right), same load generator, taking turns" + (a.runs > 1 ? " (medians of \(a.runs) runs each):" : ":")] + rows.map { r in
             "  " + r[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
                 + (1..<4).map { c in "  " + String(repeating: " ", count: widths[c] - r[c].count) + r[c] }.joined()
         }
+    }
+}
+
+extension BenchReport {
+    /// One report of several runs of the same scenarios: for each scenario
+    /// the run whose main figure is the median (per server-CPU-second, or
+    /// bytes per peer for a held population).
+    static func median(_ runs: [BenchReport]) -> BenchReport {
+        guard var out = runs.first else { preconditionFailure("at least one run") }
+        guard runs.count > 1 else { return out }
+        out.rows = out.rows.map { row in
+            let all = runs.compactMap { r in r.rows.first { $0.scenario == row.scenario } }
+            // Failures win: a run with a failure must show.
+            if let failed = all.first(where: { $0.result.failed > 0 || $0.result.completed == 0 }) { return failed }
+            let key: (BenchReport.Row) -> Double = { r in (r.perPeer ? r.rssPerPeer : r.perServerCPUSecond) ?? 0 }
+            let sorted = all.sorted { key($0) < key($1) }
+            var median = sorted[sorted.count / 2]
+            median.scenario = row.scenario
+            return median
+        }
+        out.runs = runs.count
+        return out
     }
 }
 

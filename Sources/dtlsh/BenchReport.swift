@@ -38,6 +38,8 @@ struct BenchReport {
     var serverName: String?
     var rows: [Row] = []
     var counter: AllocationCounter?
+    /// How many runs each row is the median of.
+    var runs = 1
     /// Allocation count and datagram count where the next scenario starts.
     var startMarks: (counts: AllocationCounter.Counts?, datagrams: Int)?
 
@@ -74,11 +76,12 @@ struct BenchReport {
     }
 
     var table: [String] {
-        let child = serverPID.map { pid in
+        let child = serverPID.map { _ in
             let w = serverWorkers ?? 1
-            return " (\(serverName ?? "dtlsh serve"), pid \(pid)" + (w > 1 ? ", \(w) workers" : "") + ")"
+            return " (\(serverName ?? "dtlsh serve")" + (w > 1 ? ", \(w) workers" : "") + ", a new child process per scenario)"
         }
-        var out = ["dtlsh bench — \(credential.uppercased()) against \(target)" + (child ?? "")]
+        var out = ["dtlsh bench — \(credential.uppercased()) against \(target)" + (child ?? "")
+                   + (runs > 1 ? "; each scenario the median of \(runs) runs" : "")]
         for row in rows {
             let r = row.result
             out.append("")
@@ -117,6 +120,7 @@ struct BenchReport {
         if let serverPID { top.add("server_pid", Int(serverPID)) }
         if let serverWorkers { top.add("server_workers", serverWorkers) }
         if let serverName { top.add("server", serverName) }
+        top.add("runs", runs)
         let items = rows.map { row -> String in
             var j = JSONWriter()
             let r = row.result
