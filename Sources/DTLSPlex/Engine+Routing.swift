@@ -139,7 +139,7 @@ extension Engine {
         // The listener serves every unknown source in turn: what it saw of the
         // others' hellos is not the story of the peer it may become.
         if !listener.flights.isEmpty { listener.flights.removeAll() }
-        if !listener.alerts.isEmpty { listener.alerts.removeAll() }
+        if !listener.alertLog.isEmpty { listener.alertLog.removeAll() }
         cookieJar.lastVerification = nil
         // The HelloVerifyRequest goes straight to the send batch unless
         // someone wants to see it (cookie_sent, its handshake message).

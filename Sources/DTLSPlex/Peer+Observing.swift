@@ -12,7 +12,7 @@ extension Peer {
         /// Up to eight 16-bit codes in place, the rest in `overflow`.
         private var inline: (UInt64, UInt64) = (0, 0)
         private var overflow: [UInt16] = []
-        private var alertTexts: [String] = []
+        private var alertCodes: [UInt16] = []
         public private(set) var count = 0
 
         init(direction: Direction) { self.direction = direction }
@@ -22,9 +22,9 @@ extension Peer {
             switch m {
             case let .handshake(type): code = 0x100 | UInt16(type)
             case .changeCipherSpec: code = 0x200
-            case let .alert(text):
+            case let .alert(alert):
                 code = 0x300
-                alertTexts.append(text)
+                alertCodes.append(alert)
             }
             switch count {
             case 0..<4: inline.0 |= UInt64(code) << (16 * UInt64(count))
@@ -44,13 +44,13 @@ extension Peer {
 
         /// The messages' names in order: "ClientHello", "ChangeCipherSpec", "Alert(fatal …)".
         public var messages: [String] {
-            var alerts = alertTexts.makeIterator()
+            var alerts = alertCodes.makeIterator()
             return (0..<count).map { i in
                 let c = code(i)
                 switch c >> 8 {
                 case 1: return HandshakeType.name(UInt8(truncatingIfNeeded: c))
                 case 2: return "ChangeCipherSpec"
-                default: return "Alert(\(alerts.next() ?? "?"))"
+                default: return "Alert(\(alerts.next().map(ObservedAlert.text) ?? "?"))"
                 }
             }
         }
@@ -60,13 +60,13 @@ extension Peer {
     enum ObservedMessage {
         case handshake(UInt8)
         case changeCipherSpec
-        case alert(String)
+        case alert(UInt16)
 
         var name: String {
             switch self {
             case let .handshake(type): HandshakeType.name(type)
             case .changeCipherSpec: "ChangeCipherSpec"
-            case let .alert(text): "Alert(\(text))"
+            case let .alert(code): "Alert(\(ObservedAlert.text(code)))"
             }
         }
     }
@@ -78,39 +78,39 @@ extension Peer {
         switch contentType {
         case SSL3_RT_HEADER:
             guard bytes.count >= 13 else { return }
-            let epoch = UInt16(bytes[3]) << 8 | UInt16(bytes[4])
+            if write { lastWriteEpoch = UInt16(bytes[3]) << 8 | UInt16(bytes[4]) }
+            // The rest is read only for a subscriber: this runs for every record.
+            guard engine.wants(.protocolDetail) else { return }
             var seq: UInt64 = 0
             for i in 5..<11 { seq = seq << 8 | UInt64(bytes[i]) }
-            let length = Int(bytes[11]) << 8 | Int(bytes[12])
-            if write { lastWriteEpoch = epoch }
-            emit(.record(direction, contentType: bytes[0], epoch: epoch, sequence: seq, length: length), as: .protocolDetail)
+            emit(.record(direction, contentType: bytes[0], epoch: UInt16(bytes[3]) << 8 | UInt16(bytes[4]), sequence: seq,
+                         length: Int(bytes[11]) << 8 | Int(bytes[12])), as: .protocolDetail)
         case SSL3_RT_HANDSHAKE:
             guard bytes.count >= HandshakeHeader.length else { return }
-            // Read in place: this runs for every handshake message of every peer.
-            func u24(_ i: Int) -> UInt32 { UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) }
-            let h = HandshakeHeader(type: bytes[0], length: u24(1), messageSeq: UInt16(bytes[4]) << 8 | UInt16(bytes[5]),
-                                    fragmentOffset: u24(6), fragmentLength: u24(9))
+            let type = bytes[0]
             // An admitted peer's first step re-reads the ClientHello that
             // DTLSv1_listen already reported: it crossed the wire once.
-            if replayedHello, !write, h.type == HandshakeType.clientHello.rawValue {
+            if replayedHello, !write, type == HandshakeType.clientHello.rawValue {
                 replayedHello = false
-                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(h.type)))
+                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(type)))
                 return
             }
-            noteMessage(.handshake(h.type), direction)
-            emit(.handshakeMessage(direction, type: h.type, messageSeq: h.messageSeq,
-                                   fragmentOffset: Int(h.fragmentOffset), fragmentLength: Int(h.fragmentLength),
-                                   length: Int(h.length)), as: .protocolDetail)
+            noteMessage(.handshake(type), direction)
+            guard engine.wants(.protocolDetail) else { return }
+            // Read in place: this runs for every handshake message of every peer.
+            func u24(_ i: Int) -> Int { Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) }
+            emit(.handshakeMessage(direction, type: type, messageSeq: UInt16(bytes[4]) << 8 | UInt16(bytes[5]),
+                                   fragmentOffset: u24(6), fragmentLength: u24(9), length: u24(1)), as: .protocolDetail)
         case SSL3_RT_CHANGE_CIPHER_SPEC:
             noteMessage(.changeCipherSpec, direction)
         case SSL3_RT_ALERT:
             guard bytes.count >= 2 else { return }
-            let value = Int32(bytes[0]) << 8 | Int32(bytes[1])
-            let level = String(cString: SSL_alert_type_string_long(value))
-            let description = String(cString: SSL_alert_desc_string_long(value))
-            alerts.append((direction, "\(level) \(description)"))
-            noteMessage(.alert("\(level) \(description)"), direction)
-            emit(.alert(direction, level: level, description: description))
+            // Kept as the two bytes; named when someone asks (every closed
+            // association sends and receives one).
+            let code = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+            alertLog.append(ObservedAlert(direction: direction, code: code))
+            noteMessage(.alert(code), direction)
+            emit(.alert(direction, level: ObservedAlert.level(code), description: ObservedAlert.description(code)))
         default:
             break
         }
@@ -136,4 +136,15 @@ extension Peer {
 struct SeenMessage {
     var direction: Direction
     var name: String
+}
+
+/// An alert as it crossed the wire: level and description in two bytes.
+struct ObservedAlert {
+    var direction: Direction
+    var code: UInt16
+
+    static func level(_ code: UInt16) -> String { String(cString: SSL_alert_type_string_long(Int32(code))) }
+    static func description(_ code: UInt16) -> String { String(cString: SSL_alert_desc_string_long(Int32(code))) }
+    /// "warning close notify", "fatal handshake failure".
+    static func text(_ code: UInt16) -> String { level(code) + " " + description(code) }
 }

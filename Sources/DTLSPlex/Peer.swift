@@ -34,7 +34,8 @@ public final class Peer {
     public internal(set) var endReason: String?
     @exclusivity(unchecked) public internal(set) var flights: [Flight] = []
     /// Alerts sent and received, as "fatal handshake failure" etc.
-    public internal(set) var alerts: [(Direction, String)] = []
+    public var alerts: [(Direction, String)] { alertLog.map { ($0.direction, ObservedAlert.text($0.code)) } }
+    var alertLog: [ObservedAlert] = []
     public let createdAt: Double
     @exclusivity(unchecked) public internal(set) var lastActivity: Double
     public internal(set) var establishedAt: Double?
