@@ -73,9 +73,11 @@ fuzz: deps
 	DTLSH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --skip-build $(BUILD_FLAGS) --filter Fuzz
 
 # Speed and memory figures (release build): handshakes and echoes per
-# server-CPU-second, heap allocations per handshake and echo, bytes per peer at
-# 1,000 and 10,000 peers, a raw UDP echo as the floor, and every figure next to
-# the C reference server's from the same run. `make bench WORKERS=2`:
+# server-CPU-second (medians of 5 runs, the two servers taking turns), a raw UDP
+# echo as the floor, then with the counting allocator preloaded (it slows both
+# servers, so it is a run of its own) heap allocations per handshake and echo and
+# bytes per peer at 1,000 and 10,000 peers; every figure next to the C
+# reference server's. `make bench WORKERS=2`:
 # serve --workers 2 alone (the reference has one thread).
 WORKERS ?= 1
 BENCH_TOOLS = .build-reference/dtls-reference-server .build-reference/liballocation-counter.so
@@ -83,11 +85,12 @@ bench: deps $(BENCH_TOOLS)
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 ifeq ($(WORKERS),1)
 	.build/release/dtlsh bench --reference .build-reference/dtls-reference-server \
-		--allocations .build-reference/liballocation-counter.so \
-		--runs 3 --credential psk --count 20000 --messages 4000 --hold 1000 --hold 10000
+		--runs 5 --credential psk --count 20000 --messages 4000 --hold 1000
+	.build/release/dtlsh bench --reference .build-reference/dtls-reference-server \
+		--runs 5 --credential cert --mode handshake --count 4000
 	.build/release/dtlsh bench --reference .build-reference/dtls-reference-server \
 		--allocations .build-reference/liballocation-counter.so \
-		--runs 3 --credential cert --mode handshake --count 4000
+		--credential psk --count 2000 --messages 1000 --hold 1000 --hold 10000
 else
 	.build/release/dtlsh bench --workers $(WORKERS) --credential psk --count 20000 --messages 4000 --hold 1000
 	.build/release/dtlsh bench --workers $(WORKERS) --credential cert --mode handshake --count 4000

@@ -45,6 +45,10 @@ static inline void COpenSSL_BIO_set_retry_read(BIO *b) { BIO_set_retry_read(b); 
 static inline void COpenSSL_BIO_clear_retry_flags(BIO *b) { BIO_clear_retry_flags(b); }
 static inline int COpenSSL_BIO_wpending(BIO *b) { return (int)BIO_wpending(b); }
 
+/* STACK_OF(SSL_CIPHER) accessors are generated macros */
+static inline int COpenSSL_sk_SSL_CIPHER_num(const STACK_OF(SSL_CIPHER) *sk) { return sk_SSL_CIPHER_num(sk); }
+static inline const SSL_CIPHER *COpenSSL_sk_SSL_CIPHER_value(const STACK_OF(SSL_CIPHER) *sk, int i) { return sk_SSL_CIPHER_value(sk, i); }
+
 /* memory */
 static inline void COpenSSL_OPENSSL_free(void *p) { OPENSSL_free(p); }
 

@@ -80,7 +80,7 @@ public struct TLSConfiguration: Sendable, Hashable {
     ].joined(separator: ":")
 
     /// Plain PSK first (what constrained devices speak, RFC 7252 wants CCM8), then ECDHE-PSK.
-    static let pskCiphers = [
+    public static let pskCiphers = [
         "PSK-AES128-GCM-SHA256", "PSK-AES128-CCM8", "PSK-AES256-GCM-SHA384", "PSK-CHACHA20-POLY1305",
         "PSK-AES128-CCM", "ECDHE-PSK-CHACHA20-POLY1305", "ECDHE-PSK-AES128-CBC-SHA256",
     ].joined(separator: ":")

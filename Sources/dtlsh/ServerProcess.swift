@@ -21,7 +21,12 @@ final class ServerProcess {
         if program == nil {
             args = ["serve"] + args + ["--quiet", "--max-peers", "100000", "--idle", "600", "--workers", String(workers)]
         }
-        if credential == .psk { args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] }
+        if credential == .psk {
+            args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"]
+            // A PSK server, as the reference is: PSK suites only, so no
+            // certificate for OpenSSL to check at every handshake.
+            if program == nil { args += ["--ciphers", TLSConfiguration.pskCiphers] }
+        }
         return try start(arguments: args, readyPrefix: "serving DTLS on ", program: program, environment: environment)
     }
 
