@@ -24,9 +24,9 @@ final class DatagramBIO {
     /// Datagrams OpenSSL wrote that have not yet gone to the socket.
     @exclusivity(unchecked) var outbound = DatagramQueue()
     /// Where the datagram being read came from: what DTLSv1_listen asks for.
-    var source: SocketAddress?
+    @exclusivity(unchecked) var source: SocketAddress?
     /// IP + UDP header bytes, so OpenSSL's own MTU arithmetic matches the path.
-    var overhead: Int
+    @exclusivity(unchecked) var overhead: Int
 
     /// The `BIO *`; owned by the SSL once attached with SSL_set_bio.
     let bio: OpaquePointer

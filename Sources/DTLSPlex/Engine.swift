@@ -59,7 +59,7 @@ public final class Engine {
         public var droppedTotal: Int { dropped.values.reduce(0, +) }
     }
 
-    public var settings: Settings {
+    @exclusivity(unchecked) public var settings: Settings {
         didSet { if oldValue.seed != settings.seed { impairment.reseed(settings.seed) } }
     }
     // @exclusivity(unchecked) below: these are touched for every datagram; an engine
@@ -100,7 +100,7 @@ public final class Engine {
     /// Takes each application message as it is read, before it is queued for
     /// `read`: returning true consumes it (serve --echo answers from here, so
     /// a message is never copied into an array of its own).
-    public var messageHandler: ((Peer, UnsafeRawBufferPointer) -> Bool)?
+    @exclusivity(unchecked) public var messageHandler: ((Peer, UnsafeRawBufferPointer) -> Bool)?
     var impairment: Impairment
     struct ContextKey: Hashable {
         var role: Role

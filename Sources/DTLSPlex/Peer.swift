@@ -18,8 +18,8 @@ public final class Peer {
 
     public internal(set) var name: String
     public let role: Role
-    public internal(set) var address: SocketAddress
-    public internal(set) var status: Status = .handshaking {
+    @exclusivity(unchecked) public internal(set) var address: SocketAddress
+    @exclusivity(unchecked) public internal(set) var status: Status = .handshaking {
         didSet { if status != .handshaking { leaveHalfOpen() } }
     }
     // @exclusivity(unchecked) below: these are touched for every datagram; an engine
@@ -28,7 +28,7 @@ public final class Peer {
     @exclusivity(unchecked) public internal(set) var counters = Counters()
     /// Application messages received and not yet read.
     @exclusivity(unchecked) public internal(set) var received: [[UInt8]] = []
-    public internal(set) var lastSSLError: Int32?
+    @exclusivity(unchecked) public internal(set) var lastSSLError: Int32?
     public internal(set) var lastError: OpenSSLError?
     /// Why the peer failed or was closed, in words.
     public internal(set) var endReason: String?
@@ -38,9 +38,9 @@ public final class Peer {
     var alertLog: [ObservedAlert] = []
     public let createdAt: Double
     @exclusivity(unchecked) public internal(set) var lastActivity: Double
-    public internal(set) var establishedAt: Double?
+    @exclusivity(unchecked) public internal(set) var establishedAt: Double?
     /// Absolute engine time of the retransmission timer, when armed.
-    public internal(set) var retransmitDeadline: Double?
+    @exclusivity(unchecked) public internal(set) var retransmitDeadline: Double?
 
     /// Strong: a socket drops its peers when it closes, so this makes no
     /// lasting cycle, and an unowned reference costs a check on every datagram.
@@ -54,12 +54,12 @@ public final class Peer {
     let id: Int
     var timerGeneration = 0
     var isListener: Bool
-    var handshakeStarted = false
+    @exclusivity(unchecked) var handshakeStarted = false
     /// The random of the ClientHello that made a server peer: a late copy of
     /// it is not a client starting over.
     var clientRandom: [UInt8]?
     /// Set at admission: the ClientHello inside the SSL was already reported.
-    var replayedHello = false
+    @exclusivity(unchecked) var replayedHello = false
     /// Messages seen during the current `step`, for its report.
     @exclusivity(unchecked) var stepCapture: [SeenMessage]?
     /// Queued for the auto loop to step.
@@ -70,7 +70,7 @@ public final class Peer {
     var countsAsHalfOpen = false
 
     /// OpenSSL's record buffers were given back while the peer was idle.
-    public private(set) var buffersReleased = false
+    @exclusivity(unchecked) public private(set) var buffersReleased = false
 
     /// Gives OpenSSL's read and write buffers back (about 19 KB) while the
     /// peer is idle. Only between records: OpenSSL refuses while it holds
@@ -229,11 +229,11 @@ public final class Peer {
         if data > 0 { protectedRecordFloor = (mtu, value) }
         return value
     }
-    private var protectedRecordFloor: (mtu: Int, value: Int)?
+    @exclusivity(unchecked) private var protectedRecordFloor: (mtu: Int, value: Int)?
 
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }
-    var lastWriteEpoch: UInt16 = 0
+    @exclusivity(unchecked) var lastWriteEpoch: UInt16 = 0
 
     public var inboundQueue: DatagramQueue { bio.inbound }
     public var outboundQueue: DatagramQueue { bio.outbound }
