@@ -44,8 +44,17 @@ extension Engine {
         if let s = p.scheduledAt, s <= d { return }
         p.timerGeneration += 1
         p.scheduledAt = d
+        // More than one entry in two stale (rescheduled, or their peer gone):
+        // sweep them out, so the heap stays the size of the live peers.
+        if timers.count >= 64 && timers.count > 2 * peersByID.count {
+            timers.compact { e in peersByID[e.peerID].map { $0.timerGeneration == e.generation } ?? false }
+        }
         timers.push(.init(deadline: d, peerID: p.id, generation: p.timerGeneration))
     }
+
+    /// Entries in the timer heap, stale ones included: bounded by the live
+    /// peers (about twice as many at most), however many have come and gone.
+    public var scheduledTimerCount: Int { timers.count }
 
     /// The earliest moment something is due, if anything is.
     public var nextTimerDeadline: Double? { timers.first?.deadline }

@@ -43,4 +43,25 @@ struct TimerHeap {
     }
 
     mutating func removeAll() { items.removeAll() }
+
+    /// Drops the entries `isLive` rejects and restores the heap order, in
+    /// linear time: stale entries of peers long gone would otherwise stay
+    /// until their deadline (minutes for an idle timeout), making every push
+    /// and pop walk, and miss the cache on, a heap many times too deep.
+    mutating func compact(keeping isLive: (Entry) -> Bool) {
+        items.removeAll { !isLive($0) }
+        guard items.count > 1 else { return }
+        for start in stride(from: items.count / 2 - 1, through: 0, by: -1) {
+            var i = start
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && items[l].deadline < items[m].deadline { m = l }
+                if r < items.count && items[r].deadline < items[m].deadline { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+    }
 }

@@ -86,4 +86,34 @@ import Testing
         #expect(runAll([server, client]) { s1.status == .closed })
         #expect(s1.endReason == "close_notify received")
     }
+
+    /// Peers that come and go leave timer entries behind (their idle
+    /// deadline is minutes away); the heap must not keep them all: a busy
+    /// server would grow by its handshake rate times its idle timeout.
+    @Test func theTimerHeapStaysTheSizeOfTheLivePeers() throws {
+        var serverSettings = pskSettings()
+        serverSettings.idleTimeout = 600
+        serverSettings.keepFinishedPeers = false
+        let server = Engine(settings: serverSettings)
+        var clientSettings = pskSettings()
+        clientSettings.keepFinishedPeers = false
+        let client = Engine(settings: clientSettings)
+        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
+        for round in 0..<10 {
+            // 20 clients at once, each on its own port, then all closed.
+            var clients: [Peer] = []
+            for i in 0..<20 {
+                let s = try client.openSocket(name: "c\(round).\(i)", bind: loopback, accepting: false)
+                clients.append(try client.connect(name: "p\(round).\(i)", socket: s, to: srv.localAddress))
+            }
+            #expect(runAll([server, client]) { clients.allSatisfy { $0.status == .established } })
+            for c in clients { client.close(c) }
+            #expect(runAll([server, client]) { server.peerCount == 0 })
+            for s in client.sockets where s.name != "cli" { client.closeSocket(s) }
+        }
+        _ = cli
+        #expect(server.statistics.handshakesCompleted == 200)
+        #expect(server.scheduledTimerCount <= 2 * server.peerCount + 64, "\(server.scheduledTimerCount) entries for \(server.peerCount) peers")
+    }
 }
