@@ -279,7 +279,8 @@ public final class Engine {
 
     /// Drops all state of a peer at once, without telling the other side.
     public func remove(_ p: Peer) {
-        if p.socket.peers[p.address] === p { p.socket.peers[p.address] = nil }
+        // One lookup: put back what was not this peer (a newer one at the address).
+        if let there = p.socket.peers.removeValue(forKey: p.address), there !== p { p.socket.peers[p.address] = there }
         p.leaveHalfOpen()
         peersByName[p.name] = nil
         if peersByID.removeValue(forKey: p.id) != nil { removedSinceTrim += 1 }

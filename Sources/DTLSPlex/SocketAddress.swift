@@ -159,6 +159,20 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         family == .inet ? "\(host):\(port)" : "[\(host)]:\(port)"
     }
 
+    /// Fewer words into the hasher than the four fields: every datagram's
+    /// source is looked up in its socket's peer table. What goes in stays
+    /// one-to-one with the address and port (no XOR folding), so a sender
+    /// that picks its addresses cannot make them collide.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(high)
+        if family == .inet {
+            hasher.combine(UInt64(port))  // low is always zero for IPv4
+        } else {
+            hasher.combine(low)
+            hasher.combine(port)
+        }
+    }
+
     /// 0.0.0.0 or ::, as a wildcard bind leaves it.
     public var isUnspecified: Bool { high == 0 && low == 0 }
 
