@@ -96,13 +96,7 @@ import Testing
     }
 
     @Test func garbageToAnEstablishedPeerDoesNotBreakIt() throws {
-        let server = Engine(settings: pskSettings())
-        let client = Engine(settings: pskSettings())
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
-        let s1 = try #require(server.peers.first)
+        let (server, client, srv, cli, c1, s1) = try establishedPair()
         for d: [UInt8] in [[1, 2, 3], [0x17, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 40] + [UInt8](repeating: 7, count: 40),
                            [0x16, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]] {
             try cli.udp.send(d, to: srv.localAddress)

@@ -12,13 +12,7 @@ import Testing
     }
 
     @Test func idlePeersReleaseTheirBuffersAndStillTalk() throws {
-        let server = Engine(settings: releasingSettings())
-        let client = Engine(settings: releasingSettings())
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
-        let s1 = try #require(server.peers.first)
+        let (server, client, _, _, c1, s1) = try establishedPair(server: releasingSettings(), client: releasingSettings())
         #expect(runAll([server, client], timeout: 3) { c1.buffersReleased && s1.buffersReleased })
 
         // A write first: SSL_write on a released peer is the call that used to crash.
@@ -50,13 +44,7 @@ import Testing
     @Test func anIdleEvictionOfAReleasedPeerSendsCloseNotify() throws {
         var serverSettings = releasingSettings()
         serverSettings.idleTimeout = 0.5
-        let server = Engine(settings: serverSettings)
-        let client = Engine(settings: pskSettings())
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
-        let s1 = try #require(server.peers.first)
+        let (server, client, _, _, c1, s1) = try establishedPair(server: serverSettings)
         #expect(runAll([server, client], timeout: 3) { s1.buffersReleased })
         #expect(runAll([server, client], timeout: 3) { c1.status == .closed })
         #expect(c1.endReason == "close_notify received")
@@ -65,12 +53,7 @@ import Testing
     @Test func withoutTheSettingBuffersStay() throws {
         var settings = pskSettings()
         settings.releaseBuffersAfter = nil
-        let server = Engine(settings: settings)
-        let client = Engine(settings: settings)
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([server, client]) { c1.status == .established })
+        let (server, client, _, _, c1, _) = try establishedPair(server: settings, client: settings)
         let until = client.now() + 0.3
         runAll([server, client], timeout: 1) { client.now() > until }
         #expect(!c1.buffersReleased)

@@ -46,3 +46,20 @@ func certificateHandshake(mtu: Int, sourceLocation: SourceLocation = #_sourceLoc
     #expect(runAll([engine]) { c1.status == .established }, sourceLocation: sourceLocation)
     return (log, engine)
 }
+
+/// Two auto engines, a server socket "srv" and a client socket "cli", client
+/// peer "c1" and its server peer, the handshake done: the set-up of most
+/// two-engine tests.
+func establishedPair(server serverSettings: Engine.Settings = pskSettings(), client clientSettings: Engine.Settings = pskSettings(),
+                     sourceLocation: SourceLocation = #_sourceLocation)
+    throws -> (server: Engine, client: Engine, srv: EngineSocket, cli: EngineSocket, c1: Peer, s1: Peer) {
+    let server = Engine(settings: serverSettings)
+    let client = Engine(settings: clientSettings)
+    let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+    let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
+    let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
+    #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established },
+            sourceLocation: sourceLocation)
+    let s1 = try #require(server.peers.first, sourceLocation: sourceLocation)
+    return (server, client, srv, cli, c1, s1)
+}

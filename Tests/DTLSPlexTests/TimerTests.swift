@@ -74,13 +74,7 @@ import Testing
     }
 
     @Test func closeNotifyIsSeenByTheOtherSide() throws {
-        let server = Engine(settings: pskSettings())
-        let client = Engine(settings: pskSettings())
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
-        let s1 = try #require(server.peers.first)
+        let (server, client, _, _, c1, s1) = try establishedPair()
         client.close(c1)
         #expect(client.peers.isEmpty)
         #expect(runAll([server, client]) { s1.status == .closed })
