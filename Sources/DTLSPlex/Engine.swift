@@ -99,7 +99,9 @@ public final class Engine {
     @exclusivity(unchecked) var pollSet: [pollfd] = []
     /// Takes each application message as it is read, before it is queued for
     /// `read`: returning true consumes it (serve --echo answers from here, so
-    /// a message is never copied into an array of its own).
+    /// a message is never copied into an array of its own). The bytes are
+    /// OpenSSL's plaintext buffer, valid only during the call; the handler may
+    /// send, or close the peer (its reading stops there).
     @exclusivity(unchecked) public var messageHandler: ((Peer, UnsafeRawBufferPointer) -> Bool)?
     var impairment: Impairment
     struct ContextKey: Hashable {
