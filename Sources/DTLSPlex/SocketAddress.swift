@@ -184,10 +184,8 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// IP and UDP header bytes in front of every datagram on this path.
     public var headerOverhead: Int { family == .inet ? 28 : 48 }
 
-    /// Address bytes followed by the port: what a cookie binds to.
-    var cookieInput: [UInt8] { withCookieInput { Array($0) } }
-
-    /// The cookie input in a stack buffer: one is made per ClientHello.
+    /// Address bytes followed by the port (what a cookie binds to), in a
+    /// stack buffer: one is made per ClientHello.
     func withCookieInput<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         var words = (high, low, UInt16(0))
         let n = family == .inet ? 4 : 16
