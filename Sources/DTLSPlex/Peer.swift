@@ -166,10 +166,7 @@ public final class Peer {
 
     /// The largest application message one record can carry at this MTU.
     public var dataMTU: Int {
-        // The record overhead, once a cipher is in force, is what DTLS_get_data_mtu subtracts.
-        let overhead = minimumProtectedRecord
-        if let (forMTU, _) = protectedRecordFloor, forMTU == mtu { return mtu - RecordHeader.length - overhead }
-        return Int(DTLS_get_data_mtu(ssl))
+        recordOverhead.map { mtu - RecordHeader.length - $0 } ?? Int(DTLS_get_data_mtu(ssl))
     }
 
     /// Why OpenSSL must not see this datagram, if it must not: records that
@@ -209,27 +206,31 @@ public final class Peer {
     /// CCM8 and ChaCha20-Poly1305), at most the smallest CBC record for CBC.
     /// Before a cipher is chosen no protected record is legitimate; 24 is
     /// the most any supported cipher needs.
-    /// Kept once a cipher is in force (renegotiation is off, so it never
-    /// changes): DTLS_get_data_mtu looks the cipher and digest up by name,
-    /// under a lock, and every protected datagram asks.
-    private var minimumProtectedRecord: Int {
-        if let (forMTU, value) = protectedRecordFloor, forMTU == mtu { return value }
-        guard let cipher = SSL_get_current_cipher(ssl) else { return 24 }
+    private var minimumProtectedRecord: Int { recordOverhead ?? 24 }
+
+    /// Bytes a record adds to its plaintext (beyond the header) under the
+    /// cipher in force, as DTLS_get_data_mtu subtracts them; nil before a
+    /// cipher. Kept once known (renegotiation is off, so it never changes):
+    /// DTLS_get_data_mtu looks the cipher and digest up by name, under a
+    /// lock, and every protected datagram and every send asks.
+    private var recordOverhead: Int? {
+        if let (forMTU, value) = cachedOverhead, forMTU == mtu { return value }
+        guard let cipher = SSL_get_current_cipher(ssl) else { return nil }
+        let value: Int
         if SSL_CIPHER_is_aead(cipher) == 1 {
-            // Explicit nonce and tag, as DTLS_get_data_mtu counts them, without
-            // its lookups: 8 + 16 for GCM and CCM, 8 + 8 for CCM8, 0 + 16 for
-            // ChaCha20-Poly1305.
+            // Explicit nonce and tag, without the lookups: 8 + 16 for GCM and
+            // CCM, 8 + 8 for CCM8, 0 + 16 for ChaCha20-Poly1305.
             let short = SSL_CIPHER_get_name(cipher).map { strstr($0, "CCM8") != nil || strstr($0, "CHACHA20") != nil } ?? false
-            let value = short ? 16 : 24
-            protectedRecordFloor = (mtu, value)
-            return value
+            value = short ? 16 : 24
+        } else {
+            let data = Int(DTLS_get_data_mtu(ssl))
+            guard data > 0 else { return nil }
+            value = mtu - RecordHeader.length - data
         }
-        let data = Int(DTLS_get_data_mtu(ssl))
-        let value = data > 0 ? mtu - RecordHeader.length - data : 24
-        if data > 0 { protectedRecordFloor = (mtu, value) }
+        cachedOverhead = (mtu, value)
         return value
     }
-    @exclusivity(unchecked) private var protectedRecordFloor: (mtu: Int, value: Int)?
+    @exclusivity(unchecked) private var cachedOverhead: (mtu: Int, value: Int)?
 
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }

@@ -29,17 +29,22 @@ struct TimerHeap {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
         let top = items.removeLast()
-        var i = 0
+        siftDown(from: 0)
+        return top
+    }
+
+    /// Moves the entry at `start` down until neither child is earlier.
+    private mutating func siftDown(from start: Int) {
+        var i = start
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
             if l < items.count && items[l].deadline < items[m].deadline { m = l }
             if r < items.count && items[r].deadline < items[m].deadline { m = r }
-            if m == i { break }
+            if m == i { return }
             items.swapAt(i, m)
             i = m
         }
-        return top
     }
 
     mutating func removeAll() { items.removeAll() }
@@ -50,18 +55,6 @@ struct TimerHeap {
     /// and pop walk, and miss the cache on, a heap many times too deep.
     mutating func compact(keeping isLive: (Entry) -> Bool) {
         items.removeAll { !isLive($0) }
-        guard items.count > 1 else { return }
-        for start in stride(from: items.count / 2 - 1, through: 0, by: -1) {
-            var i = start
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && items[l].deadline < items[m].deadline { m = l }
-                if r < items.count && items[r].deadline < items[m].deadline { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
+        for start in stride(from: items.count / 2 - 1, through: 0, by: -1) { siftDown(from: start) }
     }
 }
