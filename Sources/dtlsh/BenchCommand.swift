@@ -161,6 +161,7 @@ struct BenchCommand: ParsableCommand {
                                  serverName: server == nil ? nil : program.map { String($0.split(separator: "/").last ?? "") } ?? "dtlsh serve")
         report.counter = counter
         func stats() -> ProcessStats? { server.flatMap { ProcessStats.of(pid: $0.pid) } }
+        func newGenerator() -> LoadGenerator { LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200) }
         var first = true
         func next() throws {
             if !first { address = try freshServer() }
@@ -168,7 +169,7 @@ struct BenchCommand: ParsableCommand {
         }
         if mode == .handshake || mode == .all {
             try next()
-            let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
+            let generator = newGenerator()
             let before = stats()
             report.mark(generator.engine)
             let r = try generator.handshakes(count: count, concurrency: concurrency, deadline: deadline, vanish: vanish, rate: rate)
@@ -177,7 +178,7 @@ struct BenchCommand: ParsableCommand {
         }
         if mode == .echo || mode == .all {
             try next()
-            let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
+            let generator = newGenerator()
             let ready = try generator.establish(peers: peers, concurrency: concurrency, deadline: deadline)
             let before = stats()
             report.mark(generator.engine)
@@ -188,7 +189,7 @@ struct BenchCommand: ParsableCommand {
         if mode == .hold || mode == .all {
             for population in hold {
                 try next()
-                let generator = LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200)
+                let generator = newGenerator()
                 let before = stats()
                 report.mark(generator.engine)
                 let start = generator.engine.now()
