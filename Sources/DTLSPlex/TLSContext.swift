@@ -116,7 +116,9 @@ final class TLSContext {
         for i in 0..<COpenSSL_sk_SSL_CIPHER_num(suites) {
             guard let suite = COpenSSL_sk_SSL_CIPHER_value(suites, i) else { continue }
             let auth = SSL_CIPHER_get_auth_nid(suite)
-            if auth != NID_auth_psk && auth != NID_auth_null { return true }
+            // The list always carries OpenSSL's TLS 1.3 suites (auth "any"),
+            // which DTLS 1.2 never negotiates: they want no certificate.
+            if auth != NID_auth_psk && auth != NID_auth_null && auth != NID_auth_any { return true }
         }
         return false
     }

@@ -18,6 +18,15 @@ import Testing
         #expect(server.read(s1) == [Array("hello".utf8)])
     }
 
+    /// A server that can only choose PSK suites presents no certificate:
+    /// OpenSSL would check its chain on every handshake for nothing.
+    @Test func pskOnlyServerLoadsNoCertificate() throws {
+        var settings = pskSettings()
+        settings.tls.ciphers = TLSConfiguration.pskCiphers
+        #expect(Engine(settings: settings).certificateFingerprint == nil)
+        #expect(Engine(settings: pskSettings()).certificateFingerprint != nil)
+    }
+
     @Test func certificateHandshakeOnOneEngine() throws {
         var settings = Engine.Settings()
         settings.auto = true
