@@ -116,7 +116,7 @@ extension Engine {
                 return last
             case SSL_ERROR_ZERO_RETURN:
                 // close_notify: answer it, as OpenSSL's own shutdown would.
-                ERR_clear_error()
+                OpenSSLError.clearQueue()
                 SSL_shutdown(p.ssl)
                 errorQueueClean = false
                 p.status = .closed
@@ -297,7 +297,7 @@ extension Engine {
     /// (or goes at once in auto mode).
     public func close(_ p: Peer) {
         if p.status == .handshaking || p.status == .established {
-            ERR_clear_error()
+            OpenSSLError.clearQueue()
             if p.ensureBuffers() { SSL_shutdown(p.ssl) }
             errorQueueClean = false
             p.status = .closed
@@ -315,7 +315,7 @@ extension Engine {
     /// Idle or over a bound: close_notify if established, then gone.
     func evict(_ p: Peer, reason: String) {
         if p.status == .established {
-            ERR_clear_error()
+            OpenSSLError.clearQueue()
             if p.ensureBuffers() { SSL_shutdown(p.ssl) }
             errorQueueClean = false
         }

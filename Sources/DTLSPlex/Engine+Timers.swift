@@ -120,7 +120,7 @@ extension Engine {
             fail(p, reason: "no memory for OpenSSL's record buffers")
             return
         }
-        ERR_clear_error()
+        OpenSSLError.clearQueue()
         let r = COpenSSL_DTLSv1_handle_timeout(p.ssl)
         errorQueueClean = false
         if r > 0 {

@@ -66,7 +66,7 @@ public final class Engine {
     // is confined to one thread and never overlaps accesses to them, so the runtime's
     // exclusivity checks were pure cost (about 3 % of an echo's CPU).
     @exclusivity(unchecked) public internal(set) var statistics = Statistics()
-    public private(set) var sockets: [EngineSocket] = []
+    @exclusivity(unchecked) public private(set) var sockets: [EngineSocket] = []
     /// Peers in the order they were made.
     public var peers: [Peer] { peersByID.values.sorted { $0.id < $1.id } }
 
@@ -108,16 +108,16 @@ public final class Engine {
         var role: Role
         var configuration: TLSConfiguration
     }
-    var contexts: [ContextKey: TLSContext] = [:]
+    @exclusivity(unchecked) var contexts: [ContextKey: TLSContext] = [:]
     let cookieJar: CookieJar
-    private var subscribers: [(EventInterest, (Event) -> Void)] = []
+    @exclusivity(unchecked) private var subscribers: [(EventInterest, (Event) -> Void)] = []
     /// What at least one subscriber wants.
-    private var interest: EventInterest = []
-    private var lastPeerID = 0
+    @exclusivity(unchecked) private var interest: EventInterest = []
+    @exclusivity(unchecked) private var lastPeerID = 0
     /// Peers forgotten since freed memory last went back to the system.
-    var removedSinceTrim = 0
-    var lastTrim = 0.0
-    var lastBufferSweep = 0.0
+    @exclusivity(unchecked) var removedSinceTrim = 0
+    @exclusivity(unchecked) var lastTrim = 0.0
+    @exclusivity(unchecked) var lastBufferSweep = 0.0
     private let start: timespec
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
     /// Where NSS key log lines go, only when the user asked for a key log.
@@ -150,9 +150,11 @@ public final class Engine {
         return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
     }
 
+    /// Empties OpenSSL's error queue before a call whose SSL_get_error must
+    /// not see older errors; skipped while the engine knows it is empty.
     func clearErrorQueue() {
         guard !errorQueueClean else { return }
-        ERR_clear_error()
+        OpenSSLError.clearQueue()
         errorQueueClean = true
     }
 

@@ -20,11 +20,11 @@ public final class EngineSocket {
     @exclusivity(unchecked) var heldBack: (to: SocketAddress, bytes: [UInt8], peer: String?, since: Double)?
     /// The one SSL that runs DTLSv1_listen for every unknown source; it becomes
     /// the next admitted peer and a fresh one takes its place.
-    var listener: Peer?
+    @exclusivity(unchecked) var listener: Peer?
     /// The context its server peers are made from (from `tls`).
-    var serverContext: TLSContext?
+    @exclusivity(unchecked) var serverContext: TLSContext?
     /// How many peers this socket has admitted, for naming them `NAME.N`.
-    var admitted = 0
+    @exclusivity(unchecked) var admitted = 0
 
     /// Made once: a listener is made for every admitted peer.
     lazy var listenerName = name + ".listener"

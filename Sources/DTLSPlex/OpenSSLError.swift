@@ -65,6 +65,14 @@ public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible 
         OpenSSLError(operation: operation, sslError: sslError, queue: drainQueue())
     }
 
+    /// ERR_clear_error, only when there is something to clear: it walks all
+    /// sixteen slots of the queue even when empty (about 800 instructions, a
+    /// few times per handshake), and an empty queue is what SSL_get_error
+    /// looks at either way.
+    static func clearQueue() {
+        if ERR_peek_error() != 0 { ERR_clear_error() }
+    }
+
     static func drainQueue() -> [OpenSSLErrorEntry] {
         var entries: [OpenSSLErrorEntry] = []
         // Bounded: the queue holds at most ERR_NUM_ERRORS (16) entries.

@@ -9,48 +9,55 @@ extension Peer {
     /// server notes about ten of them.
     public struct Flight: Sendable {
         public var direction: Direction
-        /// Up to eight 16-bit codes in place, the rest in `overflow`.
-        private var inline: (UInt64, UInt64) = (0, 0)
-        private var overflow: [UInt16] = []
-        private var alertCodes: [UInt16] = []
+        /// Up to eight 32-bit codes in place (kind << 16 | payload, an alert's
+        /// two bytes included), the rest in `overflow`: a flight is copied
+        /// and grown for every message, and arrays would cost an allocation
+        /// and reference counting each time.
+        private var inline: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private var overflow: [UInt32] = []
         public private(set) var count = 0
 
         init(direction: Direction) { self.direction = direction }
 
         mutating func append(_ m: ObservedMessage) {
-            let code: UInt16
+            let code: UInt32
             switch m {
-            case let .handshake(type): code = 0x100 | UInt16(type)
-            case .changeCipherSpec: code = 0x200
-            case let .alert(alert):
-                code = 0x300
-                alertCodes.append(alert)
+            case let .handshake(type): code = 1 << 16 | UInt32(type)
+            case .changeCipherSpec: code = 2 << 16
+            case let .alert(alert): code = 3 << 16 | UInt32(alert)
             }
+            let shifted = UInt64(code) << (32 * UInt64(count & 1))
             switch count {
-            case 0..<4: inline.0 |= UInt64(code) << (16 * UInt64(count))
-            case 4..<8: inline.1 |= UInt64(code) << (16 * UInt64(count - 4))
+            case 0..<2: inline.0 |= shifted
+            case 2..<4: inline.1 |= shifted
+            case 4..<6: inline.2 |= shifted
+            case 6..<8: inline.3 |= shifted
             default: overflow.append(code)
             }
             count += 1
         }
 
-        private func code(_ i: Int) -> UInt16 {
+        private func code(_ i: Int) -> UInt32 {
+            let word: UInt64
             switch i {
-            case 0..<4: UInt16(truncatingIfNeeded: inline.0 >> (16 * UInt64(i)))
-            case 4..<8: UInt16(truncatingIfNeeded: inline.1 >> (16 * UInt64(i - 4)))
-            default: overflow[i - 8]
+            case 0..<2: word = inline.0
+            case 2..<4: word = inline.1
+            case 4..<6: word = inline.2
+            case 6..<8: word = inline.3
+            default: return overflow[i - 8]
             }
+            return UInt32(truncatingIfNeeded: word >> (32 * UInt64(i & 1)))
         }
 
         /// The messages' names in order: "ClientHello", "ChangeCipherSpec", "Alert(fatal …)".
         public var messages: [String] {
-            var alerts = alertCodes.makeIterator()
-            return (0..<count).map { i in
+            (0..<count).map { i in
                 let c = code(i)
-                switch c >> 8 {
-                case 1: return HandshakeType.name(UInt8(truncatingIfNeeded: c))
+                let payload = UInt16(truncatingIfNeeded: c)
+                switch c >> 16 {
+                case 1: return HandshakeType.name(UInt8(truncatingIfNeeded: payload))
                 case 2: return "ChangeCipherSpec"
-                default: return "Alert(\(alerts.next().map(ObservedAlert.text) ?? "?"))"
+                default: return ObservedMessage.alert(payload).name
                 }
             }
         }
@@ -117,9 +124,11 @@ extension Peer {
     }
 
     private func noteMessage(_ message: ObservedMessage, _ direction: Direction) {
-        stepCapture?.append(SeenMessage(direction: direction, name: message.name))
-        if let last = flights.last, last.direction == direction {
-            flights[flights.count - 1].append(message)
+        if stepCapture != nil { stepCapture!.append(SeenMessage(direction: direction, name: message.name)) }
+        // By index, in place: `flights.last` would copy the flight and its arrays.
+        let last = flights.count - 1
+        if last >= 0, flights[last].direction == direction {
+            flights[last].append(message)
         } else {
             var flight = Flight(direction: direction)
             flight.append(message)

@@ -16,7 +16,7 @@ public final class Peer {
         public var dropped = 0
     }
 
-    public internal(set) var name: String
+    @exclusivity(unchecked) public internal(set) var name: String
     public let role: Role
     @exclusivity(unchecked) public internal(set) var address: SocketAddress
     @exclusivity(unchecked) public internal(set) var status: Status = .handshaking {
@@ -29,13 +29,13 @@ public final class Peer {
     /// Application messages received and not yet read.
     @exclusivity(unchecked) public internal(set) var received: [[UInt8]] = []
     @exclusivity(unchecked) public internal(set) var lastSSLError: Int32?
-    public internal(set) var lastError: OpenSSLError?
+    @exclusivity(unchecked) public internal(set) var lastError: OpenSSLError?
     /// Why the peer failed or was closed, in words.
-    public internal(set) var endReason: String?
+    @exclusivity(unchecked) public internal(set) var endReason: String?
     @exclusivity(unchecked) public internal(set) var flights: [Flight] = []
     /// Alerts sent and received, as "fatal handshake failure" etc.
     public var alerts: [(Direction, String)] { alertLog.map { ($0.direction, ObservedAlert.text($0.code)) } }
-    var alertLog: [ObservedAlert] = []
+    @exclusivity(unchecked) var alertLog: [ObservedAlert] = []
     public let createdAt: Double
     @exclusivity(unchecked) public internal(set) var lastActivity: Double
     @exclusivity(unchecked) public internal(set) var establishedAt: Double?
@@ -52,12 +52,12 @@ public final class Peer {
     let bio: DatagramBIO
     let context: TLSContext
     let id: Int
-    var timerGeneration = 0
-    var isListener: Bool
+    @exclusivity(unchecked) var timerGeneration = 0
+    @exclusivity(unchecked) var isListener: Bool
     @exclusivity(unchecked) var handshakeStarted = false
     /// The random of the ClientHello that made a server peer: a late copy of
     /// it is not a client starting over.
-    var clientRandom: [UInt8]?
+    @exclusivity(unchecked) var clientRandom: [UInt8]?
     /// Set at admission: the ClientHello inside the SSL was already reported.
     @exclusivity(unchecked) var replayedHello = false
     /// Messages seen during the current `step`, for its report.
@@ -67,7 +67,7 @@ public final class Peer {
     /// The deadline of this peer's live entry in the timer heap.
     @exclusivity(unchecked) var scheduledAt: Double?
     /// Counted in its socket's half-open handshakes.
-    var countsAsHalfOpen = false
+    @exclusivity(unchecked) var countsAsHalfOpen = false
 
     /// OpenSSL's record buffers were given back while the peer was idle.
     @exclusivity(unchecked) public private(set) var buffersReleased = false

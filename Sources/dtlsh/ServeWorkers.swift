@@ -93,8 +93,8 @@ final class ServeWorker {
 /// lines gathered and written at once, whole lines only, so workers' lines
 /// never interleave inside a line. Confined to the worker's thread.
 private final class LineBuffer {
-    private var held: [(Int32, String)]? = []
-    private var pending = ""
+    @exclusivity(unchecked) private var held: [(Int32, String)]? = []
+    @exclusivity(unchecked) private var pending = ""
 
     func write(_ fd: Int32, _ line: String) {
         if held != nil {
