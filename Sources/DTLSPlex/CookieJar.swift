@@ -22,8 +22,11 @@ final class CookieJar {
     private let clock: () -> Double
     /// HMAC contexts keyed with the secrets of `period` and the one before.
     /// Keyed once per rotation: a one-shot HMAC() looks the digest up by name
-    /// and allocates its contexts anew, twice per handshake.
-    private var keyed: (period: Int64, current: KeyedMAC, previous: KeyedMAC)?
+    /// and allocates its contexts anew, twice per handshake. Plain values, not
+    /// objects: they are reached three times a handshake, and the jar frees them.
+    private var keyedPeriod: Int64?
+    private var current = KeyedMAC.none
+    private var previous = KeyedMAC.none
 
     /// What the last verification said, for the engine's events.
     var lastVerification: Bool?
@@ -36,6 +39,11 @@ final class CookieJar {
         self.master = master
         self.lifetime = lifetime > 0 ? lifetime : 300
         self.clock = clock
+    }
+
+    deinit {
+        current.free()
+        previous.free()
     }
 
     static func wallClock() -> Double {
@@ -68,20 +76,27 @@ final class CookieJar {
         return Array(out.prefix(Int(length)))
     }
 
-    private func macs() -> (current: KeyedMAC, previous: KeyedMAC) {
+    /// Keys the contexts for the period the clock is in, if it moved on.
+    private func rotate() {
         let n = period(at: clock())
-        if let k = keyed, k.period == n { return (k.current, k.previous) }
+        if keyedPeriod == n { return }
         // Just rotated by one: the old current context is the new previous one.
-        let previous = keyed.flatMap { $0.period == n - 1 ? $0.current : nil }
-            ?? KeyedMAC(key: Self.secret(master: master, period: n - 1))
-        let current = KeyedMAC(key: Self.secret(master: master, period: n))
-        keyed = (n, current, previous)
-        return (current, previous)
+        if keyedPeriod == n - 1 {
+            previous.free()
+            previous = current
+        } else {
+            previous.free()
+            current.free()
+            previous = KeyedMAC(key: Self.secret(master: master, period: n - 1))
+        }
+        current = KeyedMAC(key: Self.secret(master: master, period: n))
+        keyedPeriod = n
     }
 
     /// Writes the cookie for `address` (`CookieJar.length` bytes) to `out`.
     func writeCookie(for address: SocketAddress, to out: UnsafeMutablePointer<UInt8>) {
-        let mac = macs().current
+        rotate()
+        let mac = current
         address.withCookieInput { mac.compute($0, into: out) }
     }
 
@@ -93,7 +108,8 @@ final class CookieJar {
     }
 
     func verify(_ cookie: UnsafeRawBufferPointer, for address: SocketAddress) -> Bool {
-        let (current, previous) = macs()
+        rotate()
+        let (current, previous) = (current, previous)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.length) { expected in
             let out = expected.baseAddress!
             let mac = UnsafeRawBufferPointer(start: out, count: Self.length)
@@ -122,9 +138,13 @@ final class CookieJar {
 
 /// An HMAC-SHA256 context keyed once and re-initialised per use: re-init
 /// with no key restores the keyed state without allocating (OpenSSL's
-/// hmac_init with a NULL key).
-private final class KeyedMAC {
-    private let ctx: OpaquePointer
+/// hmac_init with a NULL key). A plain handle: its `CookieJar` frees it.
+private struct KeyedMAC {
+    private let ctx: OpaquePointer?
+
+    static var none: KeyedMAC { KeyedMAC(ctx: nil) }
+
+    private init(ctx: OpaquePointer?) { self.ctx = ctx }
 
     init(key: [UInt8]) {
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil), let ctx = EVP_MAC_CTX_new(mac) else {
@@ -142,11 +162,11 @@ private final class KeyedMAC {
         guard ok == 1 else { fatalError("HMAC-SHA256 would not take a key: no cookies") }
     }
 
-    deinit { EVP_MAC_CTX_free(ctx) }
+    func free() { EVP_MAC_CTX_free(ctx) }
 
     func compute(_ input: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) {
         var length = 0
-        guard EVP_MAC_init(ctx, nil, 0, nil) == 1,
+        guard let ctx, EVP_MAC_init(ctx, nil, 0, nil) == 1,
               EVP_MAC_update(ctx, input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count) == 1,
               EVP_MAC_final(ctx, out, &length, CookieJar.length) == 1, length == CookieJar.length
         else {

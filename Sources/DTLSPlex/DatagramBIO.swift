@@ -20,7 +20,9 @@ final class DatagramBIO {
     /// step with no impairment, when nobody may look at the queue first).
     @exclusivity(unchecked) var sendsDirect = false
     /// The peer this BIO carries; set once, and the peer outlives its BIO's use.
-    unowned(unsafe) var owner: Peer?
+    /// Kept unretained, and lent without a retain on every direct write.
+    @exclusivity(unchecked) var ownerReference: Unmanaged<Peer>?
+    var owner: Peer? { ownerReference?.takeUnretainedValue() }
     /// Datagrams OpenSSL wrote that have not yet gone to the socket.
     @exclusivity(unchecked) var outbound = DatagramQueue()
     /// Where the datagram being read came from: what DTLSv1_listen asks for.
@@ -107,8 +109,8 @@ private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar
     // Always accept the whole write: a short write makes BIO_f_buffer loop.
     let bytes = UnsafeRawBufferPointer(start: data, count: Int(length))
     return DatagramBIO.with(bio) { box in
-        if box.sendsDirect, let peer = box.owner {
-            peer.engine.sendDirect(bytes, from: peer)
+        if box.sendsDirect, let owner = box.ownerReference {
+            owner._withUnsafeGuaranteedRef { $0.sendDirect(bytes) }
         } else {
             box.outbound.append(Array(bytes))
         }

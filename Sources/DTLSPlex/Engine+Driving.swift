@@ -219,17 +219,6 @@ extension Engine {
         emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name, as: .datagrams)
     }
 
-    /// A datagram OpenSSL writes during a driven step: straight into the
-    /// socket's send batch, no queue, no array (see `DatagramBIO.sendsDirect`).
-    func sendDirect(_ d: UnsafeRawBufferPointer, from p: Peer) {
-        let s = p.socket
-        s.udp.queue(d, to: p.address)
-        statistics.datagramsOut += 1
-        statistics.bytesOut += d.count
-        p.counters.datagramsOut += 1
-        p.counters.bytesOut += d.count
-    }
-
     /// Whether a driven step may send directly: no impairment and no
     /// subscriber wants a look at each datagram first (their events keep
     /// their order after the step's own), and nothing older waits in the

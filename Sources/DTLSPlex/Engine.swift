@@ -38,6 +38,13 @@ public final class Engine {
         /// this long without a datagram in (they return with the next one);
         /// nil keeps them.
         public var releaseBuffersAfter: Double? = 1
+        /// Follow every peer's records and messages through OpenSSL's message
+        /// callback: its flights, alerts and write epoch (what the shell's
+        /// ladder, explain and `peers` show) and the record, message and alert
+        /// events. A server that reports nothing per peer goes without: the
+        /// callback runs for every record and message, a few hundred
+        /// nanoseconds a handshake.
+        public var followsMessages = true
 
         public init(tls: TLSConfiguration = TLSConfiguration()) {
             self.tls = tls

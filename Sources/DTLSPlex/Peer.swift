@@ -48,6 +48,8 @@ public final class Peer {
     /// The engine owns every peer and outlives them; checked references would
     /// cost an atomic on each datagram and event.
     unowned(unsafe) let engine: Engine
+    /// The engine again, lent without a retain where every datagram passes.
+    private let engineReference: Unmanaged<Engine>
     let ssl: OpaquePointer
     let bio: DatagramBIO
     let context: TLSContext
@@ -93,6 +95,18 @@ public final class Peer {
         return true
     }
 
+    /// A datagram OpenSSL writes during a driven step: straight into the
+    /// socket's send batch, no queue, no array (see `DatagramBIO.sendsDirect`).
+    func sendDirect(_ d: UnsafeRawBufferPointer) {
+        socket.udp.queue(d, to: address)
+        engineReference._withUnsafeGuaranteedRef {
+            $0.statistics.datagramsOut += 1
+            $0.statistics.bytesOut += d.count
+        }
+        counters.datagramsOut += 1
+        counters.bytesOut += d.count
+    }
+
     /// No longer a half-open handshake of its socket: established, ended or gone.
     func leaveHalfOpen() {
         guard countsAsHalfOpen else { return }
@@ -109,6 +123,7 @@ public final class Peer {
         self.address = address
         self.socket = socket
         self.engine = engine
+        self.engineReference = Unmanaged.passUnretained(engine)
         self.context = context
         self.isListener = isListener
         self.mtu = mtu
@@ -117,7 +132,7 @@ public final class Peer {
         self.lastActivity = createdAt
         self.bio = DatagramBIO(overhead: address.headerOverhead)
         bio.source = address
-        bio.owner = self
+        bio.ownerReference = Unmanaged.passUnretained(self)
         // SSL_set_bio takes the BIO's one reference: SSL_free frees it.
         SSL_set_bio(ssl, bio.bio, bio.bio)
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
@@ -126,8 +141,10 @@ public final class Peer {
         // 15 KB of waste per peer (notes §7). Idle peers give both buffers
         // back (`releaseBuffers`).
         SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
-        SSL_set_msg_callback(ssl, peerMessageCallback)
-        COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
+        if engine.settings.followsMessages {
+            SSL_set_msg_callback(ssl, peerMessageCallback)
+            COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
+        }
         if context.configuration.timerInitialMilliseconds != nil || context.configuration.timerMaxMilliseconds != nil {
             DTLS_set_timer_cb(ssl, peerTimerCallback)
         }

@@ -7,8 +7,13 @@ final class TLSContext {
     let ctx: OpaquePointer
     let role: Role
     let configuration: TLSConfiguration
-    /// Set by the engine for server contexts: makes and checks cookies.
-    var cookieJar: CookieJar?
+    /// Set by the engine for server contexts: makes and checks cookies. The
+    /// engine owns the jar and outlives every DTLSv1_listen it calls.
+    unowned(unsafe) var cookieJar: CookieJar?
+    /// The PSK as C bytes, for the server callback: once per handshake it
+    /// compares an identity and copies a key, with no Swift strings or arrays.
+    private let pskIdentity: UnsafeMutablePointer<CChar>?
+    private let pskKey: UnsafeMutableBufferPointer<UInt8>?
     /// Receives NSS key log lines when the user asked for a key log. The
     /// callback is installed only then: with one set, OpenSSL formats every
     /// secret of every handshake as hex through sprintf.
@@ -21,16 +26,41 @@ final class TLSContext {
         self.ctx = ctx
         self.role = role
         self.configuration = configuration
+        // An identity with a NUL in it could never arrive whole: it matches nothing.
+        self.pskIdentity = configuration.psk.flatMap { $0.identity.utf8.contains(0) ? nil : strdup($0.identity) }
+        self.pskKey = configuration.psk.map { psk in
+            let key = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: psk.key.count)
+            _ = key.initialize(from: psk.key)
+            return key
+        }
         COpenSSL_SSL_CTX_set_app_data(ctx, Unmanaged.passUnretained(self).toOpaque())
         // On a throw, deinit still runs (every property is set) and frees ctx.
         try configure()
     }
 
-    deinit { SSL_CTX_free(ctx) }
+    deinit {
+        SSL_CTX_free(ctx)
+        free(pskIdentity)
+        pskKey?.deallocate()
+    }
 
     static func from(_ ssl: OpaquePointer?) -> TLSContext? {
         guard let ssl, let ctx = SSL_get_SSL_CTX(ssl), let data = COpenSSL_SSL_CTX_get_app_data(ctx) else { return nil }
         return Unmanaged<TLSContext>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    /// Runs `body` with the SSL's context and no retain/release around it:
+    /// the SSL_CTX holds its context alive while any of its SSLs runs.
+    static func with<R>(_ ssl: OpaquePointer?, _ body: (TLSContext) -> R?) -> R? {
+        guard let ssl, let ctx = SSL_get_SSL_CTX(ssl), let data = COpenSSL_SSL_CTX_get_app_data(ctx) else { return nil }
+        return Unmanaged<TLSContext>.fromOpaque(data)._withUnsafeGuaranteedRef(body)
+    }
+
+    /// The server's side of a PSK handshake: the key if `identity` is ours.
+    func copyPSK(for identity: UnsafePointer<CChar>, into psk: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
+        guard let pskIdentity, let pskKey, strcmp(identity, pskIdentity) == 0, pskKey.count <= max else { return 0 }
+        if let key = pskKey.baseAddress { psk.update(from: key, count: pskKey.count) }
+        return pskKey.count
     }
 
     private func configure() throws {
@@ -183,11 +213,9 @@ private func pskClientCallback(
 private func pskServerCallback(
     _ ssl: OpaquePointer?, _ identity: UnsafePointer<CChar>?, _ psk: UnsafeMutablePointer<UInt8>?, _ maxPSK: UInt32
 ) -> UInt32 {
-    guard let context = TLSContext.from(ssl), let key = context.configuration.psk, let identity, let psk else { return 0 }
+    guard let identity, let psk else { return 0 }
     // An unknown identity returns 0: OpenSSL answers with unknown_psk_identity.
-    guard String(cString: identity) == key.identity, key.key.count <= Int(maxPSK) else { return 0 }
-    key.key.withUnsafeBytes { UnsafeMutableRawPointer(psk).copyMemory(from: $0.baseAddress!, byteCount: key.key.count) }
-    return UInt32(key.key.count)
+    return UInt32(TLSContext.with(ssl) { $0.copyPSK(for: identity, into: psk, max: Int(maxPSK)) } ?? 0)
 }
 
 private func keyLogCallback(_ ssl: OpaquePointer?, _ line: UnsafePointer<CChar>?) {
@@ -198,20 +226,25 @@ private func keyLogCallback(_ ssl: OpaquePointer?, _ line: UnsafePointer<CChar>?
 private func cookieGenerateCallback(
     _ ssl: OpaquePointer?, _ cookie: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<UInt32>?
 ) -> Int32 {
-    guard let context = TLSContext.from(ssl), let jar = context.cookieJar, let cookie, let length,
-          let source = DatagramBIO.from(SSL_get_rbio(ssl))?.source
-    else { return 0 }
-    // OpenSSL's buffer holds DTLS1_COOKIE_LENGTH (255) bytes; ours are 32.
-    jar.writeCookie(for: source, to: cookie)
+    guard let cookie, let length, let source = DatagramBIO.with(SSL_get_rbio(ssl), { $0.source }) else { return 0 }
+    let made: Bool? = TLSContext.with(ssl) { context in
+        guard let jar = context.cookieJar else { return false }
+        // OpenSSL's buffer holds DTLS1_COOKIE_LENGTH (255) bytes; ours are 32.
+        jar.writeCookie(for: source, to: cookie)
+        return true
+    }
+    guard made == true else { return 0 }
     length.pointee = UInt32(CookieJar.length)
     return 1
 }
 
 private func cookieVerifyCallback(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?, _ length: UInt32) -> Int32 {
-    guard let context = TLSContext.from(ssl), let jar = context.cookieJar, let cookie,
-          let source = DatagramBIO.from(SSL_get_rbio(ssl))?.source
-    else { return 0 }
-    let ok = jar.verify(UnsafeRawBufferPointer(start: cookie, count: Int(length)), for: source)
-    jar.lastVerification = ok
-    return ok ? 1 : 0
+    guard let cookie, let source = DatagramBIO.with(SSL_get_rbio(ssl), { $0.source }) else { return 0 }
+    let ok: Bool? = TLSContext.with(ssl) { context in
+        guard let jar = context.cookieJar else { return nil }
+        let ok = jar.verify(UnsafeRawBufferPointer(start: cookie, count: Int(length)), for: source)
+        jar.lastVerification = ok
+        return ok
+    }
+    return ok == true ? 1 : 0
 }

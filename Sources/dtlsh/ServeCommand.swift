@@ -75,6 +75,8 @@ struct ServeCommand: ParsableCommand {
         settings.cookies = !noCookies
         settings.keepFinishedPeers = false
         settings.auto = true
+        // Nobody will read a quiet server's flights and alerts, or see its alert events.
+        settings.followsMessages = !quiet
         var plan = WorkerPlan(settings: settings, options: options, echo: echo, reusePort: workers > 1)
         plan.quiet = quiet
         // Before any thread starts: the workers inherit the blocked signals, so
