@@ -56,7 +56,16 @@ final class DatagramBIO {
         return true
     }
 
-    fileprivate func clearBorrowed() { borrowed = nil }
+    /// Copies the lent datagram into OpenSSL's read buffer (cut, like
+    /// recvfrom, if longer); -1 when there is none. Routing never lends an
+    /// empty datagram.
+    fileprivate func readBorrowed(into out: UnsafeMutablePointer<CChar>, size: Int) -> Int32 {
+        guard let lent = borrowed, let base = lent.baseAddress else { return -1 }
+        borrowed = nil
+        let n = min(size, lent.count)
+        UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: n)
+        return Int32(n)
+    }
 
     /// Copies a still-unread borrowed datagram into `inbound`.
     func keepBorrowed() {
@@ -122,21 +131,14 @@ private func datagramBIORead(_ bio: OpaquePointer?, _ out: UnsafeMutablePointer<
     COpenSSL_BIO_clear_retry_flags(bio)
     guard let out, size > 0 else { return 0 }
     let n: Int32? = DatagramBIO.with(bio) { box in
+        // The loop's common case first: nothing queued, one datagram lent.
+        if box.inbound.isEmpty { return box.readBorrowed(into: out, size: Int(size)) }
         var next = box.inbound.popFirst()
         // A read of 0 bytes is end of file to OpenSSL: an empty datagram (one
         // queued by hand) is skipped, never handed over.
         while next?.isEmpty == true { next = box.inbound.popFirst() }
-        guard let datagram = next else {
-            // The borrowed datagram is newer than every queued one: its turn is last.
-            if let lent = box.borrowed, let base = lent.baseAddress {
-                box.clearBorrowed()
-                // Routing never lends an empty datagram.
-                let n = min(Int(size), lent.count)
-                UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: n)
-                return Int32(n)
-            }
-            return -1
-        }
+        // The borrowed datagram is newer than every queued one: its turn is last.
+        guard let datagram = next else { return box.readBorrowed(into: out, size: Int(size)) }
         // Like recvfrom: a datagram longer than the buffer is cut, never split.
         let n = min(Int(size), datagram.count)
         datagram.withUnsafeBytes { UnsafeMutableRawPointer(out).copyMemory(from: $0.baseAddress!, byteCount: n) }

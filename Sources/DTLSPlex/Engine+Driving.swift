@@ -32,7 +32,10 @@ extension Engine {
     /// `report: false` (the loop's own steps) skips noting the messages seen.
     @discardableResult
     public func step(_ p: Peer, report: Bool = true) -> StepReport {
-        let before = SSL_state_string_long(p.ssl)!
+        // OpenSSL's state names only for a report or a state event: the loop
+        // steps every peer for every datagram.
+        let namesStates = report || wants(.protocolDetail)
+        let before = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
         let inBefore = p.bio.inboundCount
         let outBefore = p.bio.outbound.count
         var result: Int32 = 0
@@ -70,15 +73,21 @@ extension Engine {
             break
         }
         p.lastSSLError = error
-        let after = SSL_state_string_long(p.ssl)!
-        if before != after {
+        let after = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
+        if namesStates && before != after {
             p.emit(.state(from: String(cString: before), to: String(cString: after)), as: .protocolDetail)
         }
         updateTimer(p)
         return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
                           datagramsConsumed: inBefore - p.bio.inboundCount,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
-                          seen: p.stepCapture ?? [])
+                          seen: report ? p.stepCapture ?? [] : [])
+    }
+
+    /// The state a step reports when nobody asked for OpenSSL's names: "".
+    private static var unnamedState: UnsafePointer<CChar> {
+        let empty: StaticString = ""
+        return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
     /// SSL_read until WANT_READ: one call may consume a retransmitted handshake

@@ -43,23 +43,36 @@ extension Engine {
     func route(_ d: Arrival, on s: EngineSocket) {
         statistics.datagramsIn += 1
         statistics.bytesIn += d.bytes.count
-        let peer = s.peers[d.source]
-        emit(.datagramIn(from: d.source, bytes: Array(d.bytes)), socket: s.name, peer: peer?.name, as: .datagrams)
+        let found = s.peers[d.source]
+        emit(.datagramIn(from: d.source, bytes: Array(d.bytes)), socket: s.name, peer: found?.name, as: .datagrams)
         if d.truncated {
-            drop(d, on: s, peer: peer, reason: "truncated: larger than the receive buffer")
+            drop(d, on: s, peer: found, reason: "truncated: larger than the receive buffer")
             return
         }
         if d.bytes.isEmpty {
             // OpenSSL takes a BIO read of 0 bytes for end of file and fails the
             // association: one spoofed empty datagram would end it.
-            drop(d, on: s, peer: peer, reason: "empty datagram")
+            drop(d, on: s, peer: found, reason: "empty datagram")
             return
         }
+        guard let peer = found else {
+            guard s.accepting else {
+                drop(d, on: s, peer: nil, reason: "unknown source and the socket does not accept")
+                return
+            }
+            admit(d, on: s)
+            return
+        }
+        deliver(d, to: peer, on: s)
+    }
+
+    /// A datagram from the address of a known peer.
+    private func deliver(_ d: Arrival, to peer: Peer, on s: EngineSocket) {
         // A fresh ClientHello from the address of a finished or established
         // association means the client started over (RFC 6347 §4.2.8): it goes
         // through the cookie exchange, and replaces the old peer only once its
         // cookie is verified. A handshaking peer gets it: that is a retransmission.
-        if let peer, peer.status != .handshaking, s.accepting, RecordLayer.startsWithClientHello(d.bytes) {
+        if peer.status != .handshaking, s.accepting, RecordLayer.startsWithClientHello(d.bytes) {
             // A late copy of the hello that made this association is not a restart.
             if let random = Self.clientRandom(d.bytes), random == peer.clientRandom {
                 drop(d, on: s, peer: peer, reason: "a late copy of the ClientHello of an existing association")
@@ -68,32 +81,24 @@ extension Engine {
             admit(d, on: s)
             return
         }
-        if let peer {
-            guard peer.status == .handshaking || peer.status == .established else {
-                drop(d, on: s, peer: peer, reason: "peer is \(peer.status.rawValue)")
-                return
-            }
-            if let why = peer.implausibleRecord(in: d.bytes) {
-                drop(d, on: s, peer: peer, reason: why)
-                return
-            }
-            peer.counters.datagramsIn += 1
-            peer.counters.bytesIn += d.bytes.count
-            // Inside a driven turn the turn's clock does: idle is judged in seconds.
-            peer.lastActivity = isDriving ? turnClock : now()
-            if isDriving && settings.auto {
-                if peer.bio.borrow(d.bytes) { borrowers.append(peer.bio) }
-            } else {
-                peer.bio.enqueue(Array(d.bytes))
-            }
-            if settings.auto { markReady(peer) }
+        guard peer.status == .handshaking || peer.status == .established else {
+            drop(d, on: s, peer: peer, reason: "peer is \(peer.status.rawValue)")
             return
         }
-        guard s.accepting else {
-            drop(d, on: s, peer: nil, reason: "unknown source and the socket does not accept")
+        if let why = peer.implausibleRecord(in: d.bytes) {
+            drop(d, on: s, peer: peer, reason: why)
             return
         }
-        admit(d, on: s)
+        peer.counters.datagramsIn += 1
+        peer.counters.bytesIn += d.bytes.count
+        // Inside a driven turn the turn's clock does: idle is judged in seconds.
+        peer.lastActivity = isDriving ? turnClock : now()
+        if isDriving && settings.auto {
+            if peer.bio.borrow(d.bytes) { borrowers.append(peer.bio) }
+        } else {
+            peer.bio.enqueue(Array(d.bytes))
+        }
+        if settings.auto { markReady(peer) }
     }
 
     func drop(_ d: Arrival, on s: EngineSocket, peer: Peer?, reason: String) {

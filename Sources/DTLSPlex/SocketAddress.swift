@@ -113,25 +113,27 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Writes the address as a `sockaddr` into `storage`: once for every
+    /// datagram sent, so the words go in as they are, with no byte slices.
     func fill(_ storage: inout sockaddr_storage) -> socklen_t {
         switch family {
         case .inet:
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
             sin.sin_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin.sin_addr) { dst in withAddressBytes { dst.copyMemory(from: $0) } }
-            withUnsafeMutableBytes(of: &storage) { raw in
-                withUnsafeBytes(of: &sin) { raw.copyMemory(from: $0) }
-            }
+            // The four address bytes lead `high` in memory, in network order.
+            sin.sin_addr.s_addr = withUnsafeBytes(of: high) { $0.load(as: UInt32.self) }
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: sin, as: sockaddr_in.self) }
             return socklen_t(MemoryLayout<sockaddr_in>.size)
         case .inet6:
             var sin6 = sockaddr_in6()
             sin6.sin6_family = sa_family_t(AF_INET6)
             sin6.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin6.sin6_addr) { dst in withAddressBytes { dst.copyMemory(from: $0) } }
-            withUnsafeMutableBytes(of: &storage) { raw in
-                withUnsafeBytes(of: &sin6) { raw.copyMemory(from: $0) }
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { dst in
+                dst.storeBytes(of: high, toByteOffset: 0, as: UInt64.self)
+                dst.storeBytes(of: low, toByteOffset: 8, as: UInt64.self)
             }
+            withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: sin6, as: sockaddr_in6.self) }
             return socklen_t(MemoryLayout<sockaddr_in6>.size)
         }
     }
