@@ -106,7 +106,7 @@ extension Engine {
                 statistics.messagesIn += 1
                 p.emit(.appData(.inbound, bytes: Array(message)), as: .data)
                 last = (n, SSL_ERROR_NONE)
-                if let handler = messageHandler, handler(p, message) {
+                if let handler = messageHandler, handler(self, p, message) {
                     // The handler may have closed the peer: read no further for it.
                     if p.status != .established { return last }
                     continue

@@ -108,8 +108,10 @@ public final class Engine {
     /// `read`: returning true consumes it (serve --echo answers from here, so
     /// a message is never copied into an array of its own). The bytes are
     /// OpenSSL's plaintext buffer, valid only during the call; the handler may
-    /// send, or close the peer (its reading stops there).
-    @exclusivity(unchecked) public var messageHandler: ((Peer, UnsafeRawBufferPointer) -> Bool)?
+    /// send, or close the peer (its reading stops there). It is handed the
+    /// engine, so it need capture nothing (a closure with no context costs no
+    /// reference counting when the engine calls it, once per message).
+    @exclusivity(unchecked) public var messageHandler: ((Engine, Peer, UnsafeRawBufferPointer) -> Bool)?
     var impairment: Impairment
     struct ContextKey: Hashable {
         var role: Role

@@ -48,8 +48,10 @@ public final class Peer {
     /// The engine owns every peer and outlives them; checked references would
     /// cost an atomic on each datagram and event.
     unowned(unsafe) let engine: Engine
-    /// The engine again, lent without a retain where every datagram passes.
+    /// The engine and the socket's UDP endpoint again, lent without a retain
+    /// where every datagram passes (both outlive the peer's use of them).
     private let engineReference: Unmanaged<Engine>
+    private let udpReference: Unmanaged<UDPSocket>
     let ssl: OpaquePointer
     let bio: DatagramBIO
     let context: TLSContext
@@ -98,7 +100,7 @@ public final class Peer {
     /// A datagram OpenSSL writes during a driven step: straight into the
     /// socket's send batch, no queue, no array (see `DatagramBIO.sendsDirect`).
     func sendDirect(_ d: UnsafeRawBufferPointer) {
-        socket.udp.queue(d, to: address)
+        udpReference._withUnsafeGuaranteedRef { $0.queue(d, to: address) }
         engineReference._withUnsafeGuaranteedRef {
             $0.statistics.datagramsOut += 1
             $0.statistics.bytesOut += d.count
@@ -124,6 +126,7 @@ public final class Peer {
         self.socket = socket
         self.engine = engine
         self.engineReference = Unmanaged.passUnretained(engine)
+        self.udpReference = Unmanaged.passUnretained(socket.udp)
         self.context = context
         self.isListener = isListener
         self.mtu = mtu

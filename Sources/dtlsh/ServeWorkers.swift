@@ -52,7 +52,7 @@ final class ServeWorker {
             // Answered as each message is read, from OpenSSL's plaintext buffer:
             // no copy, and the answer joins the turn's batch of sends. A message
             // that cannot go back (too large for this MTU) is dropped, as before.
-            engine.messageHandler = { [unowned(unsafe) engine] p, message in
+            engine.messageHandler = { engine, p, message in
                 try? engine.send(p, message)
                 return true
             }

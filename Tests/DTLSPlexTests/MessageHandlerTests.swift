@@ -6,8 +6,8 @@ import Testing
 @Suite struct MessageHandlerTests {
     @Test func aHandlerAnswersAndConsumes() throws {
         let (server, client, _, _, c1, s1) = try establishedPair()
-        server.messageHandler = { [unowned server] p, message in
-            try? server.send(p, message)
+        server.messageHandler = { engine, p, message in
+            try? engine.send(p, message)
             return true
         }
         for m in ["one", "two", "three"] { try client.send(c1, Array(m.utf8)) }
@@ -23,7 +23,7 @@ import Testing
 
     @Test func aHandlerThatDeclinesLeavesTheMessageForRead() throws {
         let (server, client, _, _, c1, s1) = try establishedPair()
-        server.messageHandler = { _, _ in false }
+        server.messageHandler = { _, _, _ in false }
         try client.send(c1, Array("keep me".utf8))
         var got: [[UInt8]] = []
         #expect(runAll([server, client]) {
@@ -35,8 +35,8 @@ import Testing
 
     @Test func aHandlerMayCloseThePeer() throws {
         let (server, client, _, _, c1, s1) = try establishedPair()
-        server.messageHandler = { [unowned server] p, _ in
-            server.close(p)
+        server.messageHandler = { engine, p, _ in
+            engine.close(p)
             return true
         }
         try client.send(c1, Array("first".utf8))
