@@ -174,7 +174,7 @@ extension Engine {
     /// forgotten peers) and the queues of every peer on it.
     public func flush(_ s: EngineSocket) {
         flushOwn(s)
-        for p in s.peers.values where !p.bio.outbound.isEmpty { flush(p) }
+        for p in s.peerList where !p.bio.outbound.isEmpty { flush(p) }
         releaseHeldBack(on: s)
     }
 

@@ -40,7 +40,15 @@ extension Engine {
             isDriving = false
             for s in sockets where s.udp.hasQueuedSends { commitSends(on: s) }
         }
+        releaseRetired()
         return readableExtra
+    }
+
+    /// Lets removed peers go once no unretained list can name them: the
+    /// turn is over, and nothing waits to be stepped or copied.
+    func releaseRetired() {
+        guard !retired.isEmpty, readyPeers.isEmpty, borrowers.isEmpty else { return }
+        retired.removeAll(keepingCapacity: true)
     }
 
     /// Auto mode's work: step every peer that has datagrams, send what that
@@ -50,7 +58,7 @@ extension Engine {
         errorQueueClean = false
         // Bounded: peers made ready while pumping wait for the next turn.
         // Two arrays trade places, so neither is copied or reallocated.
-        var ready: [Peer] = []
+        var ready: [Unmanaged<Peer>] = []
         Swift.swap(&ready, &pumpScratch)
         Swift.swap(&ready, &readyPeers)
         defer {
@@ -59,15 +67,20 @@ extension Engine {
         }
         if !settings.auto {
             // Manual mode marks nothing ready; a `wait` drives whatever is pending.
-            ready = peers.filter { $0.bio.hasInbound || ($0.role == .server && !$0.handshakeStarted) }
-            ready.forEach { $0.isReady = true }
+            for p in peers where p.bio.hasInbound || (p.role == .server && !p.handshakeStarted) {
+                p.isReady = true
+                ready.append(Unmanaged.passUnretained(p))
+            }
         }
-        for p in ready where p.isReady {
-            p.bio.sendsDirect = maySendDirect(p)
-            step(p, report: false)
-            p.bio.sendsDirect = false
-            flush(p)
-            reapIfFinished(p)
+        for ready in ready {
+            ready._withUnsafeGuaranteedRef { p in
+                guard p.isReady else { return }
+                p.bio.sendsDirect = maySendDirect(p)
+                step(p, report: false)
+                p.bio.sendsDirect = false
+                flush(p)
+                reapIfFinished(p)
+            }
         }
         if !settings.auto {
             // What was stepped by hand and not yet sent goes too.
@@ -92,7 +105,7 @@ extension Engine {
     func markReady(_ p: Peer) {
         guard !p.isReady else { return }
         p.isReady = true
-        readyPeers.append(p)
+        readyPeers.append(Unmanaged.passUnretained(p))
     }
 
     /// Peers holding received messages that nobody has read yet.

@@ -36,7 +36,7 @@ extension Engine {
 
     /// Copies what stepping left unread out of the receive slots.
     func keepBorrowed() {
-        for b in borrowers { b.keepBorrowed() }
+        for b in borrowers { b._withUnsafeGuaranteedRef { $0.keepBorrowed() } }
         borrowers.removeAll(keepingCapacity: true)
     }
 
@@ -44,18 +44,19 @@ extension Engine {
         statistics.datagramsIn += 1
         statistics.bytesIn += d.bytes.count
         let found = s.peers[d.source]
-        emit(.datagramIn(from: d.source, bytes: Array(d.bytes)), socket: s.name, peer: found?.name, as: .datagrams)
+        emit(.datagramIn(from: d.source, bytes: Array(d.bytes)), socket: s.name, peer: found?.takeUnretainedValue().name,
+             as: .datagrams)
         if d.truncated {
-            drop(d, on: s, peer: found, reason: "truncated: larger than the receive buffer")
+            drop(d, on: s, peer: found?.takeUnretainedValue(), reason: "truncated: larger than the receive buffer")
             return
         }
         if d.bytes.isEmpty {
             // OpenSSL takes a BIO read of 0 bytes for end of file and fails the
             // association: one spoofed empty datagram would end it.
-            drop(d, on: s, peer: found, reason: "empty datagram")
+            drop(d, on: s, peer: found?.takeUnretainedValue(), reason: "empty datagram")
             return
         }
-        guard let peer = found else {
+        guard let found else {
             guard s.accepting else {
                 drop(d, on: s, peer: nil, reason: "unknown source and the socket does not accept")
                 return
@@ -63,7 +64,7 @@ extension Engine {
             admit(d, on: s)
             return
         }
-        deliver(d, to: peer, on: s)
+        found._withUnsafeGuaranteedRef { deliver(d, to: $0, on: s) }
     }
 
     /// A datagram from the address of a known peer.
@@ -94,7 +95,7 @@ extension Engine {
         // Inside a driven turn the turn's clock does: idle is judged in seconds.
         peer.lastActivity = isDriving ? turnClock : now()
         if isDriving && settings.auto {
-            if peer.bio.borrow(d.bytes) { borrowers.append(peer.bio) }
+            if peer.bio.borrow(d.bytes) { borrowers.append(Unmanaged.passUnretained(peer.bio)) }
         } else {
             peer.bio.enqueue(Array(d.bytes))
         }
@@ -240,7 +241,7 @@ extension Engine {
 
     /// The client at this address proved it started over: its old association goes.
     func replaceExistingPeer(at address: SocketAddress, on s: EngineSocket) {
-        guard let old = s.peers[address] else { return }
+        guard let old = s.peers[address]?.takeUnretainedValue() else { return }
         // What the old association sent before the new hello is read first,
         // in the order it came (a close_notify closes it: not an eviction).
         // Manual mode reads nothing unasked.

@@ -84,12 +84,17 @@ public final class Engine {
     @exclusivity(unchecked) var timers = TimerHeap()
     /// Inside a driven turn of the loop (auto mode, or `wait` in manual mode).
     @exclusivity(unchecked) var isDriving = false
-    /// Peers with datagrams to process, for the auto loop.
-    @exclusivity(unchecked) var readyPeers: [Peer] = []
+    /// Peers with datagrams to process, for the auto loop. Unretained, like
+    /// `borrowers` and each socket's peer table: the per-datagram path makes
+    /// no reference-counting traffic. `peersByID` owns every peer, and a
+    /// removed one waits in `retired` until no such list can name it.
+    @exclusivity(unchecked) var readyPeers: [Unmanaged<Peer>] = []
     /// Peers holding received messages nobody has read (serve --echo reads them).
     @exclusivity(unchecked) var readyWithData: Set<Int> = []
     /// BIOs lending a receive slot during this batch (see `receive`).
-    @exclusivity(unchecked) var borrowers: [DatagramBIO] = []
+    @exclusivity(unchecked) var borrowers: [Unmanaged<DatagramBIO>] = []
+    /// Peers removed while an unretained list may still name them.
+    @exclusivity(unchecked) var retired: [Peer] = []
     /// OpenSSL's error queue is known to be empty. It must be before an SSL
     /// call for SSL_get_error to be right, and ERR_clear_error walks all
     /// sixteen slots of it, so the loop clears once per pass and after each
@@ -102,7 +107,7 @@ public final class Engine {
     /// Where DTLSv1_listen writes the client's address (unused: we know it).
     let listenPeerAddress: OpaquePointer = BIO_ADDR_new()!
     /// Kept between turns so the loop allocates nothing per turn.
-    @exclusivity(unchecked) var pumpScratch: [Peer] = []
+    @exclusivity(unchecked) var pumpScratch: [Unmanaged<Peer>] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
     /// Takes each application message as it is read, before it is queued for
     /// `read`: returning true consumes it (serve --echo answers from here, so
@@ -144,10 +149,14 @@ public final class Engine {
     }
 
     deinit {
-        // Peers hold unowned references back here: free them first.
+        // Peers hold unowned references back here: free them first (the
+        // unretained lists before the owners).
+        readyPeers.removeAll()
+        borrowers.removeAll()
+        sockets.forEach { $0.peers.removeAll(); $0.listener = nil }
         peersByName.removeAll()
         peersByID.removeAll()
-        sockets.forEach { $0.peers.removeAll(); $0.listener = nil }
+        retired.removeAll()
         readBuffer.deallocate()
         BIO_ADDR_free(listenPeerAddress)
     }
@@ -239,9 +248,9 @@ public final class Engine {
     }
 
     public func closeSocket(_ s: EngineSocket) {
-        for p in Array(s.peers.values) where p.status == .handshaking || p.status == .established { close(p) }
+        for p in s.peerList where p.status == .handshaking || p.status == .established { close(p) }
         flush(s)
-        for p in Array(s.peers.values) { remove(p) }
+        for p in s.peerList { remove(p) }
         s.listener = nil
         sockets.removeAll { $0 === s }
         emit(.socketClosed, socket: s.name, peer: nil, as: .essential)
@@ -257,8 +266,8 @@ public final class Engine {
     public func connect(name: String, socket s: EngineSocket, to address: SocketAddress) throws -> Peer {
         guard peersByName[name] == nil else { throw EngineError.exists("peer", name) }
         guard socket(named: name) == nil else { throw EngineError.exists("socket", name) }
-        guard s.peers[address] == nil else {
-            throw EngineError.invalidArgument("socket \(s.name) already has peer \(s.peers[address]!.name) for \(address)")
+        if let there = s.peers[address] {
+            throw EngineError.invalidArgument("socket \(s.name) already has peer \(there.takeUnretainedValue().name) for \(address)")
         }
         guard address.family == s.localAddress.family else {
             throw EngineError.invalidArgument("socket \(s.name) is \(s.localAddress.family == .inet ? "IPv4" : "IPv6"); \(address) is not")
@@ -274,7 +283,7 @@ public final class Engine {
     }
 
     func register(_ p: Peer) {
-        p.socket.peers[p.address] = p
+        p.socket.peers[p.address] = Unmanaged.passUnretained(p)
         if p.role == .server, p.status == .handshaking, !p.countsAsHalfOpen {
             p.countsAsHalfOpen = true
             p.socket.halfOpen += 1
@@ -293,10 +302,19 @@ public final class Engine {
     /// Drops all state of a peer at once, without telling the other side.
     public func remove(_ p: Peer) {
         // One lookup: put back what was not this peer (a newer one at the address).
-        if let there = p.socket.peers.removeValue(forKey: p.address), there !== p { p.socket.peers[p.address] = there }
+        if let there = p.socket.peers.removeValue(forKey: p.address), there.toOpaque() != Unmanaged.passUnretained(p).toOpaque() {
+            p.socket.peers[p.address] = there
+        }
         p.leaveHalfOpen()
+        p.isReady = false
         peersByName[p.name] = nil
-        if peersByID.removeValue(forKey: p.id) != nil { removedSinceTrim += 1 }
+        // The table's own reference goes to `retired`: the caller may hold
+        // the peer unretained (the loop does), so it must stay alive until
+        // the loop's unretained lists are done with it.
+        if let owned = peersByID.removeValue(forKey: p.id) {
+            removedSinceTrim += 1
+            retired.append(owned)
+        }
     }
 
     /// Memory returns: glibc keeps what freed peers held (about 70 KB each)

@@ -15,7 +15,11 @@ public final class EngineSocket {
     /// exchange keeps no state) and the close_notify of peers already forgotten.
     @exclusivity(unchecked) public internal(set) var outbound: [(to: SocketAddress, bytes: [UInt8])] = []
 
-    @exclusivity(unchecked) var peers: [SocketAddress: Peer] = [:]
+    /// Its peers by address, unretained (looked up for every datagram): the
+    /// engine owns them, and its `register` and `remove` keep this in step.
+    @exclusivity(unchecked) var peers: [SocketAddress: Unmanaged<Peer>] = [:]
+    /// Its peers, retained: for the rare walks over all of them.
+    var peerList: [Peer] { peers.values.map { $0.takeUnretainedValue() } }
     /// A datagram the reordering impairment holds until the next one leaves.
     @exclusivity(unchecked) var heldBack: (to: SocketAddress, bytes: [UInt8], peer: String?, since: Double)?
     /// The one SSL that runs DTLSv1_listen for every unknown source; it becomes

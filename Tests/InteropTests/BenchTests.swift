@@ -69,6 +69,26 @@ import Testing
         #expect(allocations <= 40, "\(allocations) allocations for 8000 datagrams")
     }
 
+    /// An optimized serve reaps every finished peer inside its loop, where
+    /// it holds its peers unretained: each close must leave the peer alive
+    /// until the turn is over (a debug build's extra retains would hide a
+    /// peer freed too early; this build crashed on the first close then).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DTLSH_RELEASE_BINARY"] != nil))
+    func anOptimizedServerReapsPeersUnderLoad() throws {
+        let release = try #require(ProcessInfo.processInfo.environment["DTLSH_RELEASE_BINARY"])
+        let p = try Subprocess(release, ["bench", "--json", "--mode", "all", "--count", "400", "--concurrency", "16",
+                                         "--peers", "8", "--messages", "200", "--hold", "50", "--hold-seconds", "0.2",
+                                         "--deadline", "20"])
+        #expect(p.waitExit(timeout: 60) == 0, "\(p.stdout)\(p.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(p.stdout.utf8)) as? [String: Any]
+        let rows = try #require(object?["scenarios"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["scenario"] as? String ?? "?", $0) })
+        #expect(byName["handshake"]?["completed"] as? Int == 400)
+        #expect(byName["echo 1000 B"]?["completed"] as? Int == 1600)
+        #expect(byName["hold"]?["completed"] as? Int == 50)
+        for row in rows { #expect(row["failed"] as? Int == 0, "\(row)") }
+    }
+
     /// --reference loads the C reference server with the same scenarios and
     /// puts the two side by side.
     @Test func comparisonWithTheReferenceServer() throws {

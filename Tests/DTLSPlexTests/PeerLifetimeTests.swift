@@ -1,0 +1,37 @@
+import DTLSPlex
+import Testing
+
+/// The loop holds ready peers, lending BIOs and each socket's peer table
+/// unretained; a peer removed while they may name it stays alive until the
+/// turn is over, then goes.
+@Suite struct PeerLifetimeTests {
+    /// A server that keeps no finished peers reaps each one inside the loop,
+    /// with nobody but the engine holding it: the close must not free it
+    /// under the loop's feet, and it must be freed once the turn is over.
+    @Test func reapedPeersLiveOutTheTurnThenGo() throws {
+        var settings = pskSettings()
+        settings.keepFinishedPeers = false
+        let server = Engine(settings: settings)
+        let client = Engine(settings: pskSettings())
+        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+        var clients: [Peer] = []
+        for i in 1...8 {
+            let s = try client.openSocket(name: "cli\(i)", bind: loopback, accepting: false)
+            clients.append(try client.connect(name: "c\(i)", socket: s, to: srv.localAddress))
+        }
+        #expect(runAll([server, client]) { clients.allSatisfy { $0.status == .established } && server.peerCount == 8 })
+        weak let first = server.peer(named: "srv.1")
+        #expect(first != nil)
+        // Several messages and then the close_notify in one batch per peer.
+        for c in clients {
+            for m in 0..<4 { try client.send(c, [UInt8(m)]) }
+            client.close(c)
+        }
+        #expect(runAll([server, client]) { server.peerCount == 0 })
+        #expect(srv.peerCount == 0)
+        #expect(server.statistics.peersClosed == 8)
+        // The next turn lets the retired peers go.
+        server.runOnce(timeout: 0)
+        #expect(first == nil, "a reaped peer is freed once the loop is done with it")
+    }
+}
