@@ -61,7 +61,7 @@ extension Engine {
                 drop(d, on: s, peer: nil, reason: "unknown source and the socket does not accept")
                 return
             }
-            admit(d, on: s)
+            admit(d, on: s, replacing: false)
             return
         }
         found._withUnsafeGuaranteedRef { deliver(d, to: $0, on: s) }
@@ -79,7 +79,7 @@ extension Engine {
                 drop(d, on: s, peer: peer, reason: "a late copy of the ClientHello of an existing association")
                 return
             }
-            admit(d, on: s)
+            admit(d, on: s, replacing: true)
             return
         }
         guard peer.status == .handshaking || peer.status == .established else {
@@ -111,7 +111,9 @@ extension Engine {
 
     // MARK: - Admission: no per-peer state before a valid cookie
 
-    func admit(_ d: Arrival, on s: EngineSocket) {
+    /// `replacing`: routing found a peer at the source's address (a client
+    /// starting over); without one, nothing there needs a look.
+    func admit(_ d: Arrival, on s: EngineSocket, replacing: Bool) {
         // The only thing an unknown source may send is an unfragmented epoch-0
         // ClientHello; anything else is dropped before OpenSSL sees it.
         guard RecordLayer.startsWithClientHello(d.bytes) else {
@@ -127,7 +129,7 @@ extension Engine {
             return
         }
         if !settings.cookies {
-            admitWithoutCookie(d, on: s)
+            admitWithoutCookie(d, on: s, replacing: replacing)
             return
         }
         let listener: Peer
@@ -173,7 +175,7 @@ extension Engine {
             listener.clientRandom = Self.clientRandom(d.bytes)
             statistics.cookiesOK += 1
             emit(.cookieOK(from: d.source), socket: s.name, peer: nil)
-            promote(listener, on: s)
+            promote(listener, on: s, replacing: replacing)
         case 0:
             statistics.cookiesSent += sentDirect
             for hvr in written {
@@ -223,9 +225,9 @@ extension Engine {
 
     /// The listener passed a cookie-verified ClientHello: it becomes the peer
     /// (the hello is buffered inside it), and the next datagram gets a new one.
-    func promote(_ listener: Peer, on s: EngineSocket) {
+    func promote(_ listener: Peer, on s: EngineSocket, replacing: Bool) {
         s.listener = nil
-        replaceExistingPeer(at: listener.address, on: s)
+        if replacing { replaceExistingPeer(at: listener.address, on: s) }
         s.admitted += 1
         var name = "\(s.name).\(s.admitted)"
         while peersByName[name] != nil {
@@ -256,8 +258,8 @@ extension Engine {
         }
     }
 
-    func admitWithoutCookie(_ d: Arrival, on s: EngineSocket) {
-        replaceExistingPeer(at: d.source, on: s)
+    func admitWithoutCookie(_ d: Arrival, on s: EngineSocket, replacing: Bool) {
+        if replacing { replaceExistingPeer(at: d.source, on: s) }
         do {
             s.admitted += 1
             let p = try Peer(name: "\(s.name).\(s.admitted)", role: .server, address: d.source, socket: s, engine: self,
