@@ -17,7 +17,7 @@ final class CookieJar {
 
     private let master: [UInt8]
     let lifetime: Double
-    /// Seconds on the wall clock (CLOCK_REALTIME): the same in every thread,
+    /// Seconds on the wall clock (CLOCK_REALTIME_COARSE): the same in every thread,
     /// unlike an engine's own monotonic `now()`, which starts at zero.
     private let clock: () -> Double
     /// HMAC contexts keyed with the secrets of `period` and the one before.
@@ -46,9 +46,11 @@ final class CookieJar {
         previous.free()
     }
 
+    /// The coarse clock (a few ms of resolution, read without the TSC):
+    /// periods last minutes, and it is read three times a handshake.
     static func wallClock() -> Double {
         var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
+        clock_gettime(CLOCK_REALTIME_COARSE, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
