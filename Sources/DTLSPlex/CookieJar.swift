@@ -111,7 +111,6 @@ final class CookieJar {
 
     func verify(_ cookie: UnsafeRawBufferPointer, for address: SocketAddress) -> Bool {
         rotate()
-        let (current, previous) = (current, previous)
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.length) { expected in
             let out = expected.baseAddress!
             let mac = UnsafeRawBufferPointer(start: out, count: Self.length)

@@ -81,7 +81,7 @@ extension Engine {
         return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
                           datagramsConsumed: inBefore - p.bio.inboundCount,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
-                          seen: report ? p.stepCapture ?? [] : [])
+                          seen: p.stepCapture ?? [])
     }
 
     /// The state a step reports when nobody asked for OpenSSL's names: "".

@@ -48,6 +48,8 @@ extension Engine {
     /// turn is over, and nothing waits to be stepped or copied.
     func releaseRetired() {
         guard !retired.isEmpty, readyPeers.isEmpty, borrowers.isEmpty else { return }
+        // Freed only now: the next trim has their memory to give back.
+        removedSinceTrim += retired.count
         retired.removeAll(keepingCapacity: true)
     }
 
@@ -72,8 +74,8 @@ extension Engine {
                 ready.append(Unmanaged.passUnretained(p))
             }
         }
-        for ready in ready {
-            ready._withUnsafeGuaranteedRef { p in
+        for entry in ready {
+            entry._withUnsafeGuaranteedRef { p in
                 guard p.isReady else { return }
                 p.bio.sendsDirect = maySendDirect(p)
                 step(p, report: false)
@@ -103,7 +105,8 @@ extension Engine {
     }
 
     func markReady(_ p: Peer) {
-        guard !p.isReady else { return }
+        // A removed peer is never stepped again: the list would outlive it.
+        guard !p.isReady, p.isRegistered else { return }
         p.isReady = true
         readyPeers.append(Unmanaged.passUnretained(p))
     }

@@ -113,9 +113,10 @@ public final class Engine {
     /// `read`: returning true consumes it (serve --echo answers from here, so
     /// a message is never copied into an array of its own). The bytes are
     /// OpenSSL's plaintext buffer, valid only during the call; the handler may
-    /// send, or close the peer (its reading stops there). It is handed the
-    /// engine, so it need capture nothing (a closure with no context costs no
-    /// reference counting when the engine calls it, once per message).
+    /// send, or close the peer (its reading stops there), but not run the
+    /// loop (`runOnce`, `run`): the loop holds its peers unretained for the
+    /// turn. It is handed the engine, so it need capture nothing (a closure
+    /// with no context costs no reference counting, once per message).
     @exclusivity(unchecked) public var messageHandler: ((Engine, Peer, UnsafeRawBufferPointer) -> Bool)?
     var impairment: Impairment
     struct ContextKey: Hashable {
@@ -184,6 +185,8 @@ public final class Engine {
     // MARK: - Events
 
     /// Calls `handler` with every event of the kinds in `interest` from now on.
+    /// A handler may read the engine but not run its loop (`runOnce`, `run`):
+    /// events come from inside a turn, which holds its peers unretained.
     public func subscribe(_ interest: EventInterest = .all, _ handler: @escaping (Event) -> Void) {
         subscribers.append((interest, handler))
         self.interest.formUnion(interest)
@@ -290,6 +293,7 @@ public final class Engine {
         }
         peersByName[p.name] = p
         peersByID[p.id] = p
+        p.isRegistered = true
         statistics.peersCreated += 1
         statistics.peersPeak = max(statistics.peersPeak, peersByID.count)
         if p.role == .server, p.status == .handshaking {
@@ -311,10 +315,8 @@ public final class Engine {
         // The table's own reference goes to `retired`: the caller may hold
         // the peer unretained (the loop does), so it must stay alive until
         // the loop's unretained lists are done with it.
-        if let owned = peersByID.removeValue(forKey: p.id) {
-            removedSinceTrim += 1
-            retired.append(owned)
-        }
+        if let owned = peersByID.removeValue(forKey: p.id) { retired.append(owned) }
+        p.isRegistered = false
     }
 
     /// Memory returns: glibc keeps what freed peers held (about 70 KB each)

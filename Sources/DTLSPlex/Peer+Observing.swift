@@ -124,7 +124,7 @@ extension Peer {
     }
 
     private func noteMessage(_ message: ObservedMessage, _ direction: Direction) {
-        if stepCapture != nil { stepCapture!.append(SeenMessage(direction: direction, name: message.name)) }
+        stepCapture?.append(SeenMessage(direction: direction, name: message.name))
         // By index, in place: `flights.last` would copy the flight and its arrays.
         let last = flights.count - 1
         if last >= 0, flights[last].direction == direction {

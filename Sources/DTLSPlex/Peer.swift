@@ -46,12 +46,14 @@ public final class Peer {
     /// lasting cycle, and an unowned reference costs a check on every datagram.
     public let socket: EngineSocket
     /// The engine owns every peer and outlives them; checked references would
-    /// cost an atomic on each datagram and event.
-    unowned(unsafe) let engine: Engine
-    /// The engine and the socket's UDP endpoint again, lent without a retain
-    /// where every datagram passes (both outlive the peer's use of them).
+    /// cost an atomic on each datagram and event. Kept unretained, and lent
+    /// without a retain where every datagram passes (`sendDirect`).
     private let engineReference: Unmanaged<Engine>
+    var engine: Engine { engineReference.takeUnretainedValue() }
+    /// The socket's UDP endpoint, likewise (the socket outlives its peers' use).
     private let udpReference: Unmanaged<UDPSocket>
+    /// In the engine's tables: between `register` and `remove`.
+    @exclusivity(unchecked) var isRegistered = false
     let ssl: OpaquePointer
     let bio: DatagramBIO
     let context: TLSContext
@@ -124,7 +126,6 @@ public final class Peer {
         self.role = role
         self.address = address
         self.socket = socket
-        self.engine = engine
         self.engineReference = Unmanaged.passUnretained(engine)
         self.udpReference = Unmanaged.passUnretained(socket.udp)
         self.context = context

@@ -44,13 +44,11 @@ final class TLSContext {
         pskKey?.deallocate()
     }
 
-    static func from(_ ssl: OpaquePointer?) -> TLSContext? {
-        guard let ssl, let ctx = SSL_get_SSL_CTX(ssl), let data = COpenSSL_SSL_CTX_get_app_data(ctx) else { return nil }
-        return Unmanaged<TLSContext>.fromOpaque(data).takeUnretainedValue()
-    }
+    static func from(_ ssl: OpaquePointer?) -> TLSContext? { with(ssl) { $0 } }
 
     /// Runs `body` with the SSL's context and no retain/release around it:
-    /// the SSL_CTX holds its context alive while any of its SSLs runs.
+    /// the app data is unretained, but every peer holds its context, so it
+    /// is alive while any of its SSLs runs.
     static func with<R>(_ ssl: OpaquePointer?, _ body: (TLSContext) -> R?) -> R? {
         guard let ssl, let ctx = SSL_get_SSL_CTX(ssl), let data = COpenSSL_SSL_CTX_get_app_data(ctx) else { return nil }
         return Unmanaged<TLSContext>.fromOpaque(data)._withUnsafeGuaranteedRef(body)
@@ -228,7 +226,7 @@ private func cookieGenerateCallback(
 ) -> Int32 {
     guard let cookie, let length, let source = DatagramBIO.with(SSL_get_rbio(ssl), { $0.source }) else { return 0 }
     let made: Bool? = TLSContext.with(ssl) { context in
-        guard let jar = context.cookieJar else { return false }
+        guard let jar = context.cookieJar else { return nil }
         // OpenSSL's buffer holds DTLS1_COOKIE_LENGTH (255) bytes; ours are 32.
         jar.writeCookie(for: source, to: cookie)
         return true

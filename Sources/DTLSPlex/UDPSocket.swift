@@ -176,7 +176,7 @@ public final class UDPSocket {
     // exclusivity checks were pure cost (about 3 % of an echo's CPU).
     /// Datagrams waiting for `sendQueued`, copied into one arena with their
     /// sendmmsg headers beside them: queueing allocates nothing. A `let`, so
-    /// reaching it costs no reference counting; its pages stay virtual until used.
+    /// reaching it costs no reference counting; its memory is taken on first use.
     private let sendArena = SendArena()
     /// Datagrams the kernel refused while the arena was emptied to make room.
     @exclusivity(unchecked) private var refusedEarly = 0
@@ -235,18 +235,36 @@ public final class UDPSocket {
 private final class SendArena {
     static let capacity = 256 * 1024
     static let maxDatagrams = 256
-    let bytes = UnsafeMutableRawPointer.allocate(byteCount: SendArena.capacity, alignment: 16)
-    let names = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: SendArena.maxDatagrams)
-    let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: SendArena.maxDatagrams)
-    let headers = UnsafeMutablePointer<CSystem_mmsghdr>.allocate(capacity: SendArena.maxDatagrams)
+    /// The datagrams' bytes, then per datagram an address, an iovec and an
+    /// mmsghdr: one block of about 310 KB, taken on the first send (a load
+    /// generator opens a socket per client and most never batch).
+    @exclusivity(unchecked) private var block: UnsafeMutableRawPointer?
     @exclusivity(unchecked) private(set) var count = 0
     @exclusivity(unchecked) private var used = 0
 
-    deinit {
-        bytes.deallocate()
-        names.deallocate()
-        iovecs.deallocate()
-        headers.deallocate()
+    private static let namesOffset = capacity
+    private static let iovecsOffset = namesOffset + maxDatagrams * MemoryLayout<sockaddr_storage>.stride
+    private static let headersOffset = iovecsOffset + maxDatagrams * MemoryLayout<iovec>.stride
+    private static let blockSize = headersOffset + maxDatagrams * MemoryLayout<CSystem_mmsghdr>.stride
+
+    private var bytes: UnsafeMutableRawPointer { block! }
+    private var names: UnsafeMutablePointer<sockaddr_storage> {
+        (block! + Self.namesOffset).assumingMemoryBound(to: sockaddr_storage.self)
+    }
+    private var iovecs: UnsafeMutablePointer<iovec> { (block! + Self.iovecsOffset).assumingMemoryBound(to: iovec.self) }
+    /// Valid once something was appended (`count > 0`).
+    var headers: UnsafeMutablePointer<CSystem_mmsghdr> {
+        (block! + Self.headersOffset).assumingMemoryBound(to: CSystem_mmsghdr.self)
+    }
+
+    deinit { block?.deallocate() }
+
+    private static func makeBlock() -> UnsafeMutableRawPointer {
+        let b = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
+        (b + namesOffset).bindMemory(to: sockaddr_storage.self, capacity: maxDatagrams)
+        (b + iovecsOffset).bindMemory(to: iovec.self, capacity: maxDatagrams)
+        (b + headersOffset).bindMemory(to: CSystem_mmsghdr.self, capacity: maxDatagrams)
+        return b
     }
 
     func hasRoom(for length: Int) -> Bool {
@@ -256,6 +274,7 @@ private final class SendArena {
     /// False when the datagram could never fit.
     func append(_ raw: UnsafeRawBufferPointer, to destination: SocketAddress) -> Bool {
         guard raw.count <= Self.capacity, hasRoom(for: raw.count) else { return false }
+        if block == nil { block = Self.makeBlock() }
         let at = bytes + used
         if let base = raw.baseAddress { at.copyMemory(from: base, byteCount: raw.count) }
         let i = count

@@ -34,4 +34,17 @@ import Testing
         server.runOnce(timeout: 0)
         #expect(first == nil, "a reaped peer is freed once the loop is done with it")
     }
+
+    /// A peer removed from the engine is never queued for the loop again:
+    /// the loop holds its queue unretained, and the engine no longer owns it.
+    @Test func aRemovedPeerIsNeverSteppedAgain() throws {
+        let (server, client, _, _, c1, s1) = try establishedPair()
+        server.remove(s1)
+        server.runOnce(timeout: 0)
+        server.inject(s1, [23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 0])
+        #expect(runAll([server, client], timeout: 0.2) { s1.inboundQueue.isEmpty } == false,
+                "the datagram stays where it was put")
+        #expect(s1.inboundQueue.count == 1)
+        _ = c1
+    }
 }
