@@ -319,6 +319,17 @@ public final class Engine {
         p.isRegistered = false
     }
 
+    /// For a process whose engines serve load: glibc gives the heap's top
+    /// back to the system whenever 128 KB of it is free, so a busy server
+    /// shrinks and regrows it all the time, and every regrown page faults
+    /// (OpenSSL zeroes a 16 KB buffer for each handshake) — thousands of
+    /// faults a second. With this, memory goes back only when an engine
+    /// returns it (`returnFreedMemory`, once a second after peers went).
+    /// Process-wide; call it before the load starts.
+    public static func trimHeapOnlyOnSchedule() {
+        _ = mallopt(M_TRIM_THRESHOLD, 64 << 20)
+    }
+
     /// Memory returns: glibc keeps what freed peers held (about 70 KB each)
     /// for reuse, so a server that once held many peers would keep that
     /// resident for good. After peers went, whole free pages go back to the

@@ -66,6 +66,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        Engine.trimHeapOnlyOnSchedule()
         var settings = Engine.Settings(tls: try options.tlsConfiguration())
         settings.mtu = options.mtu
         settings.maxPeers = maxPeers
