@@ -21,6 +21,9 @@ extension BenchReport {
             if row.perPeer, let x = row.heapPerPeer, let y = other.heapPerPeer {
                 rows.append(["\(row.scenario): heap bytes per peer (lower is better)", number(x), number(y), ratio(x, y)])
             }
+            if !row.perPeer, let x = row.pageFaultsPerUnit, let y = other.pageFaultsPerUnit {
+                rows.append(["\(row.scenario): page faults per \(row.singular)", number(x), number(y), ""])
+            }
             if !row.perPeer, let x = row.allocationsPerUnit, let y = other.allocationsPerUnit {
                 rows.append(["\(row.scenario): heap allocations per \(row.singular)", number(x), number(y), ""])
             }
@@ -62,5 +65,6 @@ extension BenchReport.Row {
         return Double(a - b) / Double(result.completed)
     }
     var heapPerPeer: Double? { heapGrowth.flatMap { result.completed > 0 ? Double($0) / Double(result.completed) : nil } }
+    var pageFaultsPerUnit: Double? { pageFaults.flatMap { result.completed > 0 ? Double($0) / Double(result.completed) : nil } }
     var allocationsPerUnit: Double? { allocations.flatMap { result.completed > 0 ? Double($0) / Double(result.completed) : nil } }
 }

@@ -10,6 +10,8 @@ struct BenchReport {
         var serverCPU: Double?
         var rssBefore: Int?
         var rssAfter: Int?
+        /// Minor page faults the server took during the scenario.
+        var pageFaults: Int?
         var perPeer: Bool
         /// Heap allocations the server made during the scenario (--allocations).
         var allocations: Int?
@@ -56,7 +58,8 @@ struct BenchReport {
                       _ before: ProcessStats?, _ after: ProcessStats?, perPeer: Bool = false, generator: Engine? = nil) {
         var row = Row(scenario: scenario, unit: unit, result: r,
                       serverCPU: before.flatMap { b in after.map { $0.cpuSeconds - b.cpuSeconds } },
-                      rssBefore: before?.rssBytes, rssAfter: after?.rssBytes, perPeer: perPeer)
+                      rssBefore: before?.rssBytes, rssAfter: after?.rssBytes,
+                      pageFaults: before.flatMap { b in after.map { $0.pageFaults - b.pageFaults } }, perPeer: perPeer)
         if let marks = startMarks, let generator {
             let s = generator.statistics
             row.datagrams = s.datagramsIn + s.datagramsOut - marks.datagrams
@@ -95,6 +98,9 @@ struct BenchReport {
             }
             if let cpu = row.serverCPU, cpu > 0, !row.perPeer {
                 out.append("  server CPU       \(Self.fixed(cpu, 2)) s → \(Self.fixed(Double(r.completed) / cpu, 0)) \(row.unit) per server-CPU-second")
+            }
+            if let f = row.pageFaults, !row.perPeer, r.completed > 0 {
+                out.append("  server faults    \(f) minor page faults: \(Self.fixed(Double(f) / Double(r.completed), 2)) per \(row.singular)")
             }
             if let n = row.allocations, r.completed > 0 {
                 let perDatagram = row.datagrams.map { $0 > 0 ? ", \(Self.fixed(Double(n) / Double($0), 2)) per datagram" : "" } ?? ""
@@ -136,6 +142,7 @@ struct BenchReport {
             j.add("per_server_cpu_second", row.serverCPU.flatMap { $0 > 0 ? Double(r.completed) / $0 : nil })
             j.add("server_rss_before", row.rssBefore.map(Double.init))
             j.add("server_rss_after", row.rssAfter.map(Double.init))
+            if let f = row.pageFaults { j.add("server_page_faults", f) }
             if let d = row.datagrams { j.add("datagrams", d) }
             if let a = row.allocations { j.add("server_allocations", a) }
             if let g = row.heapGrowth { j.add("server_heap_growth", g) }

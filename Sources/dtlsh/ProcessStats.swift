@@ -5,20 +5,24 @@ import Glibc
 struct ProcessStats {
     var cpuSeconds: Double
     var rssBytes: Int
+    /// Minor page faults so far: each is kernel time the server pays for
+    /// memory its allocator gave back and took again.
+    var pageFaults: Int
 
     static func of(pid: Int32) -> ProcessStats? {
         guard let stat = read("/proc/\(pid)/stat"), let status = read("/proc/\(pid)/status") else { return nil }
         // Fields after the command name, which may itself hold spaces and parentheses.
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]),
+              let minflt = Int(fields[7]) else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var rss = 0
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             rss = (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
         }
         let cpu = runTime(pid: pid) ?? (utime + stime) / ticks
-        return ProcessStats(cpuSeconds: cpu, rssBytes: rss)
+        return ProcessStats(cpuSeconds: cpu, rssBytes: rss, pageFaults: minflt)
     }
 
     /// Time on a CPU in nanoseconds from each thread's schedstat, summed: the

@@ -22,6 +22,7 @@ import Testing
         for row in rows {
             #expect(row["failed"] as? Int == 0)
             #expect((row["server_cpu_seconds"] as? Double ?? -1) >= 0, "the serve child's CPU time was read")
+            #expect((row["server_page_faults"] as? Int ?? -1) >= 0, "and its page faults")
         }
         let perPeer = byName["hold"]?["bytes_per_peer"] as? Int ?? 0
         #expect(perPeer > 1_000 && perPeer < 1_000_000, "a plausible figure: \(perPeer)")
