@@ -77,7 +77,10 @@ extension Engine {
         if namesStates && before != after {
             p.emit(.state(from: String(cString: before), to: String(cString: after)), as: .protocolDetail)
         }
-        updateTimer(p)
+        // An established association has no retransmission timer to read
+        // (renegotiation is off): once the handshake's last one is disarmed,
+        // the step of every later datagram skips the look.
+        if p.status != .established || p.retransmitDeadline != nil { updateTimer(p) }
         return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
                           datagramsConsumed: inBefore - p.bio.inboundCount,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
@@ -165,6 +168,8 @@ extension Engine {
 
     /// Sends the peer's queued datagrams to its address.
     public func flush(_ p: Peer) {
+        // Most often empty: the loop's datagrams went straight to the socket.
+        guard !p.bio.outbound.isEmpty else { return }
         while let d = p.bio.outbound.popFirst() {
             transmit(d, on: p.socket, to: p.address, peer: p)
         }
