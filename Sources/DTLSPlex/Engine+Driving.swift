@@ -29,26 +29,51 @@ extension Engine {
     /// wants more. Consumes what the peer's inbound queue holds; whatever
     /// OpenSSL writes waits in the outbound queue for `flush`.
     ///
-    /// `report: false` (the loop's own steps) skips noting the messages seen.
+    /// `report: false` skips noting the messages seen.
     @discardableResult
     public func step(_ p: Peer, report: Bool = true) -> StepReport {
-        // OpenSSL's state names only for a report or a state event: the loop
-        // steps every peer for every datagram.
+        // OpenSSL's state names only for a report or a state event.
         let namesStates = report || wants(.protocolDetail)
         let before = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
         let inBefore = p.bio.inboundCount
         let outBefore = p.bio.outbound.count
+        if report { p.stepCapture = [] }
+        defer { p.stepCapture = nil }
+        let (result, error) = drive(p, freshErrorQueue: report)
+        let after = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
+        if namesStates && before != after {
+            p.emit(.state(from: String(cString: before), to: String(cString: after)), as: .protocolDetail)
+        }
+        readTimer(p)
+        return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
+                          datagramsConsumed: inBefore - p.bio.inboundCount,
+                          datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
+                          seen: p.stepCapture ?? [])
+    }
+
+    /// The loop's step, for every datagram: the same work without a report's
+    /// bookkeeping, unless someone wants the state events.
+    func advance(_ p: Peer) {
+        if wants(.protocolDetail) {
+            step(p, report: false)
+            return
+        }
+        drive(p, freshErrorQueue: false)
+        readTimer(p)
+    }
+
+    /// What a step does with OpenSSL. `freshErrorQueue`: a step by hand may
+    /// follow any other OpenSSL call, so the error queue is cleared first.
+    @discardableResult
+    private func drive(_ p: Peer, freshErrorQueue: Bool) -> (result: Int32, error: Int32) {
         var result: Int32 = 0
         var error: Int32 = SSL_ERROR_NONE
         p.isReady = false
-        if report { p.stepCapture = [] }
-        defer { p.stepCapture = nil }
         if !p.ensureBuffers() { fail(p, reason: "no memory for OpenSSL's record buffers") }
         switch p.status {
         case .handshaking:
             p.handshakeStarted = true
-            // A step by hand may follow any other OpenSSL call: start clean.
-            if report { errorQueueClean = false }
+            if freshErrorQueue { errorQueueClean = false }
             clearErrorQueue()
             result = SSL_do_handshake(p.ssl)
             error = SSL_get_error(p.ssl, result)
@@ -66,25 +91,21 @@ extension Engine {
                 fail(p, OpenSSLError.drain("SSL_do_handshake", sslError: error))
             }
         case .established:
-            if report { errorQueueClean = false }
+            if freshErrorQueue { errorQueueClean = false }
             (result, error) = readAvailable(p)
         case .closed, .failed:
             // An ended peer reads nothing more; what arrives stays queued for inspection.
             break
         }
         p.lastSSLError = error
-        let after = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
-        if namesStates && before != after {
-            p.emit(.state(from: String(cString: before), to: String(cString: after)), as: .protocolDetail)
-        }
-        // An established association has no retransmission timer to read
-        // (renegotiation is off): once the handshake's last one is disarmed,
-        // the step of every later datagram skips the look.
+        return (result, error)
+    }
+
+    /// An established association has no retransmission timer to read
+    /// (renegotiation is off): once the handshake's last one is disarmed,
+    /// the step of every later datagram skips the look.
+    private func readTimer(_ p: Peer) {
         if p.status != .established || p.retransmitDeadline != nil { updateTimer(p) }
-        return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
-                          datagramsConsumed: inBefore - p.bio.inboundCount,
-                          datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
-                          seen: p.stepCapture ?? [])
     }
 
     /// The state a step reports when nobody asked for OpenSSL's names: "".

@@ -78,7 +78,7 @@ extension Engine {
             entry._withUnsafeGuaranteedRef { p in
                 guard p.isReady else { return }
                 p.bio.sendsDirect = maySendDirect(p)
-                step(p, report: false)
+                advance(p)
                 p.bio.sendsDirect = false
                 flush(p)
                 reapIfFinished(p)
