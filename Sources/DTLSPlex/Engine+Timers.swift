@@ -74,7 +74,9 @@ extension Engine {
     /// handshake deadlines, idle eviction. Returns how many peers were touched.
     @discardableResult
     public func tick() -> Int {
-        let t = now()
+        // Inside a driven turn its clock does: a timer due since the turn
+        // began fires in the next turn.
+        let t = isDriving ? turnClock : now()
         var fired = 0
         // Bounded: each live peer fires at most once per tick.
         var budget = timers.count
