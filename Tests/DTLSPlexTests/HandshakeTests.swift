@@ -32,13 +32,7 @@ import Testing
     @Test func serverThatFollowsNoMessages() throws {
         var quiet = pskSettings()
         quiet.followsMessages = false
-        let server = Engine(settings: quiet)
-        let client = Engine(settings: pskSettings())
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
-        let s1 = try #require(server.peer(named: "srv.1"))
+        let (server, client, _, _, c1, s1) = try establishedPair(server: quiet)
         try client.send(c1, Array("hello".utf8))
         #expect(runAll([server, client]) { !s1.received.isEmpty })
         #expect(s1.flights.isEmpty)

@@ -7,11 +7,7 @@ import Testing
         let server = Engine(settings: pskSettings())
         let client = Engine(settings: pskSettings())
         let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        var clients: [Peer] = []
-        for i in 1...50 {
-            let s = try client.openSocket(name: "cli\(i)", bind: loopback, accepting: false)
-            clients.append(try client.connect(name: "c\(i)", socket: s, to: srv.localAddress))
-        }
+        let clients = try connectClients(50, of: client, to: srv.localAddress)
         #expect(runAll([server, client], timeout: 20) {
             clients.allSatisfy { $0.status == .established } && server.peers.count == 50
                 && server.peers.allSatisfy { $0.status == .established }

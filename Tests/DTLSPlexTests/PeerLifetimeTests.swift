@@ -14,11 +14,7 @@ import Testing
         let server = Engine(settings: settings)
         let client = Engine(settings: pskSettings())
         let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        var clients: [Peer] = []
-        for i in 1...8 {
-            let s = try client.openSocket(name: "cli\(i)", bind: loopback, accepting: false)
-            clients.append(try client.connect(name: "c\(i)", socket: s, to: srv.localAddress))
-        }
+        let clients = try connectClients(8, of: client, to: srv.localAddress)
         #expect(runAll([server, client]) { clients.allSatisfy { $0.status == .established } && server.peerCount == 8 })
         weak let first = server.peer(named: "srv.1")
         #expect(first != nil)

@@ -63,3 +63,12 @@ func establishedPair(server serverSettings: Engine.Settings = pskSettings(), cli
     let s1 = try #require(server.peers.first, sourceLocation: sourceLocation)
     return (server, client, srv, cli, c1, s1)
 }
+
+/// `count` clients of `client`, each on a socket of its own (`cli1`…, peers
+/// `c1`…), connecting to `server`: many peers on one server socket.
+func connectClients(_ count: Int, of client: Engine, to server: SocketAddress) throws -> [Peer] {
+    try (1...count).map { i in
+        let s = try client.openSocket(name: "cli\(i)", bind: loopback, accepting: false)
+        return try client.connect(name: "c\(i)", socket: s, to: server)
+    }
+}
