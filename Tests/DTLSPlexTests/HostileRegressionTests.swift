@@ -35,21 +35,7 @@ import Testing
 
     /// The same during a handshake: the empty datagram must not fail it.
     @Test func emptyDatagramDuringAHandshakeIsHarmless() throws {
-        let server = Engine(settings: pskSettings())
-        let client = Engine(settings: pskSettings(auto: false))
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        // Flights 1-3 by hand, so the server peer exists and waits for flight 5.
-        client.step(c1)
-        client.flush(c1)
-        #expect(runAll([server]) { server.statistics.cookiesSent == 1 })
-        #expect(client.waitReadable(cli, timeout: 2))
-        client.receive(cli)
-        client.step(c1)
-        client.flush(c1)
-        #expect(runAll([server]) { server.peers.first?.handshakeHasStarted == true })
-        let s1 = try #require(server.peers.first)
+        let (server, client, srv, cli, c1, s1) = try serverWaitingForFlight5()
         try cli.udp.send([], to: srv.localAddress)
         #expect(runAll([server]) { server.statistics.dropped["empty datagram"] == 1 })
         #expect(s1.status == .handshaking)
@@ -152,20 +138,7 @@ import Testing
     /// During a handshake too: the server peer waits for flight 5 when the
     /// forged records arrive, and finishes the handshake afterwards.
     @Test func forgedRecordsDuringAHandshakeAreDropped() throws {
-        let server = Engine(settings: pskSettings())
-        let client = Engine(settings: pskSettings(auto: false))
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        client.step(c1)
-        client.flush(c1)
-        #expect(runAll([server]) { server.statistics.cookiesSent == 1 })
-        #expect(client.waitReadable(cli, timeout: 2))
-        client.receive(cli)
-        client.step(c1)
-        client.flush(c1)
-        #expect(runAll([server]) { server.peers.first?.handshakeHasStarted == true })
-        let s1 = try #require(server.peers.first)
+        let (server, client, srv, cli, c1, s1) = try serverWaitingForFlight5()
         let forged = [Self.forged(length: 8), Self.forged(length: 20, type: 24, epoch: 0), Self.forged(length: 20, type: 255, epoch: 0)]
         for r in forged { try cli.udp.send(r, to: srv.localAddress) }
         #expect(runAll([server]) { server.statistics.droppedTotal >= forged.count })
@@ -295,4 +268,24 @@ import Testing
         server.closeSocket(srv)
         #expect(srv.halfOpenCount == 0)
     }
+}
+
+/// Flights 1-3 by hand: the server peer exists and waits for flight 5;
+/// the client engine is in manual mode.
+private func serverWaitingForFlight5() throws
+    -> (server: Engine, client: Engine, srv: EngineSocket, cli: EngineSocket, c1: Peer, s1: Peer) {
+    let server = Engine(settings: pskSettings())
+    let client = Engine(settings: pskSettings(auto: false))
+    let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+    let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
+    let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
+    client.step(c1)
+    client.flush(c1)
+    #expect(runAll([server]) { server.statistics.cookiesSent == 1 })
+    #expect(client.waitReadable(cli, timeout: 2))
+    client.receive(cli)
+    client.step(c1)
+    client.flush(c1)
+    #expect(runAll([server]) { server.peers.first?.handshakeHasStarted == true })
+    return (server, client, srv, cli, c1, try #require(server.peers.first))
 }
