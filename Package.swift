@@ -30,9 +30,11 @@ let package = Package(
                 "DTLSShell", "DTLSPlex", "LineEditor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "DTLSWireTests", dependencies: ["DTLSWire"]),
-        .testTarget(name: "DTLSPlexTests", dependencies: ["DTLSPlex", "DTLSWire"]),
-        .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex"]),
+        // The fuzzers' seeded generator, shared by the test targets.
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+        .testTarget(name: "DTLSWireTests", dependencies: ["DTLSWire", "FuzzSupport"]),
+        .testTarget(name: "DTLSPlexTests", dependencies: ["DTLSPlex", "DTLSWire", "FuzzSupport"]),
+        .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex", "FuzzSupport"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"], exclude: ["tmux-drive.sh"]),
         // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
         .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"], exclude: ["Fixtures"]),

@@ -1,22 +1,4 @@
-/// A small seeded generator (SplitMix64): the same seed gives the same run,
-/// so any failure the fuzzer finds replays exactly.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-}
+import FuzzSupport
 
 /// Hostile datagrams for a DTLS server: made from real flights captured from
 /// a real handshake, mutated in the ways an attacker or a broken stack would

@@ -1,32 +1,15 @@
 import DTLSPlex
 import DTLSShell
 import Foundation
+import FuzzSupport
 import Testing
-
-/// SplitMix64, so a seed replays a run exactly.
-struct LineRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-}
 
 /// Command lines a person, a broken script or an attacker might type: the
 /// whole command table with good arguments, mutated at the level of bytes
 /// and of words (bad quoting, huge arguments, bad hex, unknown names,
 /// binary bytes, control characters), and plain noise.
 struct HostileLines {
-    var random: LineRandom
+    var random: SeededRandom
 
     /// Every command, with arguments that work in a session like SPEC.md's
     /// first handshake, blocking ones included: the runner's filter decides.
@@ -72,7 +55,7 @@ struct HostileLines {
     /// Bytes a line may hold, weighted to the ones that matter to a tokenizer.
     static let alphabet: [Character] = Array(" \t\"'\\#${}:;.-_0123456789abcdefxyz") + ["\u{0}", "\u{1}", "\u{1b}", "\r", "\n", "\u{7f}", "é", "😀", "\u{fffd}"]
 
-    init(seed: UInt64) { random = LineRandom(seed: seed) }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     mutating func next() -> String {
         switch random.below(10) {

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import Testing
 @testable import DTLSWire
 
@@ -84,31 +85,23 @@ import Testing
 
 /// Deterministic input generator: SplitMix64 drives mutations of the corpus.
 struct Fuzzer {
-    private var state: UInt64
+    private var random: SeededRandom
     private let corpus: [[UInt8]]
     /// Per corpus entry, the byte ranges of its decoded fields: where the length
     /// prefixes and counts are, so smashes hit structure rather than random noise.
     private let fieldRanges: [[Range<Int>]]
 
     init(seed: UInt64) {
-        state = seed
+        random = SeededRandom(seed: seed)
         corpus = CapturedHandshake.all.flatMap { $0.datagrams.map(\.bytes) }
         fieldRanges = corpus.map { bytes in
             DatagramDecoder.decode(bytes).fields.flatMap(\.flattened).map(\.byteRange).filter { !$0.isEmpty }
         }
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+    mutating func next() -> UInt64 { random.next() }
+    mutating func below(_ n: Int) -> Int { random.below(n) }
+    mutating func pick<T>(_ items: [T]) -> T { random.pick(items) }
 
     mutating func nextInput() -> (bytes: [UInt8], recipe: String) {
         let index = below(corpus.count)
