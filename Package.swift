@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(
             name: "dtlsh",
             dependencies: [
-                "DTLSShell", "DTLSPlex", "LineEditor",
+                "DTLSShell", "DTLSPlex", "LineEditor", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The fuzzers' seeded generator, shared by the test targets.

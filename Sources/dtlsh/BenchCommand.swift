@@ -51,6 +51,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Server to load; default: a dtlsh serve child process.", valueName: "HOST:PORT"))
     var target: String?
 
+    @Flag(help: "Load a serve worker on a thread of the bench itself instead of a child process: CPU time and page faults are its thread's, memory the whole process's.")
+    var inProcess = false
+
     @Option(help: ArgumentHelp("Pre-shared key for --target.", valueName: "IDENTITY:HEXKEY"))
     var psk: String?
 
@@ -94,6 +97,9 @@ struct BenchCommand: ParsableCommand {
         guard holdSeconds >= 0, holdSeconds <= 600 else { throw ValidationError("--hold-seconds must be 0-600") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
         if target != nil && workers != 1 { throw ValidationError("--workers sets the serve child's; --target names another server") }
+        if inProcess && (target != nil || server != nil || reference != nil || allocations != nil || workers != 1) {
+            throw ValidationError("--in-process runs one serve worker here: not with --target, --server, --reference, --allocations or --workers")
+        }
         if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number") }
         if let target { do { _ = try SocketAddress(parsing: target) } catch { throw ValidationError("--target: \(error)") } }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
@@ -142,13 +148,19 @@ struct BenchCommand: ParsableCommand {
         let counter = try allocations.map { try AllocationCounter(library: $0) }
         // A fresh child per scenario: what one scenario left in the server (its
         // heap, the kernel's socket state) does not colour the next one's figures.
-        var server: ServerProcess?
+        var server: BenchServer?
         defer { server?.stop() }
         func freshServer() throws -> SocketAddress {
             if let target { return try SocketAddress(parsing: target) }
             server?.stop()
-            server = try ServerProcess.start(psk: key, credential: credential, workers: workers, program: program,
-                                             environment: counter?.environment ?? [:])
+            server = nil
+            if inProcess {
+                Engine.trimHeapOnlyOnSchedule()
+                server = try InProcessServer.start(serveArguments: ServerProcess.serveArguments(psk: key, credential: credential))
+            } else {
+                server = try ServerProcess.start(psk: key, credential: credential, workers: workers, program: program,
+                                                 environment: counter?.environment ?? [:])
+            }
             return server!.address
         }
         var address = try freshServer()
@@ -157,10 +169,11 @@ struct BenchCommand: ParsableCommand {
 
         var report = BenchReport(mode: mode.rawValue, credential: credential.rawValue,
                                  target: target == nil ? "127.0.0.1" : address.description,
-                                 serverPID: server?.pid, serverWorkers: server == nil ? nil : workers,
+                                 serverPID: (server as? ServerProcess)?.pid, serverWorkers: server == nil ? nil : workers,
                                  serverName: server == nil ? nil : program.map { String($0.split(separator: "/").last ?? "") } ?? "dtlsh serve")
+        report.inProcess = inProcess
         report.counter = counter
-        func stats() -> ProcessStats? { server.flatMap { ProcessStats.of(pid: $0.pid) } }
+        func stats() -> ProcessStats? { server?.stats() }
         func newGenerator() -> LoadGenerator { LoadGenerator(target: address, tls: tls, mtu: 1400, timerInitial: 200) }
         var first = true
         func next() throws {
@@ -206,7 +219,7 @@ struct BenchCommand: ParsableCommand {
                 generator.closeAll()
             }
         }
-        if (mode == .udp || mode == .all) && target == nil && program == nil {
+        if (mode == .udp || mode == .all) && target == nil && program == nil && !inProcess {
             let echo = try ServerProcess.start(arguments: ["udp-echo", "--bind", "127.0.0.1:0"], readyPrefix: "udp echo on ")
             defer { echo.stop() }
             let before = ProcessStats.of(pid: echo.pid)

@@ -42,6 +42,8 @@ struct BenchReport {
     var counter: AllocationCounter?
     /// How many runs each row is the median of.
     var runs = 1
+    /// The server was a worker on a thread of the bench (`--in-process`).
+    var inProcess = false
     /// Allocation count and datagram count where the next scenario starts.
     var startMarks: (counts: AllocationCounter.Counts?, datagrams: Int)?
 
@@ -79,10 +81,11 @@ struct BenchReport {
     }
 
     var table: [String] {
-        let child = serverPID.map { _ in
-            let w = serverWorkers ?? 1
-            return " (\(serverName ?? "dtlsh serve")" + (w > 1 ? ", \(w) workers" : "") + ", a new child process per scenario)"
-        }
+        let child = inProcess ? " (a serve worker in this process, a new one per scenario; RSS counts the load generator too)"
+            : serverPID.map { _ in
+                let w = serverWorkers ?? 1
+                return " (\(serverName ?? "dtlsh serve")" + (w > 1 ? ", \(w) workers" : "") + ", a new child process per scenario)"
+            }
         var out = ["dtlsh bench — \(credential.uppercased()) against \(target)" + (child ?? "")
                    + (runs > 1 ? "; each scenario the median of \(runs) runs" : "")]
         for row in rows {
@@ -125,7 +128,7 @@ struct BenchReport {
         top.add("target", target)
         if let serverPID { top.add("server_pid", Int(serverPID)) }
         if let serverWorkers { top.add("server_workers", serverWorkers) }
-        if let serverName { top.add("server", serverName) }
+        if let serverName { top.add("server", inProcess ? "\(serverName), in process" : serverName) }
         top.add("runs", runs)
         let items = rows.map { row -> String in
             var j = JSONWriter()

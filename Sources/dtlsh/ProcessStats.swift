@@ -10,7 +10,18 @@ struct ProcessStats {
     var pageFaults: Int
 
     static func of(pid: Int32) -> ProcessStats? {
-        guard let stat = read("/proc/\(pid)/stat"), let status = read("/proc/\(pid)/status") else { return nil }
+        of(stat: "/proc/\(pid)/stat", status: "/proc/\(pid)/status", runTime: runTime(pid: pid))
+    }
+
+    /// One thread of this process: its CPU time and page faults, and the
+    /// whole process's memory (threads share it).
+    static func of(thread tid: Int32) -> ProcessStats? {
+        let schedstat = read("/proc/self/task/\(tid)/schedstat").flatMap { Double($0.split(separator: " ").first ?? "") }
+        return of(stat: "/proc/self/task/\(tid)/stat", status: "/proc/self/status", runTime: schedstat.map { $0 / 1e9 })
+    }
+
+    private static func of(stat statPath: String, status statusPath: String, runTime: Double?) -> ProcessStats? {
+        guard let stat = read(statPath), let status = read(statusPath) else { return nil }
         // Fields after the command name, which may itself hold spaces and parentheses.
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -21,7 +32,7 @@ struct ProcessStats {
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             rss = (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
         }
-        let cpu = runTime(pid: pid) ?? (utime + stime) / ticks
+        let cpu = runTime ?? (utime + stime) / ticks
         return ProcessStats(cpuSeconds: cpu, rssBytes: rss, pageFaults: minflt)
     }
 

@@ -65,8 +65,9 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        Engine.trimHeapOnlyOnSchedule()
+    /// What every worker builds its engine from: these flags as settings.
+    /// `dtlsh bench --in-process` runs a worker from it too.
+    func workerPlan() throws -> WorkerPlan {
         var settings = Engine.Settings(tls: try options.tlsConfiguration())
         settings.mtu = options.mtu
         settings.maxPeers = maxPeers
@@ -80,6 +81,12 @@ struct ServeCommand: ParsableCommand {
         settings.followsMessages = !quiet
         var plan = WorkerPlan(settings: settings, options: options, echo: echo, reusePort: workers > 1)
         plan.quiet = quiet
+        return plan
+    }
+
+    func run() throws {
+        Engine.trimHeapOnlyOnSchedule()
+        let plan = try workerPlan()
         // Before any thread starts: the workers inherit the blocked signals, so
         // SIGINT/SIGTERM reach only this thread's signalfd.
         let signals = SignalWatch()
@@ -108,10 +115,10 @@ struct ServeCommand: ParsableCommand {
         first.release()
         if !options.json {
             var credentials: [String] = []
-            if let psk = settings.tls.psk { credentials.append("PSK identity '\(psk.identity)'") }
+            if let psk = plan.settings.tls.psk { credentials.append("PSK identity '\(psk.identity)'") }
             if let fp = first.engine.certificateFingerprint { credentials.append("certificate SHA-256 \(fp)") }
-            credentials.append(settings.tls.verifiesPeer ? "client certificates verified" : "client certificates not verified")
-            credentials.append(settings.cookies ? "cookies on" : "cookies OFF")
+            credentials.append(plan.settings.tls.verifiesPeer ? "client certificates verified" : "client certificates not verified")
+            credentials.append(plan.settings.cookies ? "cookies on" : "cookies OFF")
             if workers > 1 { credentials.append("\(workers) workers (SO_REUSEPORT)") }
             Output.line("serving DTLS on \(first.socket.localAddress): " + credentials.joined(separator: "; "))
         }

@@ -192,7 +192,7 @@ private final class ThreadBody {
 
 /// A joinable POSIX thread running `body`. It inherits the calling thread's
 /// signal mask: block signals (SignalWatch) before calling this.
-private func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
+func startThread(_ body: @escaping @Sendable () -> Void) throws -> pthread_t {
     let box = Unmanaged.passRetained(ThreadBody(body))
     var thread = pthread_t()
     let rc = pthread_create(&thread, nil, { raw in

@@ -19,15 +19,22 @@ final class ServerProcess {
                       program: String? = nil, environment: [String: String] = [:]) throws -> ServerProcess {
         var args = ["--bind", "127.0.0.1:0", "--echo"]
         if program == nil {
-            args = ["serve"] + args + ["--quiet", "--max-peers", "100000", "--idle", "600", "--workers", String(workers)]
-        }
-        if credential == .psk {
+            args = ["serve"] + args + serveArguments(psk: psk, credential: credential) + ["--workers", String(workers)]
+        } else if credential == .psk {
             args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"]
-            // A PSK server, as the reference is: PSK suites only, so no
-            // certificate for OpenSSL to check at every handshake.
-            if program == nil { args += ["--ciphers", TLSConfiguration.pskCiphers] }
         }
         return try start(arguments: args, readyPrefix: "serving DTLS on ", program: program, environment: environment)
+    }
+
+    /// The serve flags of a bench server, child or in-process.
+    static func serveArguments(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential) -> [String] {
+        var args = ["--echo", "--quiet", "--max-peers", "100000", "--idle", "600"]
+        if credential == .psk {
+            // A PSK server, as the reference is: PSK suites only, so no
+            // certificate for OpenSSL to check at every handshake.
+            args += ["--psk", "\(psk.identity):\(Hex.encode(psk.key))", "--ciphers", TLSConfiguration.pskCiphers]
+        }
+        return args
     }
 
     /// Starts `dtlsh ARGUMENTS` (or `program ARGUMENTS`) and reads its address

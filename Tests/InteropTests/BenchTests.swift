@@ -28,6 +28,25 @@ import Testing
         #expect(perPeer > 1_000 && perPeer < 1_000_000, "a plausible figure: \(perPeer)")
     }
 
+    /// The same scenarios against a serve worker on a thread of the bench:
+    /// the counts add up, and the worker thread's CPU time is read.
+    @Test func anInProcessServerIsMeasuredByItsThread() throws {
+        let rows = try Self.run(["--in-process", "--mode", "all", "--count", "40", "--concurrency", "8", "--peers", "4",
+                                 "--messages", "20", "--hold", "20", "--hold-seconds", "0.2"])
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["scenario"] as? String ?? "?", $0) })
+        #expect(byName["handshake"]?["completed"] as? Int == 40)
+        #expect(byName["echo 1000 B"]?["completed"] as? Int == 80)
+        #expect(byName["hold"]?["completed"] as? Int == 20)
+        #expect(byName["raw UDP echo 1000 B (no DTLS)"] == nil, "the UDP floor is a child's figure")
+        for row in rows {
+            #expect(row["failed"] as? Int == 0)
+            #expect((row["server_cpu_seconds"] as? Double ?? 0) > 0, "the worker thread's CPU time was read")
+        }
+        let p = try Subprocess(Tools.dtlsh, ["bench", "--in-process", "--target", "127.0.0.1:9"])
+        #expect(p.waitExit(timeout: 10) == 2, "--in-process and --target do not go together")
+        #expect(p.stderr.contains("--in-process"))
+    }
+
     @Test func certificateHandshakes() throws {
         let rows = try Self.run(["--mode", "handshake", "--credential", "cert", "--count", "20", "--concurrency", "4"])
         #expect(rows.first?["completed"] as? Int == 20)
