@@ -22,11 +22,7 @@ import Testing
         settings.seed = 7
         let client = Engine(settings: settings)
         let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        var peers: [Peer] = []
-        for i in 0..<100 {
-            let s = try client.openSocket(name: "s\(i)", bind: loopback, accepting: false)
-            peers.append(try client.connect(name: "c\(i)", socket: s, to: srv.localAddress))
-        }
+        let peers = try connectClients(100, of: client, to: srv.localAddress)
         let done = runAll([server, client], timeout: 30) { peers.allSatisfy { $0.status != .handshaking } }
         let failed = peers.filter { $0.status != .established }
         #expect(done && failed.isEmpty, "\(failed.map { "\($0.name): \($0.status) \($0.endReason ?? "") after \($0.counters.retransmits) retransmissions" })")

@@ -33,11 +33,7 @@ import Testing
         let server = Engine(settings: settings)
         let client = Engine(settings: settings)
         let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        var peers: [Peer] = []
-        for i in 0..<5 {
-            let s = try client.openSocket(name: "s\(i)", bind: loopback, accepting: false)
-            peers.append(try client.connect(name: "c\(i)", socket: s, to: srv.localAddress))
-        }
+        let peers = try connectClients(5, of: client, to: srv.localAddress)
         #expect(runAll([server, client], timeout: 20) { peers.allSatisfy { $0.status == .established } })
         #expect(client.statistics.dropped["impairment: loss"] ?? 0 > 0)
     }

@@ -41,10 +41,17 @@ import Testing
         #expect(server.waitFor("dtls 1.0 psk"))
     }
 
-    @Test func connectCertificateOverDTLS10AtSecurityLevel0() throws {
+    /// s_server speaking DTLS 1.0 with an ECDSA certificate and a SHA-1 suite,
+    /// allowed only at security level 0.
+    static func dtls10CertificateServer() throws -> (cert: String, server: Subprocess, port: Int) {
         let (cert, key) = try Tools.makeCertificate()
         let (server, port) = try Peers.sServer(["-cert", cert, "-key", key, "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0"],
                                                 version: "-dtls1")
+        return (cert, server, port)
+    }
+
+    @Test func connectCertificateOverDTLS10AtSecurityLevel0() throws {
+        let (cert, server, port) = try Self.dtls10CertificateServer()
         defer { server.closeInput(); server.waitExit() }
         let client = try Peers.connect(port: port, ["--dtls1_0", "--ca", cert, "--ciphers", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0",
                                                     "--wait", "0.3"], send: "dtls 1.0 ecdsa")
@@ -54,9 +61,7 @@ import Testing
 
     /// At the default security level dtlsh refuses the server's SHA-1 signature and says so.
     @Test func connectCertificateOverDTLS10FailsAtTheDefaultSecurityLevel() throws {
-        let (cert, key) = try Tools.makeCertificate()
-        let (server, port) = try Peers.sServer(["-cert", cert, "-key", key, "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0"],
-                                                version: "-dtls1")
+        let (cert, server, port) = try Self.dtls10CertificateServer()
         defer { server.closeInput(); server.waitExit() }
         let client = try Peers.connect(port: port, ["--dtls1_0", "--ca", cert, "--ciphers", "ECDHE-ECDSA-AES128-SHA"],
                                        send: "never sent")

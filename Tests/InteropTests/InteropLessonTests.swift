@@ -6,7 +6,7 @@ import Testing
 @Suite struct InteropLessonTests {
     @Test func stepByStepAgainstSServer() throws {
         let psk = "00112233445566778899aabbccddeeff"
-        let (server, port) = try OpenSSLInteropTests.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256",
+        let (server, port) = try Peers.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256",
                                                               "-psk", psk, "-psk_identity", "client"])
         let script = SampleSessionTests.directory.appendingPathComponent("interop-step-by-step.dtlsh").path
         let run = try Subprocess(Tools.dtlsh, ["run", "--var", "HOST=127.0.0.1", "--var", "PORT=\(port)",

@@ -63,15 +63,8 @@ import Testing
     }
 
     /// s_server exits when its stdin closes; the Subprocess keeps it open.
-    static func sServer(_ extra: [String]) throws -> (Subprocess, Int) {
-        let port = Tools.freeUDPPort()
-        let p = try Subprocess("/usr/bin/openssl", ["s_server", "-dtls1_2", "-accept", "127.0.0.1:\(port)"] + extra)
-        try #require(p.waitFor("ACCEPT"), "s_server did not start: \(p.stderr)")
-        return (p, port)
-    }
-
     @Test func connectPSKToSServer() throws {
-        let (server, port) = try Self.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + Self.pskArgs)
+        let (server, port) = try Peers.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + Self.pskArgs)
         let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--psk",
                                                   "\(Tools.pskIdentity):\(Tools.pskHex)", "--send", "hello s_server",
                                                   "--wait", "0.3"])
@@ -84,7 +77,7 @@ import Testing
 
     @Test func connectCertificateToSServerWithVerification() throws {
         let (cert, key) = try Tools.makeCertificate()
-        let (server, port) = try Self.sServer(["-cert", cert, "-key", key])
+        let (server, port) = try Peers.sServer(["-cert", cert, "-key", key])
         let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--ca", cert,
                                                   "--send", "verified", "--wait", "0.3"])
         #expect(client.waitExit() == 0, "\(client.stderr)")
@@ -97,7 +90,7 @@ import Testing
     @Test func connectRefusesAnUntrustedCertificate() throws {
         let (cert, key) = try Tools.makeCertificate()
         let (other, _) = try Tools.makeCertificate()
-        let (server, port) = try Self.sServer(["-cert", cert, "-key", key])
+        let (server, port) = try Peers.sServer(["-cert", cert, "-key", key])
         let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--ca", other,
                                                   "--send", "x", "--handshake-timeout", "5"])
         #expect(client.waitExit() == 1)

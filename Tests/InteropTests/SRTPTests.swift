@@ -23,7 +23,7 @@ import Testing
     }
 
     static func sServer() throws -> (Subprocess, Int) {
-        try OpenSSLInteropTests.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + opensslPSK + opensslSRTP)
+        try Peers.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + opensslPSK + opensslSRTP)
     }
 
     @Test func connectNegotiatesSRTPWithSServer() throws {
