@@ -7,8 +7,11 @@ public protocol LineInput: AnyObject {
     var fileDescriptor: Int32 { get }
     var isInteractive: Bool { get }
     func start(prompt: String)
-    /// Called when `fileDescriptor` is readable.
+    /// Called when `fileDescriptor` is readable or `hasBufferedInput` is true.
     func readAvailable() -> [InputEvent]
+    /// Input read but not handed on yet (the lines after the first of a paste): read again without
+    /// waiting for the descriptor.
+    var hasBufferedInput: Bool { get }
     /// Prints lines without disturbing what is being typed.
     func printAbove(_ text: String)
     func setPrompt(_ prompt: String)
@@ -49,7 +52,7 @@ public final class ConsoleLoop {
         var watched = [input.fileDescriptor]
         if let signals { watched.append(signals.fileDescriptor) }
         loop: while !shell.quitRequested {
-            let ready = shell.engine.runOnce(timeout: 1, watching: watched)
+            let ready = shell.engine.runOnce(timeout: input.hasBufferedInput ? 0 : 1, watching: watched)
             if let signals, ready.contains(signals.fileDescriptor) {
                 let got = signals.take()
                 // SIGTERM and a hangup end the session (history is saved); Ctrl-C
@@ -59,7 +62,7 @@ public final class ConsoleLoop {
                 }
                 if !got.isEmpty { input.interrupt() }
             }
-            guard ready.contains(input.fileDescriptor) else { continue }
+            guard ready.contains(input.fileDescriptor) || input.hasBufferedInput else { continue }
             for event in input.readAvailable() {
                 switch event {
                 case let .line(line):

@@ -30,3 +30,38 @@ public enum Completion {
         }
     }
 }
+
+extension Completion {
+    /// The candidates in columns as wide as the longest plus two, filled down each column first (as `ls`
+    /// and libedit list them), as many columns as fit `columns`.
+    static func listing(_ candidates: [String], columns: Int) -> String {
+        let sorted = candidates.sorted()
+        let width = (sorted.map { $0.unicodeScalars.count }.max() ?? 0) + 2
+        let perRow = max(1, columns / max(width, 1))
+        let rows = (sorted.count + perRow - 1) / perRow
+        var lines: [String] = []
+        for row in 0..<rows {
+            var line = ""
+            for column in 0..<perRow {
+                let index = column * rows + row
+                guard index < sorted.count else { break }
+                let item = sorted[index]
+                let isLast = (column + 1) * rows + row >= sorted.count
+                line += isLast ? item : item + String(repeating: " ", count: width - item.unicodeScalars.count)
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Completion {
+    /// The word the cursor is in: what follows the last blank (libedit's word breaks for completion).
+    static func lastWord(of lineBeforeCursor: String) -> String {
+        let scalars = lineBeforeCursor.unicodeScalars
+        guard let blank = scalars.lastIndex(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) else {
+            return lineBeforeCursor
+        }
+        return String(scalars[scalars.index(after: blank)...])
+    }
+}

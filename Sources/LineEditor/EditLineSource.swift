@@ -5,129 +5,174 @@ internal import Glibc
 internal import Darwin
 #endif
 
-/// Line editing on a terminal with libedit, driven from the shell's own `poll()` loop.
+/// Line editing on a terminal with libedit's native API, driven from the shell's own `poll()` loop.
 ///
-/// libedit runs in readline-compat callback mode: it never blocks the loop and never owns a signal. The
-/// loop polls ``fileDescriptor`` and calls ``readAvailable()`` when it is readable, calls ``interrupt()``
-/// when its signalfd reports SIGINT, and prints everything (events, and command output too) with
-/// ``printAbove(_:)`` while editing is on, so the half-typed line and the cursor survive it.
+/// The source reads the terminal itself and decodes what it reads (``TypedInputDecoder``): text is
+/// inserted in runs (a paste costs time in proportion to its length, drawn once per read), Enter and
+/// control keys go to libedit one command at a time (`EL_UNBUFFERED`), escape sequences libedit has no
+/// binding for are consumed whole, and bracketed paste is on while editing. libedit never blocks the
+/// loop and never owns a signal. The loop polls ``fileDescriptor`` and calls ``readAvailable()`` while it
+/// is readable or ``hasBufferedInput`` is true, calls ``interrupt()`` when its signalfd reports SIGINT,
+/// and prints everything with ``printAbove(_:)`` while editing is on, so the half-typed line and the
+/// cursor survive it.
 ///
-/// Only one `EditLineSource` may be started at a time: libedit's readline layer is a process-wide editor.
 /// Use it only when standard input and output are both terminals; otherwise use ``PlainLineSource``.
 public final class EditLineSource {
     private enum State {
         case stopped
-        /// The line handler is installed: the prompt is on screen and the terminal is in raw mode.
+        /// The prompt is on screen and the terminal is in raw mode.
         case editing
         /// Ctrl-D or a hangup ended input; the terminal is back in cooked mode.
         case ended
     }
 
     private let programName: String
-    private let historyPath: String?
-    private let completer: (_ lineBeforeCursor: String) -> [String]
-    private var prompt = ""
+    private let historyFile: HistoryFile?
+    private let history: HistoryStore
+    private let completer: (String) -> [String]
+    private var editor: OpaquePointer?
     private var state = State.stopped
-    private var historyLoaded = false
-    /// Reads that libedit got nothing from although the descriptor polled readable: a terminal that ended
-    /// without saying so would otherwise keep the loop spinning.
+    private var prompt = ""
+    /// What libedit's prompt callback hands out; it must outlive every redraw.
+    private(set) var promptText: UnsafeMutablePointer<CChar>?
+    /// Said once, above the first prompt (an unreadable history file, …).
+    private var notices: [String] = []
+    /// The history file could not be read as one: writing it would destroy what the user has.
+    private var savesHistory = true
+
+    private var decoder = TypedInputDecoder()
+    /// Decoded input libedit has not been given yet: what follows a finished line waits for the next call.
+    private var waiting: [TypedInput] = []
+    private var waitingIndex = 0
+    /// Keys libedit reads next, through ``nextKey(into:)``.
+    private var keys: [wchar_t] = []
+    private var keyIndex = 0
+    private var textToInsert: [wchar_t] = []
+    /// The key libedit read before the current one: Tab after Tab lists the candidates.
+    private var previousKey: wchar_t = 0
+    private var currentKey: wchar_t = 0
+    private var fedEnter = false
+    /// SIGINT arrived while libedit waited for the rest of a command (Ctrl-R's search reads key by key).
+    private var interruptedWhileReading = false
+    /// Reads that found nothing although the descriptor polled readable: a terminal that ended without
+    /// saying so would otherwise keep the loop spinning.
     private var emptyReads = 0
-    /// No key has reached libedit since the handler was (re)installed. libedit's `rl_line_buffer`,
-    /// `rl_point` and `rl_end` are refreshed only after a key, so until then they still describe the
-    /// previous line (newline included) while libedit's real buffer is empty.
-    private var lineIsFresh = true
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// - Parameters:
     ///   - programName: names this program's section in `~/.editrc`.
-    ///   - historyPath: kept across runs (1000 entries); a leading `~/` is the home directory. `nil`: history
-    ///     lasts for this run only.
+    ///   - historyPath: kept across runs; a leading `~/` is the home directory. `nil`: history lasts for
+    ///     this run only.
+    ///   - historySize: the most entries kept; older ones are dropped, from the file too when it is saved.
     ///   - completer: given the line up to the cursor, returns whole-word candidates for the word being
-    ///     completed. Candidates that do not start with that word are ignored; none means no completion
-    ///     (never file names).
+    ///     completed. Candidates that do not start with that word are ignored; none means no completion.
     public init(
-        programName: String, historyPath: String?,
+        programName: String, historyPath: String?, historySize: Int = 1000,
         completer: @escaping (_ lineBeforeCursor: String) -> [String]
     ) {
         self.programName = programName
-        self.historyPath = historyPath.map(Self.expandingHome)
+        self.historyFile = historyPath.map { HistoryFile(path: Self.expandingHome($0)) }
+        self.history = HistoryStore(capacity: historySize)
         self.completer = completer
     }
 
     deinit {
         stop()
+        if let editor { el_end(editor) }
+        free(promptText)
     }
 
     /// Standard input: poll it for `POLLIN`.
     public var fileDescriptor: Int32 { STDIN_FILENO }
 
-    /// Every line in the history, oldest first (what Up walks back through), the file's included.
-    public var historyEntries: [String] {
-        prepareLibEdit()
-        return HistoryStore.entries
+    /// Input already read from the terminal that waits for the next ``readAvailable()`` (the lines after
+    /// the first of a paste): the loop must not wait for the descriptor to become readable again.
+    public var hasBufferedInput: Bool {
+        state == .editing && (waitingIndex < waiting.count || keyIndex < keys.count)
     }
 
-    /// Shows the prompt and starts editing (raw mode). The first start also loads the history file.
-    /// Calling it again after `.endOfInput` or ``stop()`` starts a new line.
+    /// Every line in the history, oldest first (what Up walks back through), the file's included.
+    public var historyEntries: [String] {
+        prepareEditor()
+        return history.entries
+    }
+
+    /// Shows the prompt and starts editing (raw mode). The first start also loads the history file and
+    /// says once what was wrong with it, if anything. Calling it again after `.endOfInput` or ``stop()``
+    /// starts a new line.
     public func start(prompt: String) {
-        let me = ObjectIdentifier(self)
-        precondition(LibEditBridge.owner == nil || LibEditBridge.owner == me, "another EditLineSource is running")
         guard state != .editing else {
             setPrompt(prompt)
             return
         }
-        LibEditBridge.owner = me
-        LibEditBridge.completer = completer
-        prepareLibEdit()
-        self.prompt = prompt
-        LibEditBridge.finishedLines.removeAll()
-        emptyReads = 0
-        adoptTerminalWidth()
-        installHandler()
+        prepareEditor()
+        setPromptText(prompt)
+        for notice in notices { Terminal.write(notice + "\r\n") }
+        notices.removeAll()
+        Terminal.write(KeyBindings.enableBracketedPaste)
         state = .editing
+        emptyReads = 0
+        startLine()
     }
 
-    /// Hands libedit the keys waiting on standard input and returns what they completed: at most one line
+    /// Reads what the terminal has and hands it to libedit; returns what it completed: at most one line
     /// (so its output can be printed before the next one is echoed), or `.endOfInput` for Ctrl-D on an
     /// empty line or a terminal that went away.
     ///
     /// After a line the next prompt is already on screen: print the command's output with ``printAbove(_:)``.
-    /// Never blocks, even if called when nothing is waiting. After `.endOfInput` it returns `[]` until
-    /// ``start(prompt:)`` is called again, so stop polling standard input (or start a new line).
+    /// Never blocks for long (an escape sequence split across reads is waited for up to 30 ms).
     public func readAvailable() -> [LineEvent] {
-        guard state == .editing else { return [] }
-        // A paste arrives as many keys; take them all in one go, but stop at the first finished line.
-        for _ in 0..<4096 {
-            switch Terminal.readiness(of: fileDescriptor) {
-            case .idle:
-                return []
-            case .closed:
-                return [endInput(echoNewline: false)]
-            case .readableButEmpty:
-                emptyReads += 1
-                if emptyReads > 1 { return [endInput(echoNewline: false)] }
-            case .ready:
-                emptyReads = 0
-            }
-            adoptTerminalWidth()
-            rl_callback_read_char()
-            lineIsFresh = false
-            if let event = takeFinishedLine() {
-                return [event]
+        guard state == .editing, let editor else { return [] }
+        if !hasBufferedInput {
+            switch readTerminal() {
+            case .closed: return [endInput(echoNewline: false)]
+            case .nothing, .read: break
             }
         }
+        adoptTerminalWidth()
+        var invalidBytes = 0
+        defer {
+            if invalidBytes > 0 {
+                printAbove("note: ignored \(invalidBytes) byte\(invalidBytes == 1 ? "" : "s") of input that \(invalidBytes == 1 ? "is" : "are") not UTF-8")
+            }
+        }
+        if let event = runLibEdit(editor) { return [event] }
+        while waitingIndex < waiting.count {
+            let item = waiting[waitingIndex]
+            waitingIndex += 1
+            switch item {
+            case let .text(text):
+                let wide = EditBuffer.wide(text)
+                if wide.count == 1 {
+                    keys += wide
+                } else {
+                    textToInsert = wide
+                    keys += EditBuffer.wide(KeyBindings.insertText)
+                }
+            case .enter:
+                keys.append(0x0D)
+            case let .key(scalars):
+                keys += scalars.map { wchar_t(bitPattern: $0.value) }
+            case .ignoredSequence:
+                continue
+            case let .invalidUTF8(count):
+                invalidBytes += count
+                continue
+            }
+            if let event = runLibEdit(editor) { return [event] }
+        }
+        waiting.removeAll(keepingCapacity: true)
+        waitingIndex = 0
         return []
     }
 
-    /// Ctrl-C (the shell's signalfd saw SIGINT): abandons the half-typed line, shows `^C` after it and a
-    /// fresh prompt below. Nothing is added to the history.
+    /// Ctrl-C (the shell's signalfd saw SIGINT): abandons the half-typed line and whatever was typed ahead,
+    /// shows `^C` after it and a fresh prompt below. Nothing is added to the history.
     public func interrupt() {
         guard state == .editing else { return }
         Terminal.write(currentLayout().moveToEndSequence + "^C\r\n")
-        // There is no "clear the line" in the compat layer; switching callback mode off and on resets
-        // libedit's buffer and redraws the prompt.
-        rl_callback_handler_remove()
-        LibEditBridge.finishedLines.removeAll()
-        installHandler()
+        discardTypedAhead()
+        startLine()
     }
 
     /// Prints `text` (one or more lines; one trailing newline is optional) on the lines where the prompt
@@ -136,7 +181,7 @@ public final class EditLineSource {
     /// When not editing it is a plain write of `text` and a newline.
     public func printAbove(_ text: String) {
         var body = text.hasSuffix("\n") ? String(text.dropLast()) : text
-        guard state == .editing else {
+        guard state == .editing, let editor else {
             Terminal.write(body + "\n")
             return
         }
@@ -144,119 +189,314 @@ public final class EditLineSource {
         body = body.replacingNewlines(with: "\r\n")
         adoptTerminalWidth()
         Terminal.write(currentLayout().eraseSequence + body + "\r\n")
-        // Redraws from where the cursor now is, assuming it is the start of the edit area (EL_REFRESH).
-        // Not rl_redisplay: in libedit it queues a ^R keystroke that swallows the user's next key.
-        rl_forced_update_display()
+        // Redraws from where the cursor now is, taken as the start of the edit area.
+        _ = CLibEdit_el_redraw(editor)
     }
 
     /// Changes the prompt; while editing it is redrawn at once and the half-typed line kept.
     public func setPrompt(_ prompt: String) {
-        guard state == .editing else {
-            self.prompt = prompt
+        guard state == .editing, let editor else {
+            setPromptText(prompt)
             return
         }
         Terminal.write(currentLayout().eraseSequence)
-        self.prompt = prompt
-        _ = rl_set_prompt(prompt)
-        rl_forced_update_display()
+        setPromptText(prompt)
+        _ = CLibEdit_el_redraw(editor)
     }
 
     /// Call on SIGWINCH to redraw at the new width at once. Without it the new width is picked up at the
     /// next key or ``printAbove(_:)``.
     public func terminalResized() {
-        guard state == .editing, let columns = Terminal.columns() else { return }
-        rl_resize_terminal()
+        guard state == .editing, let editor, let columns = Terminal.columns() else { return }
+        el_resize(editor)
         // Terminals rewrap the soft-wrapped line, so find the prompt's start at the new width.
         Terminal.write(currentLayout(columns: columns).eraseSequence)
-        rl_forced_update_display()
+        _ = CLibEdit_el_redraw(editor)
     }
 
     /// Ends editing: leaves the cursor at the start of a fresh line (an empty prompt is erased, a half-typed
     /// line kept), puts the terminal back in cooked mode and saves the history file.
     public func stop() {
-        if state == .editing {
+        if state == .editing, let editor {
             let layout = currentLayout()
-            if editBuffer.text.isEmpty {
+            if EditBuffer.current(of: editor).text.isEmpty {
                 Terminal.write(layout.eraseSequence)
             } else {
                 let atFreshRow = layout.end.column == 0 && layout.end.row > 0
                 Terminal.write(layout.moveToEndSequence + (atFreshRow ? "" : "\r\n"))
             }
-            rl_callback_handler_remove()
-        }
-        if state != .stopped, let historyPath {
-            HistoryStore.save(to: historyPath)
+            leaveRawMode(editor)
         }
         if state != .stopped {
-            LibEditBridge.completer = nil
-            LibEditBridge.owner = nil
+            saveHistory()
         }
         state = .stopped
     }
 
+    // MARK: - libedit's callbacks
+
+    /// The next key for libedit. When a command wants more keys than have come (Ctrl-R's search, Ctrl-V),
+    /// it waits for the terminal, as libedit itself would, but gives up on Ctrl-C.
+    func nextKey(into character: UnsafeMutablePointer<wchar_t>) -> Int32 {
+        while keyIndex >= keys.count {
+            keys.removeAll(keepingCapacity: true)
+            keyIndex = 0
+            guard waitForKeys() else { return -1 }
+        }
+        let key = keys[keyIndex]
+        keyIndex += 1
+        character.pointee = key
+        previousKey = currentKey
+        currentKey = key
+        if key == 0x0D || key == 0x0A { fedEnter = true }
+        return 1
+    }
+
+    /// Tab: the common part of the candidates, and the list of them on a second Tab.
+    func complete() -> UInt8 {
+        guard let editor else { return UInt8(CC_ERROR) }
+        let before = EditBuffer.current(of: editor).beforeCursor
+        let word = Completion.lastWord(of: before)
+        let matches = Completion.matches(for: word, among: completer(before))
+        guard !matches.isEmpty else { return UInt8(CC_ERROR) }
+        let typed = word.unicodeScalars.count
+        if matches.count == 1 {
+            let match = matches[0]
+            let suffix = match.hasSuffix("/") ? "" : " "
+            insert(String(String.UnicodeScalarView(match.unicodeScalars.dropFirst(typed))) + suffix)
+            return UInt8(CC_REFRESH)
+        }
+        let common = Completion.commonPrefix(matches)
+        if common.unicodeScalars.count > typed {
+            insert(String(String.UnicodeScalarView(common.unicodeScalars.dropFirst(typed))))
+            return UInt8(CC_REFRESH)
+        }
+        guard previousKey == 0x09 else { return UInt8(CC_ERROR) }
+        printAbove(Completion.listing(matches, columns: Terminal.columns() ?? 80))
+        return UInt8(CC_NORM)
+    }
+
+    func insertWaitingText() -> UInt8 {
+        guard !textToInsert.isEmpty else { return UInt8(CC_NORM) }
+        textToInsert.append(0)
+        let inserted = textToInsert.withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
+        textToInsert.removeAll()
+        return UInt8(inserted == 0 ? CC_REFRESH : CC_ERROR)
+    }
+
     // MARK: - Internals
 
-    /// libedit picks its character set when it creates its editor, which any history call does; so the
-    /// locale and settings come first, whichever public entry point is used first.
-    private func prepareLibEdit() {
-        LibEditBridge.configureOnce(programName: programName)
-        if !historyLoaded, let historyPath {
-            HistoryStore.load(from: historyPath)
-            historyLoaded = true
+    private enum ReadOutcome { case nothing, read, closed }
+
+    /// Reads and decodes what the terminal has now (at most a few reads, so the engine's events keep flowing
+    /// during a long paste; the rest is read on the loop's next turn).
+    private func readTerminal() -> ReadOutcome {
+        var outcome = ReadOutcome.nothing
+        for _ in 0..<16 {
+            switch Terminal.readiness(of: fileDescriptor) {
+            case .idle:
+                if decoder.isWaitingForMore {
+                    // The rest of an escape sequence or character is normally in the same write; wait briefly.
+                    if Terminal.waitReadable(fileDescriptor, milliseconds: 30) { continue }
+                    waiting += decoder.flush()
+                }
+                return outcome
+            case .closed:
+                return outcome == .read ? .read : .closed
+            case .readableButEmpty:
+                emptyReads += 1
+                if emptyReads > 1 { return .closed }
+                return outcome
+            case .ready:
+                emptyReads = 0
+            }
+            let count = readBuffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return outcome == .read ? .read : .closed }
+            waiting += decoder.decode(readBuffer[..<count])
+            outcome = .read
+        }
+        return outcome
+    }
+
+    /// For a command that reads more keys: waits (in 100 ms steps, so Ctrl-C is seen) for the terminal.
+    private func waitForKeys() -> Bool {
+        for _ in 0..<(10 * 3600) {
+            if Terminal.interruptIsPending() {
+                interruptedWhileReading = true
+                return false
+            }
+            guard Terminal.waitReadable(fileDescriptor, milliseconds: 100) else { continue }
+            let count = readBuffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            for item in decoder.decode(readBuffer[..<count]) {
+                switch item {
+                case let .text(text): keys += EditBuffer.wide(text)
+                case .enter: keys.append(0x0D)
+                case let .key(scalars): keys += scalars.map { wchar_t(bitPattern: $0.value) }
+                case .ignoredSequence, .invalidUTF8: break
+                }
+            }
+            if !keys.isEmpty { return true }
+        }
+        return false
+    }
+
+    /// Lets libedit run one command per waiting key; returns the line or end of input they completed.
+    private func runLibEdit(_ editor: OpaquePointer) -> LineEvent? {
+        while keyIndex < keys.count {
+            fedEnter = false
+            var count: Int32 = 0
+            _ = el_wgets(editor, &count)
+            if interruptedWhileReading {
+                // The signalfd has the SIGINT too: the loop's interrupt() abandons the line.
+                interruptedWhileReading = false
+                keys.removeAll()
+                keyIndex = 0
+                return nil
+            }
+            let line = EditBuffer.current(of: editor).text
+            if fedEnter && line.hasSuffix("\n") {
+                let finished = String(line.dropLast())
+                history.remember(finished)
+                startLine()
+                return .line(finished)
+            }
+            if currentKey == 0x04 && line == "\u{4}" {
+                return endInput(echoNewline: true)
+            }
+        }
+        keys.removeAll(keepingCapacity: true)
+        keyIndex = 0
+        return nil
+    }
+
+    private func insert(_ text: String) {
+        guard !text.isEmpty else { return }
+        var wide = EditBuffer.wide(text)
+        wide.append(0)
+        _ = wide.withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
+    }
+
+    /// Creates libedit's editor once: the locale first, then dtlsh's bindings, the user's `~/.editrc`, and
+    /// dtlsh's bindings again (an editor switch there resets them). Also loads the history file.
+    private func prepareEditor() {
+        guard editor == nil else { return }
+        LibEditBridge.configureOnce()
+        guard let editor = CLibEdit_el_initStdio(programName) else { return }
+        self.editor = editor
+        _ = CLibEdit_el_setClientData(editor, Unmanaged.passUnretained(self).toOpaque())
+        _ = CLibEdit_el_setPrompt(editor, LibEditBridge.prompt, 1)
+        _ = CLibEdit_el_setEditor(editor, "emacs")
+        // The shell reads SIGINT and SIGWINCH itself; libedit's handlers would re-raise them.
+        _ = CLibEdit_el_setSignal(editor, 0)
+        _ = CLibEdit_el_setHistory(editor, history.handle)
+        _ = CLibEdit_el_setReadChar(editor, LibEditBridge.readCharacter)
+        _ = CLibEdit_el_addFunction(editor, KeyBindings.completeFunction, "Complete the word before the cursor", LibEditBridge.complete)
+        _ = CLibEdit_el_addFunction(editor, KeyBindings.insertTextFunction, "Insert pasted text", LibEditBridge.insertText)
+        KeyBindings.apply(to: editor)
+        _ = CLibEdit_el_sourceUserSettings(editor)
+        KeyBindings.apply(to: editor)
+        loadHistory()
+    }
+
+    private func loadHistory() {
+        guard let historyFile else { return }
+        let shown = historyFile.path.replacingHome()
+        switch historyFile.load() {
+        case .missing:
+            break
+        case let .entries(lines):
+            history.replace(with: lines)
+            if lines.count > history.capacity {
+                notices.append(
+                    "history: \(shown) holds \(lines.count) entries; keeping the newest \(history.capacity) (DTLSH_HISTSIZE sets how many)")
+            }
+        case .unrecognised:
+            if let aside = historyFile.moveAside() {
+                notices.append("history: \(shown) was not a history file; moved it to \(aside.replacingHome()) and started a new one")
+            } else {
+                savesHistory = false
+                notices.append("history: \(shown) is not a history file; left it as it is, and this session's history will not be saved")
+            }
+        case let .unusable(reason):
+            savesHistory = false
+            notices.append("history: cannot use \(shown) (\(reason)); this session's history will not be saved")
         }
     }
 
-    private func takeFinishedLine() -> LineEvent? {
-        guard !LibEditBridge.finishedLines.isEmpty else { return nil }
-        let finished = LibEditBridge.finishedLines.removeFirst()
-        LibEditBridge.finishedLines.removeAll()
-        guard let line = finished else {
-            return endInput(echoNewline: true)
+    private func saveHistory() {
+        guard let historyFile, savesHistory, history.capacity > 0 else { return }
+        if let reason = historyFile.save(history.entries) {
+            Terminal.write("history: could not save \(historyFile.path.replacingHome()): \(reason)\n")
         }
-        HistoryStore.remember(line)
-        // libedit turns callback mode off before calling the handler and does not turn it back on: without
-        // this the next key would start a blocking, buffered read of a whole line.
-        installHandler()
-        return .line(line)
+    }
+
+    /// A fresh, empty line: libedit resets its buffer and draws the prompt (`read_prepare`), raw mode on.
+    private func startLine() {
+        guard let editor else { return }
+        _ = CLibEdit_el_setUnbuffered(editor, 0)
+        _ = CLibEdit_el_setUnbuffered(editor, 1)
+        _ = CLibEdit_el_prepareTerminal(editor, 1)
+        LibEditBridge.rawEditor = editor
+        previousKey = 0
+        currentKey = 0
+    }
+
+    private func leaveRawMode(_ editor: OpaquePointer) {
+        Terminal.write(KeyBindings.disableBracketedPaste)
+        _ = CLibEdit_el_setUnbuffered(editor, 0)
+        _ = CLibEdit_el_prepareTerminal(editor, 0)
+        LibEditBridge.rawEditor = nil
+    }
+
+    private func discardTypedAhead() {
+        waiting.removeAll()
+        waitingIndex = 0
+        keys.removeAll()
+        keyIndex = 0
+        textToInsert.removeAll()
+        decoder.reset()
     }
 
     private func endInput(echoNewline: Bool) -> LineEvent {
         if echoNewline {
-            // libedit has drawn the Ctrl-D it read as "^D" after the prompt; leave just the prompt, and a
-            // newline for the shell's next output.
+            // Leave just the prompt (libedit keeps the ^D it read in the line), and a newline for the
+            // shell's next output.
             let promptEnd = EditAreaLayout(prompt: prompt, line: "", cursorOffset: 0, columns: columns).end
             Terminal.write(currentLayout().moveSequence(to: promptEnd) + "\u{1B}[J\r\n")
         }
-        rl_callback_handler_remove()
+        if let editor { leaveRawMode(editor) }
+        discardTypedAhead()
         state = .ended
         return .endOfInput
     }
 
-    /// Shows the prompt for an empty line (switching callback mode on runs libedit's `read_prepare`).
-    private func installHandler() {
-        rl_callback_handler_install(prompt, libEditLineHandler)
-        lineIsFresh = true
-    }
-
-    private var editBuffer: EditBuffer {
-        lineIsFresh ? EditBuffer(text: "", cursorOffset: 0) : EditBuffer.current()
+    private func setPromptText(_ text: String) {
+        prompt = text
+        free(promptText)
+        promptText = strdup(text)
     }
 
     private func currentLayout(columns: Int? = nil) -> EditAreaLayout {
-        let buffer = editBuffer
+        let buffer = editor.map(EditBuffer.current(of:)) ?? EditBuffer(text: "", cursorOffset: 0)
         return EditAreaLayout(
             prompt: prompt, line: buffer.text, cursorOffset: buffer.cursorOffset, columns: columns ?? self.columns)
     }
 
-    private var columns: Int { Terminal.editorColumns() }
+    private var columns: Int {
+        let columns = editor.map { Int(CLibEdit_el_columns($0)) } ?? 0
+        return columns > 0 ? columns : 80
+    }
 
     /// The shell owns SIGWINCH, so libedit never hears of a resize by itself; compare before each redraw.
     private func adoptTerminalWidth() {
-        guard let columns = Terminal.columns(), columns != Terminal.editorColumns() else { return }
+        guard let editor, let columns = Terminal.columns(), columns != self.columns else { return }
         if state == .editing {
             terminalResized()
         } else {
-            rl_resize_terminal()
+            el_resize(editor)
         }
     }
 
@@ -271,5 +511,13 @@ extension String {
         split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
             .joined(separator: terminator)
+    }
+
+    /// `~/…` for a path in the home directory, as the user would write it.
+    fileprivate func replacingHome() -> String {
+        guard let home = getenv("HOME").map({ String(cString: $0) }), !home.isEmpty, hasPrefix(home + "/") else {
+            return self
+        }
+        return "~" + dropFirst(home.count)
     }
 }

@@ -1,53 +1,52 @@
 internal import CLibEdit
 
-/// The history list of libedit's readline layer (one per process), which Up/Down and Ctrl-R walk, and the
-/// file it is kept in between runs.
-///
-/// The file is libedit's format (`_HiStOrY_V2_` header, vis(3)-encoded lines, UTF-8 kept raw), written
-/// with mode 0600 by libedit: it can hold PSKs typed on `set psk`.
-enum HistoryStore {
-    static let capacity: Int32 = 1000
+/// The history list libedit's Up, Down and Ctrl-R walk: one per editor, at most `capacity` entries (the
+/// oldest go first).
+final class HistoryStore {
+    let handle: OpaquePointer
+    let capacity: Int
 
-    /// Creates libedit's editor and history if needed (`using_history` runs `rl_initialize`), so call it
-    /// after the locale and the readline globals are set.
-    static func prepare() {
-        using_history()
-        stifle_history(capacity)
+    init(capacity: Int) {
+        handle = history_init()
+        self.capacity = max(capacity, 0)
+        _ = CLibEdit_history_setSize(handle, Int32(clamping: self.capacity))
+    }
+
+    deinit {
+        history_end(handle)
     }
 
     /// Adds what was typed, unless it is blank or repeats the previous entry (Up should not step through
     /// the same command again and again).
-    static func remember(_ line: String) {
-        guard !line.allSatisfy(\.isWhitespace), line != last else { return }
-        _ = add_history(line)
+    func remember(_ line: String) {
+        guard capacity > 0, !line.allSatisfy(\.isWhitespace), line != last else { return }
+        _ = CLibEdit_history_enter(handle, line)
     }
 
-    /// A missing file is the normal first run, so failures are only reported, never raised.
-    @discardableResult
-    static func load(from path: String) -> Bool {
-        read_history(path) == 0
+    /// Replaces the list with the newest `capacity` of `lines` (oldest first).
+    func replace(with lines: [String]) {
+        clear()
+        for line in lines.suffix(capacity) {
+            _ = CLibEdit_history_enter(handle, line)
+        }
     }
 
-    @discardableResult
-    static func save(to path: String) -> Bool {
-        write_history(path) == 0
+    /// Oldest first.
+    var entries: [String] {
+        var result: [String] = []
+        var entry = CLibEdit_history_oldest(handle)
+        while let line = entry {
+            result.append(String(cString: line))
+            entry = CLibEdit_history_newer(handle)
+        }
+        return result
     }
 
-    static var entries: [String] {
-        (0..<CLibEdit_history_length()).compactMap(entry)
+    var last: String? {
+        CLibEdit_history_newest(handle).map { String(cString: $0) }
     }
 
-    static var last: String? {
-        entry(CLibEdit_history_length() - 1)
-    }
-
-    /// `index` from 0, oldest first; libedit numbers entries from `history_base`.
-    private static func entry(_ index: Int32) -> String? {
-        guard index >= 0 else { return nil }
-        return history_get(CLibEdit_history_base() + index)?.pointee.line.map { String(cString: $0) }
-    }
-
-    static func clear() {
-        clear_history()
+    func clear() {
+        _ = CLibEdit_history_clear(handle)
     }
 }

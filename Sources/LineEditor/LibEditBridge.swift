@@ -5,34 +5,25 @@ internal import Glibc
 internal import Darwin
 #endif
 
-/// What libedit's C callbacks need. The readline layer is one editor per process and its callbacks are
-/// plain C function pointers that cannot capture, so this state is global; only the shell's one thread
-/// ever touches it.
+/// libedit's callbacks are plain C function pointers that cannot capture; each finds its
+/// ``EditLineSource`` through the editor's client data (`EL_CLIENTDATA`), so no state is global but the
+/// locale and the one editor that must be put back in cooked mode at exit.
 enum LibEditBridge {
-    /// Lines the line handler received during one `rl_callback_read_char`; `nil` is Ctrl-D on an empty line.
-    nonisolated(unsafe) static var finishedLines: [String?] = []
-    nonisolated(unsafe) static var completer: ((String) -> [String])?
-    /// The `EditLineSource` that owns the terminal: two would fight over one libedit.
-    nonisolated(unsafe) static var owner: ObjectIdentifier?
+    /// The editor whose terminal is in raw mode, for the exit handler.
+    nonisolated(unsafe) static var rawEditor: OpaquePointer?
     nonisolated(unsafe) private static var configured = false
 
-    /// Settings libedit reads when it creates its editor, so they must precede the first libedit call.
-    static func configureOnce(programName: String) {
+    /// Settings that must precede the first editor: libedit picks its character set when it creates one.
+    static func configureOnce() {
         guard !configured else { return }
         configured = true
         useUTF8Locale()
-        // libedit keeps these pointers; each is allocated once per process.
-        CLibEdit_rl_setReadlineName(strdup(programName))
-        CLibEdit_rl_setBasicWordBreakCharacters(strdup(" \t\n"))
-        // The shell reads SIGINT from a signalfd; libedit's handlers would re-raise it to the process group.
-        CLibEdit_rl_setCatchSignals(0)
-        CLibEdit_rl_setAttemptedCompletion(attemptedCompletion)
-        // Above this many matches libedit asks "Display all?" and reads the answer with a blocking getc(stdin).
-        CLibEdit_rl_setCompletionQueryItems(Int32.max)
-        HistoryStore.prepare()
         // A shell that exits without stop() would leave the terminal in raw mode, without echo.
         atexit {
-            if LibEditBridge.owner != nil { rl_callback_handler_remove() }
+            if let editor = LibEditBridge.rawEditor {
+                Terminal.write(KeyBindings.disableBracketedPaste)
+                _ = CLibEdit_el_prepareTerminal(editor, 0)
+            }
         }
     }
 
@@ -44,48 +35,36 @@ enum LibEditBridge {
             _ = setlocale(LC_CTYPE, "C.UTF-8")
         }
     }
-}
 
-/// libedit's line handler: it `strdup`s the finished line (or passes NULL for Ctrl-D on an empty line).
-/// Only queue it here; the shell runs commands after `rl_callback_read_char` has returned.
-func libEditLineHandler(_ raw: UnsafeMutablePointer<CChar>?) {
-    guard let raw else {
-        LibEditBridge.finishedLines.append(nil)
-        return
+    static func source(of editor: OpaquePointer?) -> EditLineSource? {
+        guard let editor, let data = CLibEdit_el_clientData(editor) else { return nil }
+        return Unmanaged<EditLineSource>.fromOpaque(data).takeUnretainedValue()
     }
-    LibEditBridge.finishedLines.append(String(cString: raw))
-    free(raw)
-}
 
-/// libedit's `rl_attempted_completion_function`: asks the shell's completer about the line before the
-/// cursor and hands libedit the match list it expects (`[common prefix, match…, NULL]`, all malloc'ed;
-/// libedit frees them).
-///
-/// Building the list here rather than with `rl_completion_matches` keeps the common prefix on a character
-/// boundary (libedit compares bytes).
-private func attemptedCompletion(
-    _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
-) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
-    // libedit resets this after every completion; left at 0, no match falls back to completing file names.
-    CLibEdit_rl_setAttemptedCompletionOver(1)
-    guard let completer = LibEditBridge.completer else { return nil }
-    let word = text.map { String(cString: $0) } ?? ""
-    let line = EditBuffer.current().text
-    let cursor = EditBuffer.scalarOffset(Int(end), lineEnd: Int(CLibEdit_rl_end()), in: line)
-    let beforeCursor = String(String.UnicodeScalarView(line.unicodeScalars.prefix(cursor)))
-    let matches = Completion.matches(for: word, among: completer(beforeCursor))
-    guard !matches.isEmpty else { return nil }
-    var common = Completion.commonPrefix(matches)
-    if !common.utf8.starts(with: word.utf8) { common = word }
-    // A single match repeated is how libedit recognises "unique": it then appends the space.
-    let entries = [common] + matches
-    guard let raw = malloc((entries.count + 1) * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride) else {
-        return nil
+    /// `EL_PROMPT_ESC`: text between two `\u{1}` takes no room (colour codes).
+    static let prompt: CLibEdit_PromptFunction = { editor in
+        LibEditBridge.source(of: editor)?.promptText ?? UnsafeMutablePointer(mutating: emptyPrompt)
     }
-    let array = raw.bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: entries.count + 1)
-    for (index, entry) in entries.enumerated() {
-        array[index] = strdup(entry)
+
+    /// `EL_GETCFN`: libedit reads its keys from the source, never from the terminal itself.
+    static let readCharacter: CLibEdit_ReadCharFunction = { editor, character in
+        guard let source = LibEditBridge.source(of: editor), let character else { return -1 }
+        return source.nextKey(into: character)
     }
-    array[entries.count] = nil
-    return array
+
+    /// Bound to Tab.
+    static let complete: CLibEdit_BoundFunction = { editor, _ in
+        LibEditBridge.source(of: editor)?.complete() ?? UInt8(CC_ERROR)
+    }
+
+    /// Bound to ``KeyBindings/insertText``.
+    static let insertText: CLibEdit_BoundFunction = { editor, _ in
+        LibEditBridge.source(of: editor)?.insertWaitingText() ?? UInt8(CC_NORM)
+    }
+
+    nonisolated(unsafe) private static let emptyPrompt: UnsafePointer<CChar> = {
+        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+        storage.initialize(to: 0)
+        return UnsafePointer(storage)
+    }()
 }

@@ -22,14 +22,6 @@ enum Terminal {
         return nil
     }
 
-    /// libedit's idea of the width, which is what its redraws use.
-    static func editorColumns() -> Int {
-        var rows: Int32 = 0
-        var columns: Int32 = 0
-        rl_get_screen_size(&rows, &columns)
-        return columns > 0 ? Int(columns) : 80
-    }
-
     enum Readiness {
         /// Nothing to read: calling into libedit now would block the shell's loop.
         case idle
@@ -53,5 +45,18 @@ enum Terminal {
             return .closed
         }
         return .readableButEmpty
+    }
+
+    /// Whether `descriptor` becomes readable within `milliseconds`.
+    static func waitReadable(_ descriptor: Int32, milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, milliseconds) > 0
+    }
+
+    /// SIGINT is blocked while the shell reads it from a signalfd, so a Ctrl-C shows as pending until the
+    /// loop takes it: a wait inside libedit looks here to give way.
+    static func interruptIsPending() -> Bool {
+        var pending = sigset_t()
+        return sigpending(&pending) == 0 && sigismember(&pending, SIGINT) == 1
     }
 }

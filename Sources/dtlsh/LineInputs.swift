@@ -1,19 +1,39 @@
 import DTLSShell
+import Glibc
 import LineEditor
 
 /// The shell's loop reads a terminal through libedit…
 final class TerminalInput: LineInput {
     private let editor: EditLineSource
 
+    /// How many typed lines `~/.dtlsh_history` keeps (the oldest go first).
+    static let defaultHistorySize = 1000
+    static let largestHistorySize = 1_000_000
+
     init(shell: Shell) {
         let completer = Completer(shell: shell)
-        editor = EditLineSource(programName: "dtlsh", historyPath: "~/.dtlsh_history") { completer.candidates($0) }
+        editor = EditLineSource(
+            programName: "dtlsh", historyPath: "~/.dtlsh_history", historySize: Self.historySize()
+        ) { completer.candidates($0) }
+    }
+
+    /// `DTLSH_HISTSIZE`, like a shell's HISTSIZE; a bad value is said once and the default kept.
+    private static func historySize() -> Int {
+        guard let raw = getenv("DTLSH_HISTSIZE").map({ String(cString: $0) }), !raw.isEmpty else {
+            return defaultHistorySize
+        }
+        guard let size = Int(raw), (0...largestHistorySize).contains(size) else {
+            Output.line("history: DTLSH_HISTSIZE must be a number from 0 to \(largestHistorySize), not '\(raw)'; keeping \(defaultHistorySize) entries")
+            return defaultHistorySize
+        }
+        return size
     }
 
     var fileDescriptor: Int32 { editor.fileDescriptor }
     var isInteractive: Bool { true }
     func start(prompt: String) { editor.start(prompt: prompt) }
     func readAvailable() -> [InputEvent] { editor.readAvailable().map(InputEvent.init) }
+    var hasBufferedInput: Bool { editor.hasBufferedInput }
     func printAbove(_ text: String) { editor.printAbove(text) }
     func setPrompt(_ prompt: String) { editor.setPrompt(prompt) }
     func interrupt() { editor.interrupt() }
@@ -28,6 +48,7 @@ final class PipeInput: LineInput {
     var isInteractive: Bool { false }
     func start(prompt: String) {}
     func readAvailable() -> [InputEvent] { source.readAvailable().map(InputEvent.init) }
+    var hasBufferedInput: Bool { false }
     func printAbove(_ text: String) { Output.line(text) }
     func setPrompt(_ prompt: String) {}
     func interrupt() {}

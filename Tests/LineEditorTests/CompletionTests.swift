@@ -40,3 +40,17 @@ import Testing
         #expect(Completion.matches(for: "x", among: ["a"]).isEmpty)
     }
 }
+
+@Suite struct CompletionListingTests {
+    @Test func columnsFilledDownFirst() {
+        #expect(Completion.listing(["srv", "c1", "cli"], columns: 120) == "c1   cli  srv")
+        #expect(Completion.listing(["a", "b", "c", "d", "e"], columns: 6) == "a  d\nb  e\nc")
+    }
+
+    @Test func theWordBeingCompleted() {
+        #expect(Completion.lastWord(of: "step c") == "c")
+        #expect(Completion.lastWord(of: "flush ") == "")
+        #expect(Completion.lastWord(of: "con") == "con")
+        #expect(Completion.lastWord(of: "send c1 wö") == "wö")
+    }
+}

@@ -92,25 +92,14 @@ import Testing
 }
 
 @Suite struct EditBufferTests {
-    @Test func asciiOffsetsAreTheSameEitherWay() {
-        #expect(EditBuffer.scalarOffset(4, lineEnd: 9, in: "connect c") == 4)
+    @Test func wideCharactersRoundTrip() {
+        let line = "send wö héllo 😀 日本"
+        #expect(EditBuffer.string(from: EditBuffer.wide(line)) == line)
+        #expect(EditBuffer.wide(line).count == line.unicodeScalars.count)
     }
 
-    @Test func byteOffsetsAfterAKeystroke() {
-        // "send wö héllo": 13 scalars, 15 bytes. After a key libedit counts bytes.
-        let line = "send wö héllo"
-        #expect(EditBuffer.scalarOffset(8, lineEnd: 15, in: line) == 7)
-        #expect(EditBuffer.scalarOffset(15, lineEnd: 15, in: line) == 13)
-    }
-
-    @Test func wideCharacterOffsetsWhileCompleting() {
-        let line = "send wö héllo"
-        #expect(EditBuffer.scalarOffset(7, lineEnd: 13, in: line) == 7)
-    }
-
-    @Test func offsetsOutsideTheLineAreClamped() {
-        #expect(EditBuffer.scalarOffset(-1, lineEnd: 3, in: "abc") == 0)
-        #expect(EditBuffer.scalarOffset(9, lineEnd: 3, in: "abc") == 3)
+    @Test func aCharacterThatIsNoScalarBecomesTheReplacementCharacter() {
+        #expect(EditBuffer.string(from: [0x61, 0xD800, 0x62]) == "a\u{FFFD}b")
     }
 
     @Test func textBeforeTheCursor() {
