@@ -22,6 +22,15 @@ struct EditBuffer: Equatable {
         return EditBuffer(text: string(from: characters), cursorOffset: min(max(cursor, 0), max(count, 0)))
     }
 
+    /// The line's length and last character, without copying it (checked after every key).
+    static func ending(of editor: OpaquePointer) -> (count: Int, last: wchar_t?) {
+        guard let info = el_wline(editor)?.pointee, let start = info.buffer, let end = info.lastchar else {
+            return (0, nil)
+        }
+        let count = start.distance(to: end)
+        return (count, count > 0 ? end[-1] : nil)
+    }
+
     static func string(from characters: some Sequence<wchar_t>) -> String {
         var scalars = String.UnicodeScalarView()
         for character in characters {

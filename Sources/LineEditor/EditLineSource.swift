@@ -47,16 +47,16 @@ public final class EditLineSource {
     /// Keys libedit reads next, through ``nextKey(into:)``.
     private var keys: [wchar_t] = []
     private var keyIndex = 0
-    private var textToInsert: [wchar_t] = []
+    /// Text was put in libedit's buffer without being drawn (a paste in progress).
+    private var textIsUndrawn = false
+    /// Inside `el_wgets`: libedit must not be entered again from a callback.
+    private var insideLibEdit = false
     /// The key libedit read before the current one: Tab after Tab lists the candidates.
     private var previousKey: wchar_t = 0
     private var currentKey: wchar_t = 0
     private var fedEnter = false
     /// SIGINT arrived while libedit waited for the rest of a command (Ctrl-R's search reads key by key).
     private var interruptedWhileReading = false
-    /// Reads that found nothing although the descriptor polled readable: a terminal that ended without
-    /// saying so would otherwise keep the loop spinning.
-    private var emptyReads = 0
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// - Parameters:
@@ -111,7 +111,6 @@ public final class EditLineSource {
         notices.removeAll()
         Terminal.write(KeyBindings.enableBracketedPaste)
         state = .editing
-        emptyReads = 0
         startLine()
     }
 
@@ -143,15 +142,19 @@ public final class EditLineSource {
             switch item {
             case let .text(text):
                 let wide = EditBuffer.wide(text)
-                if wide.count == 1 {
+                if wide.count == 1 && !textIsUndrawn {
+                    // A typed key: libedit inserts and draws it as it would any key.
                     keys += wide
                 } else {
-                    textToInsert = wide
-                    keys += EditBuffer.wide(KeyBindings.insertText)
+                    insert(wide)
+                    textIsUndrawn = true
+                    continue
                 }
             case .enter:
+                scheduleRedraw()
                 keys.append(0x0D)
             case let .key(scalars):
+                scheduleRedraw()
                 keys += scalars.map { wchar_t(bitPattern: $0.value) }
             case .ignoredSequence:
                 continue
@@ -163,6 +166,11 @@ public final class EditLineSource {
         }
         waiting.removeAll(keepingCapacity: true)
         waitingIndex = 0
+        // While a paste is still arriving, drawing can wait for its end: one redraw per burst keeps a
+        // long paste linear in its length (each redraw walks the whole line).
+        if textIsUndrawn && Terminal.readiness(of: fileDescriptor) != .ready {
+            drawUndrawnText()
+        }
         return []
     }
 
@@ -276,13 +284,6 @@ public final class EditLineSource {
         return UInt8(CC_NORM)
     }
 
-    func insertWaitingText() -> UInt8 {
-        guard !textToInsert.isEmpty else { return UInt8(CC_NORM) }
-        textToInsert.append(0)
-        let inserted = textToInsert.withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
-        textToInsert.removeAll()
-        return UInt8(inserted == 0 ? CC_REFRESH : CC_ERROR)
-    }
 
     // MARK: - Internals
 
@@ -303,15 +304,12 @@ public final class EditLineSource {
                 return outcome
             case .closed:
                 return outcome == .read ? .read : .closed
-            case .readableButEmpty:
-                emptyReads += 1
-                if emptyReads > 1 { return .closed }
-                return outcome
-            case .ready:
-                emptyReads = 0
+            case .ready, .readableButEmpty:
+                // A read says which: bytes, end of file (0), nothing after all (EAGAIN) or an error.
+                break
             }
-            let count = readBuffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let count = readBuffer.withUnsafeMutableBytes { Terminal.readWithoutWaiting(fileDescriptor, into: $0) }
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { return outcome }
             guard count > 0 else { return outcome == .read ? .read : .closed }
             waiting += decoder.decode(readBuffer[..<count])
             outcome = .read
@@ -319,28 +317,37 @@ public final class EditLineSource {
         return outcome
     }
 
-    /// For a command that reads more keys: waits (in 100 ms steps, so Ctrl-C is seen) for the terminal.
+    /// For a command that reads more keys: what was read already comes first; then it waits for the
+    /// terminal (in 100 ms steps, so Ctrl-C is seen).
     private func waitForKeys() -> Bool {
+        while waitingIndex < waiting.count {
+            appendKeys(for: waiting[waitingIndex])
+            waitingIndex += 1
+            if !keys.isEmpty { return true }
+        }
         for _ in 0..<(10 * 3600) {
             if Terminal.interruptIsPending() {
                 interruptedWhileReading = true
                 return false
             }
             guard Terminal.waitReadable(fileDescriptor, milliseconds: 100) else { continue }
-            let count = readBuffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
+            let count = readBuffer.withUnsafeMutableBytes { Terminal.readWithoutWaiting(fileDescriptor, into: $0) }
+            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             guard count > 0 else { return false }
-            for item in decoder.decode(readBuffer[..<count]) {
-                switch item {
-                case let .text(text): keys += EditBuffer.wide(text)
-                case .enter: keys.append(0x0D)
-                case let .key(scalars): keys += scalars.map { wchar_t(bitPattern: $0.value) }
-                case .ignoredSequence, .invalidUTF8: break
-                }
-            }
+            decoder.decode(readBuffer[..<count]).forEach(appendKeys(for:))
             if !keys.isEmpty { return true }
         }
         return false
+    }
+
+    /// Input as keys, one by one, for a command that reads them itself.
+    private func appendKeys(for item: TypedInput) {
+        switch item {
+        case let .text(text): keys += EditBuffer.wide(text)
+        case .enter: keys.append(0x0D)
+        case let .key(scalars): keys += scalars.map { wchar_t(bitPattern: $0.value) }
+        case .ignoredSequence, .invalidUTF8: break
+        }
     }
 
     /// Lets libedit run one command per waiting key; returns the line or end of input they completed.
@@ -348,7 +355,9 @@ public final class EditLineSource {
         while keyIndex < keys.count {
             fedEnter = false
             var count: Int32 = 0
+            insideLibEdit = true
             _ = el_wgets(editor, &count)
+            insideLibEdit = false
             if interruptedWhileReading {
                 // The signalfd has the SIGINT too: the loop's interrupt() abandons the line.
                 interruptedWhileReading = false
@@ -356,14 +365,15 @@ public final class EditLineSource {
                 keyIndex = 0
                 return nil
             }
-            let line = EditBuffer.current(of: editor).text
-            if fedEnter && line.hasSuffix("\n") {
-                let finished = String(line.dropLast())
+            let ending = EditBuffer.ending(of: editor)
+            if fedEnter && ending.last == 0x0A {
+                let line = EditBuffer.current(of: editor).text
+                let finished = String(line.unicodeScalars.dropLast())
                 history.remember(finished)
                 startLine()
                 return .line(finished)
             }
-            if currentKey == 0x04 && line == "\u{4}" {
+            if currentKey == 0x04 && ending.count == 1 && ending.last == 0x04 {
                 return endInput(echoNewline: true)
             }
         }
@@ -373,10 +383,26 @@ public final class EditLineSource {
     }
 
     private func insert(_ text: String) {
-        guard !text.isEmpty else { return }
-        var wide = EditBuffer.wide(text)
-        wide.append(0)
-        _ = wide.withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
+        insert(EditBuffer.wide(text))
+    }
+
+    private func insert(_ wide: [wchar_t]) {
+        guard !wide.isEmpty else { return }
+        _ = (wide + [0]).withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
+    }
+
+    /// Before libedit runs a key: it draws by difference from what it last drew, so undrawn text must be
+    /// drawn first (its redisplay key, bound to a refresh).
+    private func scheduleRedraw() {
+        guard textIsUndrawn else { return }
+        textIsUndrawn = false
+        keys += EditBuffer.wide(KeyBindings.redisplay)
+    }
+
+    private func drawUndrawnText() {
+        guard textIsUndrawn, !insideLibEdit, let editor else { return }
+        scheduleRedraw()
+        _ = runLibEdit(editor)
     }
 
     /// Creates libedit's editor once: the locale first, then dtlsh's bindings, the user's `~/.editrc`, and
@@ -394,7 +420,7 @@ public final class EditLineSource {
         _ = CLibEdit_el_setHistory(editor, history.handle)
         _ = CLibEdit_el_setReadChar(editor, LibEditBridge.readCharacter)
         _ = CLibEdit_el_addFunction(editor, KeyBindings.completeFunction, "Complete the word before the cursor", LibEditBridge.complete)
-        _ = CLibEdit_el_addFunction(editor, KeyBindings.insertTextFunction, "Insert pasted text", LibEditBridge.insertText)
+        _ = CLibEdit_el_addFunction(editor, KeyBindings.redisplayFunction, "Redraw the line", LibEditBridge.redisplay)
         KeyBindings.apply(to: editor)
         _ = CLibEdit_el_sourceUserSettings(editor)
         KeyBindings.apply(to: editor)
@@ -456,7 +482,7 @@ public final class EditLineSource {
         waitingIndex = 0
         keys.removeAll()
         keyIndex = 0
-        textToInsert.removeAll()
+        textIsUndrawn = false
         decoder.reset()
     }
 
@@ -479,7 +505,9 @@ public final class EditLineSource {
         promptText = strdup(text)
     }
 
+    /// Where libedit has drawn the line: undrawn text is drawn first, so the two agree.
     private func currentLayout(columns: Int? = nil) -> EditAreaLayout {
+        drawUndrawnText()
         let buffer = editor.map(EditBuffer.current(of:)) ?? EditBuffer(text: "", cursorOffset: 0)
         return EditAreaLayout(
             prompt: prompt, line: buffer.text, cursorOffset: buffer.cursorOffset, columns: columns ?? self.columns)

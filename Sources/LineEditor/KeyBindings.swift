@@ -26,9 +26,9 @@ enum KeyBindings {
     ]
 
     /// Not a key any terminal sends (the decoder never hands it on from the terminal): dtlsh feeds it to
-    /// libedit to insert a whole run of pasted text as one command, drawn once.
-    static let insertText = "\u{1B}[9999~"
-    static let insertTextFunction = "dtlsh-insert-text"
+    /// libedit to draw text it inserted itself (a paste, drawn once at the end of a burst).
+    static let redisplay = "\u{1B}[9999~"
+    static let redisplayFunction = "dtlsh-redisplay"
     static let completeFunction = "dtlsh-complete"
 
     /// Bracketed paste (xterm's mode 2004): the terminal wraps pasted text in these.
@@ -48,7 +48,7 @@ enum KeyBindings {
     /// an editor switch there (`bind -v`) resets every binding.
     static func apply(to editor: OpaquePointer) {
         _ = CLibEdit_el_bind(editor, "^I", completeFunction)
-        _ = CLibEdit_el_bind(editor, insertText, insertTextFunction)
+        _ = CLibEdit_el_bind(editor, redisplay, redisplayFunction)
         for binding in added {
             _ = CLibEdit_el_bind(editor, binding.keys, binding.function)
         }

@@ -57,9 +57,9 @@ enum LibEditBridge {
         LibEditBridge.source(of: editor)?.complete() ?? UInt8(CC_ERROR)
     }
 
-    /// Bound to ``KeyBindings/insertText``.
-    static let insertText: CLibEdit_BoundFunction = { editor, _ in
-        LibEditBridge.source(of: editor)?.insertWaitingText() ?? UInt8(CC_NORM)
+    /// Bound to ``KeyBindings/redisplay``: libedit redraws by difference from what it drew last.
+    static let redisplay: CLibEdit_BoundFunction = { _, _ in
+        UInt8(CC_REFRESH)
     }
 
     nonisolated(unsafe) private static let emptyPrompt: UnsafePointer<CChar> = {

@@ -47,6 +47,21 @@ enum Terminal {
         return .readableButEmpty
     }
 
+    /// One `read(2)` that returns EAGAIN rather than wait: a Ctrl-C makes the terminal drop the input it
+    /// holds, so bytes that `FIONREAD` counted a moment ago may be gone (a blocking read would then hang the
+    /// loop). Non-blocking only for the call: the descriptor is shared with the shell that started dtlsh.
+    static func readWithoutWaiting(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let flags = fcntl(descriptor, F_GETFL)
+        guard flags >= 0, fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            return read(descriptor, buffer.baseAddress, buffer.count)
+        }
+        let count = read(descriptor, buffer.baseAddress, buffer.count)
+        let saved = errno
+        _ = fcntl(descriptor, F_SETFL, flags)
+        errno = saved
+        return count
+    }
+
     /// Whether `descriptor` becomes readable within `milliseconds`.
     static func waitReadable(_ descriptor: Int32, milliseconds: Int32) -> Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)

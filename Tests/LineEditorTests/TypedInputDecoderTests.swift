@@ -30,7 +30,7 @@ import Testing
         ])
         #expect(decode("\u{1B}[6~\u{1B}x") == [.ignoredSequence(Array("\u{1B}[6~".utf8)), .ignoredSequence(Array("\u{1B}x".utf8))])
         // Our own insert sequence is never accepted from the terminal.
-        #expect(decode(KeyBindings.insertText) == [.ignoredSequence(Array(KeyBindings.insertText.utf8))])
+        #expect(decode(KeyBindings.redisplay) == [.ignoredSequence(Array(KeyBindings.redisplay.utf8))])
     }
 
     @Test func bracketedPasteIsTextWithLineBreaks() {
