@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only, so no `platforms:` claim: the engine and the executable import
+// Glibc and use recvmmsg/sendmmsg, signalfd, SO_REUSEPORT balancing and /proc.
 let package = Package(
     name: "dtlsh",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dtlsh", targets: ["dtlsh"]),
         .library(name: "DTLSPlex", targets: ["DTLSPlex"]),
@@ -15,10 +16,10 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+            providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "CLibEdit", pkgConfig: "libedit",
-            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+            providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CSystem"),
         .target(name: "DTLSWire"),
         .target(name: "DTLSPlex", dependencies: ["COpenSSL", "CSystem", "DTLSWire"]),
@@ -27,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "dtlsh",
             dependencies: [
-                "DTLSShell", "DTLSPlex", "LineEditor", "CSystem",
+                "DTLSShell", "DTLSPlex", "DTLSWire", "LineEditor", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The fuzzers' seeded generator, shared by the test targets.
