@@ -33,12 +33,14 @@ let package = Package(
             ]),
         // The fuzzers' seeded generator, shared by the test targets.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+        // The one launcher of child processes (dtlsh, foreign peers) for the test targets.
+        .target(name: "SubprocessSupport", path: "Tests/SubprocessSupport"),
         .testTarget(name: "DTLSWireTests", dependencies: ["DTLSWire", "FuzzSupport"]),
         .testTarget(name: "DTLSPlexTests", dependencies: ["DTLSPlex", "DTLSWire", "FuzzSupport"]),
-        .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex", "FuzzSupport"]),
+        .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex", "FuzzSupport", "SubprocessSupport"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"], exclude: ["tmux-drive.sh"]),
         // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
-        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"], exclude: ["Fixtures"]),
+        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex", "SubprocessSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
