@@ -72,10 +72,9 @@ struct EngineOptions: ParsableArguments {
             throw ValidationError("cannot read '\(file)'")
         }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
-        for e in exports {
-            guard let colon = e.lastIndex(of: ":"), colon != e.startIndex,
-                  let n = Int(e[e.index(after: colon)...]), (1...1024).contains(n)
-            else { throw ValidationError("--export takes LABEL:LENGTH with LENGTH 1-1024, not '\(e)'") }
+        let lengths = KeyingMaterialRequest.lengths
+        for e in exports where KeyingMaterialRequest(parsing: e) == nil {
+            throw ValidationError("--export takes LABEL:LENGTH with LENGTH \(lengths.lowerBound)-\(lengths.upperBound), not '\(e)'")
         }
     }
 
@@ -147,15 +146,13 @@ struct EngineOptions: ParsableArguments {
 extension EngineOptions {
     /// `--export LABEL:LENGTH`: keying material of every peer as it is established.
     func attachExports(to engine: Engine, textFD: Int32, write: @escaping (Int32, String) -> Void) {
-        let wanted: [(String, Int)] = exports.compactMap { e in
-            guard let colon = e.lastIndex(of: ":"), let n = Int(e[e.index(after: colon)...]) else { return nil }
-            return (String(e[..<colon]), n)
-        }
+        let wanted = exports.compactMap(KeyingMaterialRequest.init(parsing:))
         guard !wanted.isEmpty else { return }
         let json = self.json
         engine.subscribe(.lifecycle) { [unowned engine] e in
             guard case .established = e.kind, let name = e.peer, let p = engine.peer(named: name) else { return }
-            for (label, length) in wanted {
+            for request in wanted {
+                let label = request.label, length = request.length
                 guard let bytes = try? p.exportKeyingMaterial(label: label, length: length) else { continue }
                 if json {
                     var j = JSONWriter()
