@@ -15,7 +15,7 @@ public enum SettingTable {
             case let .files(certificate, key): "\(certificate) \(key)"
             }
         },
-        SettingSpec("ca", SettingValue<String>.word("FILE", completesFiles: true).optional.or("none", nil), at: \.tls.caFile,
+        SettingSpec("ca", SettingValue.word("FILE", completesFiles: true).optional.or("none", nil), at: \.tls.caFile,
                     summary: "verify the peer's certificate against these CAs") { $0.settings.tls.caFile ?? "none" },
         SettingSpec("verify", SettingValue.onOff.optional, at: \.tls.verify,
                     summary: "verify the peer's certificate (default: with a ca)") { onOff($0.settings.tls.verifiesPeer) },
@@ -54,7 +54,7 @@ public enum SettingTable {
                     summary: "where the doubling stops (default 60000 ms)") {
             $0.settings.tls.timerMaxMilliseconds.map { "\($0) ms" } ?? "default (60000 ms)"
         },
-        SettingSpec("srtp", SettingValue<String>.word("PROFILES").optional.or("none", nil), at: \.tls.srtpProfiles,
+        SettingSpec("srtp", SettingValue.word("PROFILES").optional.or("none", nil), at: \.tls.srtpProfiles,
                     summary: "use_srtp profiles, e.g. SRTP_AES128_CM_SHA1_80") { $0.settings.tls.srtpProfiles ?? "none" },
         SettingSpec("insecure", SettingValue.onOff, at: \.tls.insecure,
                     summary: "anonymous DH, no authentication") {

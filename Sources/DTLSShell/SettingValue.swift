@@ -56,10 +56,12 @@ extension SettingValue {
             return value
         }
     }
+}
 
+extension SettingValue where Value == String {
     /// One word kept as typed: a file, a list of SRTP profiles.
-    static func word(_ placeholder: String, completesFiles: Bool = false) -> SettingValue<String> {
-        SettingValue<String>(grammar: placeholder, completesFiles: completesFiles) { try oneWord($0, $1) }
+    static func word(_ placeholder: String, completesFiles: Bool = false) -> SettingValue {
+        SettingValue(grammar: placeholder, completesFiles: completesFiles) { try oneWord($0, $1) }
     }
 }
 
