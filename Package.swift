@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only, so no `platforms:` claim: the engine and the executable import
+// Glibc and use recvmmsg/sendmmsg, signalfd, SO_REUSEPORT balancing and /proc.
 let package = Package(
     name: "dtlsh",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dtlsh", targets: ["dtlsh"]),
         .library(name: "DTLSPlex", targets: ["DTLSPlex"]),
@@ -15,10 +16,10 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "openssl",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+            providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "CLibEdit", pkgConfig: "libedit",
-            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]),
+            providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CSystem"),
         .target(name: "DTLSWire"),
         .target(name: "DTLSPlex", dependencies: ["COpenSSL", "CSystem", "DTLSWire"]),
@@ -27,17 +28,19 @@ let package = Package(
         .executableTarget(
             name: "dtlsh",
             dependencies: [
-                "DTLSShell", "DTLSPlex", "LineEditor", "CSystem",
+                "DTLSShell", "DTLSPlex", "DTLSWire", "LineEditor", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The fuzzers' seeded generator, shared by the test targets.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+        // The one launcher of child processes (dtlsh, foreign peers) for the test targets.
+        .target(name: "SubprocessSupport", path: "Tests/SubprocessSupport"),
         .testTarget(name: "DTLSWireTests", dependencies: ["DTLSWire", "FuzzSupport"]),
         .testTarget(name: "DTLSPlexTests", dependencies: ["DTLSPlex", "DTLSWire", "FuzzSupport"]),
-        .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex", "FuzzSupport"]),
+        .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex", "FuzzSupport", "SubprocessSupport"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"], exclude: ["tmux-drive.sh"]),
         // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
-        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"], exclude: ["Fixtures"]),
+        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex", "SubprocessSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -86,12 +86,12 @@ public enum CommandTable {
         // Settings
         CommandSpec("set", group: "Settings", usage: "set [NAME VALUE…]",
                     summary: "Change a setting for peers made afterwards; alone, list the settings.",
-                    detail: Shell.settingsHelp,
+                    detail: SettingTable.help,
                     example: "set psk client:00112233445566778899aabbccddeeff",
                     arguments: [.setting, .text], max: nil) { try $0.setCommand($1) },
 
         // Observing
-        CommandSpec("trace", group: "Observing", usage: "trace off|flights|records|bytes",
+        CommandSpec("trace", group: "Observing", usage: "trace " + TraceLevel.grammar,
                     summary: "How much of each datagram to decode: nothing, one line per datagram, per record, or a hex dump.",
                     example: "trace records", arguments: [.choice(TraceLevel.allCases.map(\.rawValue))]) { try $0.traceCommand($1) },
         CommandSpec("ladder", group: "Observing", usage: "ladder [PEER]",

@@ -34,7 +34,7 @@ extension Shell {
 
     func exportCommand(_ a: Arguments) throws {
         let p = try a.peer(0)
-        let length = try a.int(2, "LENGTH", in: 1...1024)
+        let length = try a.int(2, "LENGTH", in: KeyingMaterialRequest.lengths)
         do {
             say(Hex.encode(try p.exportKeyingMaterial(label: a[1], length: length)))
         } catch {

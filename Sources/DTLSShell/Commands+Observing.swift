@@ -110,4 +110,43 @@ extension Shell {
         }
         return s
     }
+
+    // MARK: - trace, capture, keylog
+
+    func traceCommand(_ a: Arguments) throws {
+        if a.count == 1 {
+            guard let level = TraceLevel(rawValue: a[0]) else { throw ShellError.message("trace \(TraceLevel.grammar), not '\(a[0])'") }
+            trace = level
+        }
+        say("trace \(trace.rawValue)")
+    }
+
+    func captureCommand(_ a: Arguments) throws {
+        if a[0] == "off" {
+            guard let w = pcap else { return say("no capture running") }
+            say("capture \(w.path) closed: \(w.packets) datagrams")
+            pcap = nil
+            return
+        }
+        do {
+            let w = try PcapWriter(path: a[0])
+            w.attach(to: engine)
+            pcap = w
+            say("capturing every datagram to \(a[0])")
+        } catch { throw ShellError.message("\(error)") }
+    }
+
+    func keylogCommand(_ a: Arguments) throws {
+        if a[0] == "off" {
+            engine.keyLogSink = nil
+            keyLog = nil
+            return say("key log off")
+        }
+        do {
+            let w = try KeyLogWriter(path: a[0])
+            w.attach(to: engine)
+            keyLog = w
+            say("writing TLS secrets for handshakes from now on to \(a[0]) (mode 0600)")
+        } catch { throw ShellError.message("\(error)") }
+    }
 }

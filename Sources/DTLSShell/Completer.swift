@@ -25,16 +25,10 @@ public struct Completer {
     }
 
     private func argumentPool(_ spec: CommandSpec, _ args: [String], prefix: String) -> [String] {
-        // Values of a setting after `set NAME`.
-        if spec.name == "set", args.count == 1 {
-            switch args[0] {
-            case "verify", "cookies", "insecure": return ["on", "off"]
-            case "version": return TLSConfiguration.Version.allCases.map(\.rawValue)
-            case "psk", "ca", "srtp": return ["none"]
-            case "cert", "ciphers", "timer-initial", "timer-max": return ["default"] + (args[0] == "cert" ? files(prefix) : [])
-            case "idle", "handshake-timeout": return ["off"]
-            default: return []
-            }
+        // The value of a setting after `set NAME`, from its row of the settings table.
+        if spec.name == "set", args.count >= 1 {
+            guard case let .found(setting) = SettingTable.lookup(args[0]) else { return [] }
+            return (args.count == 1 ? setting.keywords : []) + (setting.completesFiles ? files(prefix) : [])
         }
         if spec.name == "wait", let first = args.first {
             if first == "for" { return [] }
@@ -52,7 +46,7 @@ public struct Completer {
         case .socket: return sockets()
         case .peerOrSocket: return peers() + sockets()
         case let .choice(options): return options
-        case .setting: return Shell.settingNames
+        case .setting: return SettingTable.all.map(\.name)
         case .command: return CommandTable.all.map(\.name)
         case .file: return files(prefix)
         case .address: return shell.engine.sockets.map(\.name)

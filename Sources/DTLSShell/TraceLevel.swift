@@ -9,6 +9,9 @@ public enum TraceLevel: String, Sendable, CaseIterable, Comparable {
     /// Plus a hex dump of every datagram.
     case bytes
 
+    /// `off|flights|records|bytes`: the choice as usage lines and the shell's errors spell it.
+    public static let grammar = allCases.map(\.rawValue).joined(separator: "|")
+
     var rank: Int { TraceLevel.allCases.firstIndex(of: self)! }
     public static func < (a: TraceLevel, b: TraceLevel) -> Bool { a.rank < b.rank }
 }

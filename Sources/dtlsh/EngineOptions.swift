@@ -48,8 +48,8 @@ struct EngineOptions: ParsableArguments {
     @Flag(help: "Print one JSON object per engine event instead of text.")
     var json = false
 
-    @Option(help: ArgumentHelp("How much of each datagram to decode: off, flights, records, bytes.", valueName: "LEVEL"))
-    var trace: String = "off"
+    @Option(help: TraceLevel.flagHelp("How much of each datagram to decode"))
+    var trace: String = TraceLevel.off.rawValue
 
     @Option(help: ArgumentHelp("Write every datagram to a pcap file.", valueName: "FILE"))
     var pcap: String?
@@ -62,21 +62,19 @@ struct EngineOptions: ParsableArguments {
             throw ValidationError("choose one of --dtls1_0, --dtls1_2, --any-version")
         }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
-        guard (256...65_507).contains(mtu) else { throw ValidationError("--mtu must be 256-65507") }
-        if let t = timerInitial, !(15...60_000).contains(t) {
-            throw ValidationError("--timer-initial must be 15-60000 ms (OpenSSL treats under 15 ms as expired)")
+        let mtus = SettingTable.mtuRange, timers = SettingTable.timerRange
+        guard mtus.contains(mtu) else { throw ValidationError("--mtu must be \(mtus.lowerBound)-\(mtus.upperBound)") }
+        if let t = timerInitial, !timers.contains(t) {
+            throw ValidationError("--timer-initial must be \(timers.lowerBound)-\(timers.upperBound) ms (OpenSSL treats under \(timers.lowerBound) ms as expired)")
         }
-        guard TraceLevel(rawValue: trace) != nil else {
-            throw ValidationError("--trace must be one of: off, flights, records, bytes")
-        }
+        _ = try TraceLevel.flag(trace)
         for file in [cert, key, ca].compactMap({ $0 }) where access(file, R_OK) != 0 {
             throw ValidationError("cannot read '\(file)'")
         }
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
-        for e in exports {
-            guard let colon = e.lastIndex(of: ":"), colon != e.startIndex,
-                  let n = Int(e[e.index(after: colon)...]), (1...1024).contains(n)
-            else { throw ValidationError("--export takes LABEL:LENGTH with LENGTH 1-1024, not '\(e)'") }
+        let lengths = KeyingMaterialRequest.lengths
+        for e in exports where KeyingMaterialRequest(parsing: e) == nil {
+            throw ValidationError("--export takes LABEL:LENGTH with LENGTH \(lengths.lowerBound)-\(lengths.upperBound), not '\(e)'")
         }
     }
 
@@ -148,15 +146,13 @@ struct EngineOptions: ParsableArguments {
 extension EngineOptions {
     /// `--export LABEL:LENGTH`: keying material of every peer as it is established.
     func attachExports(to engine: Engine, textFD: Int32, write: @escaping (Int32, String) -> Void) {
-        let wanted: [(String, Int)] = exports.compactMap { e in
-            guard let colon = e.lastIndex(of: ":"), let n = Int(e[e.index(after: colon)...]) else { return nil }
-            return (String(e[..<colon]), n)
-        }
+        let wanted = exports.compactMap(KeyingMaterialRequest.init(parsing:))
         guard !wanted.isEmpty else { return }
         let json = self.json
         engine.subscribe(.lifecycle) { [unowned engine] e in
             guard case .established = e.kind, let name = e.peer, let p = engine.peer(named: name) else { return }
-            for (label, length) in wanted {
+            for request in wanted {
+                let label = request.label, length = request.length
                 guard let bytes = try? p.exportKeyingMaterial(label: label, length: length) else { continue }
                 if json {
                     var j = JSONWriter()

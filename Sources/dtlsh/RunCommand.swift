@@ -20,16 +20,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run past a failure to the end of each script.")
     var keepGoing = false
 
-    @Option(help: ArgumentHelp("Start at this trace level: off, flights, records, bytes.", valueName: "LEVEL"))
-    var trace: String = "records"
+    @OptionGroup var trace: ShellTraceOption
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("name at least one script") }
         for v in variables where !v.contains("=") || v.hasPrefix("=") {
             throw ValidationError("--var takes NAME=VALUE, not '\(v)'")
-        }
-        guard TraceLevel(rawValue: trace) != nil else {
-            throw ValidationError("--trace must be one of: off, flights, records, bytes")
         }
     }
 
@@ -48,7 +44,7 @@ struct RunCommand: ParsableCommand {
         for file in files {
             let stable = self.stable
             let shell = Shell(output: { Output.line(stable ? StableText.line($0) : $0) })
-            shell.trace = TraceLevel(rawValue: trace) ?? .records
+            shell.trace = trace.level
             shell.unicode = LocaleCharset.processIsUTF8
             shell.variables = vars
             if !shell.runScript(path: file, keepGoing: keepGoing) { failed = true }

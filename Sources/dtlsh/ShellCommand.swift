@@ -12,22 +12,15 @@ struct ShellCommand: ParsableCommand {
     @Option(name: .short, help: ArgumentHelp("Run these commands, separated by ';', and exit.", valueName: "COMMANDS"))
     var commands: String?
 
-    @Option(help: ArgumentHelp("Start at this trace level: off, flights, records, bytes.", valueName: "LEVEL"))
-    var trace: String = "records"
+    @OptionGroup var trace: ShellTraceOption
 
     @Flag(help: "Print one JSON object per engine event instead of text.")
     var json = false
 
-    func validate() throws {
-        guard TraceLevel(rawValue: trace) != nil else {
-            throw ValidationError("--trace must be one of: off, flights, records, bytes")
-        }
-    }
-
     func run() throws {
         let interactive = commands == nil && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         let shell = Shell(output: Output.line, style: TextStyle(enabled: Output.colourWanted()))
-        shell.trace = TraceLevel(rawValue: trace) ?? .records
+        shell.trace = trace.level
         if json {
             // Events are the output; what the shell says goes to stderr.
             shell.output = { Output.error($0) }

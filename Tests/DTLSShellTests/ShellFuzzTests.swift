@@ -2,6 +2,7 @@ import DTLSPlex
 import DTLSShell
 import Foundation
 import FuzzSupport
+import SubprocessSupport
 import Testing
 
 /// Command lines a person, a broken script or an attacker might type: the
@@ -325,18 +326,6 @@ struct ShellSnapshot: Equatable {
 @Suite struct HostileScriptTests {
     static let scripts = ProcessInfo.processInfo.environment["DTLSH_HOSTILE_SCRIPTS"].flatMap { Int($0) } ?? 300
 
-    /// The `dtlsh` built beside this test bundle (or DTLSH_BINARY).
-    static let dtlsh: String = {
-        if let path = ProcessInfo.processInfo.environment["DTLSH_BINARY"] { return path }
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = dir.appendingPathComponent("dtlsh").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir.deleteLastPathComponent()
-        }
-        return "dtlsh"
-    }()
-
     /// Lines that succeed in any shell, in any order.
     static let goodLines = ["echo a good line", "set seed 7", "trace flights", "trace records", "stats", "sockets", "peers",
                             "timers", "tick", "history", "help step", "set mtu 1200", "explain", "ladder", "pending", "errors",
@@ -344,28 +333,10 @@ struct ShellSnapshot: Equatable {
 
     /// Runs `dtlsh ARGS` in `directory`; kills it after `timeout` seconds.
     static func run(_ args: [String], in directory: String, timeout: Double = 60) throws -> (status: Int32?, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: dtlsh)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = directory + "/.stdout-\(UUID().uuidString.prefix(8))", err = out + ".err"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let end = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < end { Thread.sleep(forTimeInterval: 0.01) }
-        var status: Int32? = nil
-        if p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-        } else {
-            status = p.terminationStatus
-        }
-        defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: err) }
-        return (status, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
+        let p = try Subprocess(BuiltProduct.dtlsh, args, directory: directory)
+        p.closeInput()
+        let status = p.waitExitOrKill(timeout: timeout)
+        return (status, p.stdout, p.stderr)
     }
 
     @Test func scriptsWithABadLineStopThereNameItAndExitOne() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// `dtlsh bench` counts what it did correctly. Its speed is measured by

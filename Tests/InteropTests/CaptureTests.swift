@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// `--pcap`/`--keylog` and the shell's `capture`/`keylog`: tshark opens the

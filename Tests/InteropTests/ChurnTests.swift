@@ -1,32 +1,29 @@
 import DTLSPlex
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// A `dtlsh serve` child whose output goes to a file (a long run prints
 /// megabytes), read back as it grows.
 final class FileServe {
-    let process = Process()
+    let child: Subprocess
     let output: String
     private(set) var port: UInt16 = 0
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.process.processIdentifier }
 
     init(_ arguments: [String], directory: String) throws {
         output = directory + "/serve.out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Tools.dtlsh)
-        process.arguments = ["serve", "--bind", "127.0.0.1:0", "--psk", "\(Tools.pskIdentity):\(Tools.pskHex)"] + arguments
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        child = try Subprocess(Tools.dtlsh, ["serve", "--bind", "127.0.0.1:0", "--psk", "\(Tools.pskIdentity):\(Tools.pskHex)"] + arguments,
+                               stdoutFile: output)
         let prefix = "serving DTLS on 127.0.0.1:"
         try #require(waitFor(10) { $0.contains(prefix) }, "serve did not start: \(text)")
         let line = text.split(separator: "\n").first { $0.hasPrefix(prefix) }!
         port = try #require(UInt16(line.dropFirst(prefix.count).prefix { $0.isNumber }))
     }
 
-    deinit { if process.isRunning { kill(pid, SIGKILL) } }
+    deinit { if child.process.isRunning { kill(pid, SIGKILL) } }
 
-    var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+    var text: String { child.stdout }
 
     func count(_ needle: String) -> Int { text.components(separatedBy: needle).count - 1 }
 
@@ -42,11 +39,8 @@ final class FileServe {
 
     /// SIGINT, then the totals line: "totals: N peers, … E evicted, at most P peers at once".
     func stop() -> [String: Int] {
-        kill(pid, SIGINT)
-        let end = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < end { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        child.signal(SIGINT)
+        _ = child.waitExitOrKill(timeout: 30)
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("totals: ") }) else { return [:] }
         var totals: [String: Int] = [:]
         let words = line.dropFirst("totals: ".count).split(separator: " ").map { $0.trimmingCharacters(in: .punctuationCharacters) }

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// What constrained devices speak: AES-128-CCM-8 (RFC 7252, RFC 7925), with a

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Every `--json` line dtlsh prints in real sessions matches

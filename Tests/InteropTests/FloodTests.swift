@@ -1,5 +1,6 @@
 import DTLSPlex
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// A plain non-blocking UDP socket, for spoofing many sources. Flood sources

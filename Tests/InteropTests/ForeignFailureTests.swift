@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Against a real openssl s_server, the shell's `errors` and `explain` name

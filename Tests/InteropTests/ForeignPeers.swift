@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Launchers for the foreign DTLS stacks the interop tests run `dtlsh` against:

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Paths that are not plain files: a FIFO nothing writes or reads used to

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// The interop lesson in sample-sessions/, stepped by hand against a real

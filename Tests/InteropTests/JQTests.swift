@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// SPEC.md's promise: `dtlsh serve --json | jq .` works. What serve printed

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Clients of three stacks at once on one `dtlsh serve` socket: each handshake

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Helpers for the observation tests: `--json` event lines, the JSON Schema

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// `dtlsh serve` and `dtlsh connect` against OpenSSL's own s_client and s_server.

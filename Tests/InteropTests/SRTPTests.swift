@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// use_srtp and RFC 5705 keying material against OpenSSL's s_server and

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Every script in sample-sessions/ replays with `dtlsh run --stable`, passes

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// `dtlsh serve --workers N`: N engines on N threads, one SO_REUSEPORT socket

@@ -1,4 +1,5 @@
 import Foundation
+import SubprocessSupport
 import Testing
 
 @Suite struct SubprocessTests {
