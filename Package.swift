@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex", "FuzzSupport"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"], exclude: ["tmux-drive.sh"]),
         // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
-        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex"], exclude: ["Fixtures"]),
+        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex", "DTLSWire"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
