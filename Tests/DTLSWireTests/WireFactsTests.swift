@@ -153,4 +153,45 @@ import Testing
             }
         }
     }
+
+    /// The engine's own reading (Peer.implausibleRecord as it stood when
+    /// DTLSWire took it over), kept here to show the move changes no verdict.
+    static func engineVerdict(_ d: UnsafeRawBufferPointer, version: Int32?, minimum: Int) -> String? {
+        var i = 0
+        while i < d.count {
+            guard i + 13 <= d.count else { return "not a whole number of DTLS records" }
+            let type = d[i], recordVersion = Int32(d[i + 1]) << 8 | Int32(d[i + 2])
+            let epoch = Int(d[i + 3]) << 8 | Int(d[i + 4]), length = Int(d[i + 11]) << 8 | Int(d[i + 12])
+            guard length <= 16_384 + 320, i + 13 + length <= d.count else { return "not a whole number of DTLS records" }
+            guard (20...23).contains(type) else { return "not a DTLS 1.2 record type" }
+            let versionOK = type == 21 ? d[i + 1] == 0xfe
+                : version.map { recordVersion == $0 } ?? (recordVersion == 0xfefd || recordVersion == 0xfeff)
+            guard versionOK else { return "record version is not the association's" }
+            if epoch != 0 && length < minimum { return "protected record shorter than the cipher's overhead" }
+            i += 13 + length
+        }
+        return nil
+    }
+
+    @Test func plausibilityGivesTheEnginesVerdicts() {
+        var fuzzer = Fuzzer(seed: 0x9e7d_1c75)
+        var reached: Set<String> = []
+        for _ in 0..<5_000 {
+            let (input, recipe) = fuzzer.nextInput()
+            input.withUnsafeBytes { raw in
+                for version in [nil, Int32(0xfefd), Int32(0xfeff)] {
+                    for minimum in [16, 24] {
+                        let expected = Self.engineVerdict(raw, version: version, minimum: minimum)
+                        let verdict = RecordLayer.implausibleRecord(
+                            in: raw, associationVersion: version.map { UInt16(truncatingIfNeeded: $0) },
+                            minimumProtectedLength: minimum)
+                        #expect(verdict?.reason == expected, "\(recipe)")
+                        if let verdict { reached.insert(verdict.reason) }
+                    }
+                }
+            }
+        }
+        // The mutations reach every verdict, not only "plausible".
+        #expect(reached.count == 4, "\(reached)")
+    }
 }
