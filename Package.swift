@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "DTLSShellTests", dependencies: ["DTLSShell", "DTLSPlex", "FuzzSupport", "SubprocessSupport"]),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"], exclude: ["tmux-drive.sh"]),
         // Runs the built `dtlsh` against real foreign peers (openssl, gnutls, mbed TLS).
-        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex", "SubprocessSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "InteropTests", dependencies: ["DTLSPlex", "DTLSWire", "SubprocessSupport"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

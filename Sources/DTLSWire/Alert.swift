@@ -68,6 +68,7 @@ public struct Alert: Sendable, Equatable {
     public var level: UInt8
     public var description: UInt8
 
+    @inlinable
     public init(level: UInt8, description: UInt8) {
         self.level = level
         self.description = description

@@ -45,6 +45,7 @@ public struct HandshakeHeader: Sendable, Equatable {
     public var fragmentOffset: UInt32
     public var fragmentLength: UInt32
 
+    @inlinable
     public init(type: UInt8, length: UInt32, messageSeq: UInt16, fragmentOffset: UInt32, fragmentLength: UInt32) {
         self.type = type
         self.length = length

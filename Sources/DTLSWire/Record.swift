@@ -27,6 +27,15 @@ public struct RecordHeader: Sendable, Equatable {
     public var sequence: UInt64
     public var length: UInt16
 
+    @inlinable
+    public init(contentType: UInt8, version: UInt16, epoch: UInt16, sequence: UInt64, length: UInt16) {
+        self.contentType = contentType
+        self.version = version
+        self.epoch = epoch
+        self.sequence = sequence
+        self.length = length
+    }
+
     public var versionName: String { ProtocolVersion.name(version) }
 }
 
