@@ -1,4 +1,3 @@
-internal import COpenSSL
 import Glibc
 
 /// When each of a peer's clocks runs out, relative to now.
@@ -13,11 +12,8 @@ extension Engine {
     /// Reads OpenSSL's retransmission timer after an SSL call and keeps the
     /// heap in step with it.
     func updateTimer(_ p: Peer, rearmed: Bool = false) {
-        var tv = timeval()
-        let armed = COpenSSL_DTLSv1_get_timeout(p.ssl, &tv) == 1
         let old = p.retransmitDeadline
-        if armed {
-            let seconds = Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
+        if let seconds = p.connection.retransmissionTimeout {
             p.retransmitDeadline = now() + seconds
             if old == nil || rearmed { p.emit(.timer(seconds: seconds), as: .protocolDetail) }
         } else {
@@ -116,23 +112,25 @@ extension Engine {
         schedule(p)
     }
 
-    /// DTLSv1_handle_timeout: resends the last flight, or gives up after 12 tries.
+    /// Resends the last flight, or gives up after 12 tries.
     func retransmit(_ p: Peer) {
-        guard p.ensureBuffers() else {
+        guard p.connection.ensureBuffers() else {
             fail(p, reason: "no memory for OpenSSL's record buffers")
             return
         }
-        OpenSSLError.clearQueue()
-        let r = COpenSSL_DTLSv1_handle_timeout(p.ssl)
-        errorQueueClean = false
-        if r > 0 {
+        var resent = false
+        switch p.connection.handleTimeout() {
+        case .resent:
+            resent = true
             p.counters.retransmits += 1
             statistics.retransmits += 1
             p.emit(.retransmit(count: p.counters.retransmits))
-        } else if r < 0 {
-            fail(p, OpenSSLError.drain("DTLSv1_handle_timeout"))
+        case let .failed(error):
+            fail(p, error)
+        case .notDue:
+            break
         }
-        updateTimer(p, rearmed: r > 0)
+        updateTimer(p, rearmed: resent)
     }
 
     /// Fires one peer's retransmission timer now, due or not (the shell's

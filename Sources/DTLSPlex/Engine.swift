@@ -95,17 +95,14 @@ public final class Engine {
     @exclusivity(unchecked) var borrowers: [Unmanaged<DatagramBIO>] = []
     /// Peers removed while an unretained list may still name them.
     @exclusivity(unchecked) var retired: [Peer] = []
-    /// OpenSSL's error queue is known to be empty. It must be before an SSL
-    /// call for SSL_get_error to be right, and ERR_clear_error walks all
-    /// sixteen slots of it, so the loop clears once per pass and after each
-    /// failure rather than before every call (as a careful C server does).
-    @exclusivity(unchecked) var errorQueueClean = false
+    /// What this engine's connections know of OpenSSL's error queue.
+    let errorQueue = OpenSSLErrorQueue()
     /// The time a driven turn woke up: one clock read per turn, not per datagram.
     @exclusivity(unchecked) var turnClock = 0.0
     /// Inside `readAvailable`: a send from `messageHandler` follows a successful read.
     @exclusivity(unchecked) var inReadPass = false
-    /// Where DTLSv1_listen writes the client's address (unused: we know it).
-    let listenPeerAddress: OpaquePointer = BIO_ADDR_new()!
+    /// The cookie exchange and how a verified ClientHello becomes a peer.
+    lazy var admission = Admission(engine: self)
     /// Kept between turns so the loop allocates nothing per turn.
     @exclusivity(unchecked) var pumpScratch: [Unmanaged<Peer>] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
@@ -159,7 +156,6 @@ public final class Engine {
         peersByID.removeAll()
         retired.removeAll()
         readBuffer.deallocate()
-        BIO_ADDR_free(listenPeerAddress)
     }
 
     /// Seconds since the engine started, on the monotonic clock.
@@ -167,14 +163,6 @@ public final class Engine {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
-    }
-
-    /// Empties OpenSSL's error queue before a call whose SSL_get_error must
-    /// not see older errors; skipped while the engine knows it is empty.
-    func clearErrorQueue() {
-        guard !errorQueueClean else { return }
-        OpenSSLError.clearQueue()
-        errorQueueClean = true
     }
 
     func nextPeerID() -> Int {
