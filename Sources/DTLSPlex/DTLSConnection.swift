@@ -49,6 +49,9 @@ final class DTLSConnection {
         COpenSSL_SSL_set_msg_callback_arg(ssl, argument)
     }
 
+    /// OpenSSL's name for where the handshake stands (a static string).
+    var stateName: UnsafePointer<CChar> { SSL_state_string_long(ssl)! }
+
     // MARK: - Driving
 
     /// One SSL_do_handshake: `.progressed` once it is done. `fresh`: the

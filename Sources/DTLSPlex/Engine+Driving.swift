@@ -1,5 +1,3 @@
-internal import COpenSSL
-
 extension Engine {
     // MARK: - step
 
@@ -12,14 +10,14 @@ extension Engine {
     public func step(_ p: Peer, report: Bool = true) -> StepReport {
         // OpenSSL's state names only for a report or a state event.
         let namesStates = report || wants(.protocolDetail)
-        let before = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
+        let before = namesStates ? p.connection.stateName : StepReport.unnamedState
         let inBefore = p.bio.inboundCount
         let outBefore = p.bio.outbound.count
         if report { p.stepCapture = [] }
         defer { p.stepCapture = nil }
         let handshaking = p.status == .handshaking
         let (returned, outcome) = drive(p, freshErrorQueue: report)
-        let after = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
+        let after = namesStates ? p.connection.stateName : StepReport.unnamedState
         if namesStates && before != after {
             p.emit(.state(from: String(cString: before), to: String(cString: after)), as: .protocolDetail)
         }
@@ -82,12 +80,6 @@ extension Engine {
     /// the step of every later datagram skips the look.
     private func readTimer(_ p: Peer) {
         if p.status != .established || p.retransmitDeadline != nil { updateTimer(p) }
-    }
-
-    /// The state a step reports when nobody asked for OpenSSL's names: "".
-    private static var unnamedState: UnsafePointer<CChar> {
-        let empty: StaticString = ""
-        return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
     /// SSL_read until WANT_READ: one call may consume a retransmitted handshake

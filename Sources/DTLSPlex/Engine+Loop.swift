@@ -49,7 +49,7 @@ extension Engine {
     func releaseRetired() {
         guard !retired.isEmpty, readyPeers.isEmpty, borrowers.isEmpty else { return }
         // Freed only now: the next trim has their memory to give back.
-        removedSinceTrim += retired.count
+        memory.freedSinceTrim += retired.count
         retired.removeAll(keepingCapacity: true)
     }
 

@@ -3,6 +3,11 @@ public struct StepReport {
     /// OpenSSL's state strings are static; they become Swift strings only when shown.
     let beforeState: UnsafePointer<CChar>
     let afterState: UnsafePointer<CChar>
+    /// The state a step reports when nobody asked for OpenSSL's names: "".
+    static var unnamedState: UnsafePointer<CChar> {
+        let empty: StaticString = ""
+        return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
     public var before: String { String(cString: beforeState) }
     public var after: String { String(cString: afterState) }
     /// The call OpenSSL made: SSL_do_handshake, or SSL_read once established.
