@@ -10,6 +10,8 @@ import Glibc
 /// connection is inside a call, and a shared object stays sound under that.
 final class DTLSConnection {
     let ssl: OpaquePointer
+    /// The SSL's transport, for reading and writing: SSL_free frees it.
+    let bio: DatagramBIO
     /// The engine's, and the engine outlives its peers: unretained.
     private unowned(unsafe) let errors: OpenSSLErrorQueue
     /// The datagram payload limit set with SSL_set_mtu.
@@ -18,10 +20,11 @@ final class DTLSConnection {
     /// OpenSSL's record buffers were given back while the peer was idle.
     @exclusivity(unchecked) private(set) var buffersReleased = false
 
-    /// `bio` becomes the SSL's for reading and writing: SSL_free frees it.
-    init(context: TLSContext, role: Role, bio: DatagramBIO, mtu: Int, errors: OpenSSLErrorQueue) throws {
+    /// `overhead`: IP and UDP header bytes towards the peer (see `DatagramBIO`).
+    init(context: TLSContext, role: Role, overhead: Int, mtu: Int, errors: OpenSSLErrorQueue) throws {
         guard let ssl = SSL_new(context.ctx) else { throw OpenSSLError.drain("SSL_new") }
         self.ssl = ssl
+        self.bio = DatagramBIO(overhead: overhead)
         self.errors = errors
         self.mtu = mtu
         SSL_set_bio(ssl, bio.bio, bio.bio)

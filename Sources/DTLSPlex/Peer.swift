@@ -109,9 +109,9 @@ public final class Peer {
 
     init(name: String, role: Role, address: SocketAddress, socket: EngineSocket, engine: Engine,
          context: TLSContext, mtu: Int, isListener: Bool = false) throws {
-        let bio = DatagramBIO(overhead: address.headerOverhead)
-        self.connection = try DTLSConnection(context: context, role: role, bio: bio, mtu: mtu, errors: engine.errorQueue)
-        self.bio = bio
+        self.connection = try DTLSConnection(context: context, role: role, overhead: address.headerOverhead, mtu: mtu,
+                                             errors: engine.errorQueue)
+        self.bio = connection.bio
         self.name = name
         self.role = role
         self.address = address
@@ -128,13 +128,6 @@ public final class Peer {
         if engine.settings.followsMessages {
             connection.followMessages(peerMessageCallback, argument: Unmanaged.passUnretained(self).toOpaque())
         }
-    }
-
-    /// Found through the SSL's BIO, not SSL ex_data: setting ex_data on
-    /// every SSL allocates its stack, a cost per handshake for nothing.
-    static func from(_ ssl: OpaquePointer?) -> Peer? {
-        guard let ssl else { return nil }
-        return DatagramBIO.from(SSL_get_rbio(ssl))?.owner
     }
 
     // MARK: - What OpenSSL reports
