@@ -22,7 +22,6 @@ final class DatagramBIO {
     /// The peer this BIO carries; set once, and the peer outlives its BIO's use.
     /// Kept unretained, and lent without a retain on every direct write.
     @exclusivity(unchecked) var ownerReference: Unmanaged<Peer>?
-    var owner: Peer? { ownerReference?.takeUnretainedValue() }
     /// Datagrams OpenSSL wrote that have not yet gone to the socket.
     @exclusivity(unchecked) var outbound = DatagramQueue()
     /// Where the datagram being read came from: what DTLSv1_listen asks for.
@@ -84,11 +83,6 @@ final class DatagramBIO {
     func enqueue(_ d: [UInt8]) {
         keepBorrowed()
         inbound.append(d)
-    }
-
-    static func from(_ bio: OpaquePointer?) -> DatagramBIO? {
-        guard let bio, let data = BIO_get_data(bio) else { return nil }
-        return Unmanaged<DatagramBIO>.fromOpaque(data).takeUnretainedValue()
     }
 
     /// Runs `body` with the BIO's object and no retain/release around it:

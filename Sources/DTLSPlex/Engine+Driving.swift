@@ -1,27 +1,3 @@
-internal import COpenSSL
-
-/// What one `step` did, for the shell to show.
-public struct StepReport {
-    /// OpenSSL's state strings are static; they become Swift strings only when shown.
-    let beforeState: UnsafePointer<CChar>
-    let afterState: UnsafePointer<CChar>
-    public var before: String { String(cString: beforeState) }
-    public var after: String { String(cString: afterState) }
-    /// The return value of SSL_do_handshake / SSL_read.
-    public var result: Int32
-    public var sslError: Int32
-    public var errorName: String { SSLErrorName.name(sslError) }
-    public var datagramsConsumed: Int
-    public var datagramsProduced: Int
-    public var status: Peer.Status
-    /// What OpenSSL read and wrote, in order (empty for the loop's own steps).
-    var seen: [SeenMessage]
-    /// Handshake messages (and ChangeCipherSpec, alerts) OpenSSL read.
-    public var consumed: [String] { seen.filter { $0.direction == .inbound }.map(\.name) }
-    /// … and wrote, in order.
-    public var produced: [String] { seen.filter { $0.direction == .outbound }.map(\.name) }
-}
-
 extension Engine {
     // MARK: - step
 
@@ -34,18 +10,20 @@ extension Engine {
     public func step(_ p: Peer, report: Bool = true) -> StepReport {
         // OpenSSL's state names only for a report or a state event.
         let namesStates = report || wants(.protocolDetail)
-        let before = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
+        let before = namesStates ? p.connection.stateName : StepReport.unnamedState
         let inBefore = p.bio.inboundCount
         let outBefore = p.bio.outbound.count
         if report { p.stepCapture = [] }
         defer { p.stepCapture = nil }
-        let (result, error) = drive(p, freshErrorQueue: report)
-        let after = namesStates ? SSL_state_string_long(p.ssl)! : Self.unnamedState
+        let handshaking = p.status == .handshaking
+        let (returned, outcome) = drive(p, freshErrorQueue: report)
+        let after = namesStates ? p.connection.stateName : StepReport.unnamedState
         if namesStates && before != after {
             p.emit(.state(from: String(cString: before), to: String(cString: after)), as: .protocolDetail)
         }
         readTimer(p)
-        return StepReport(beforeState: before, afterState: after, result: result, sslError: error,
+        return StepReport(beforeState: before, afterState: after,
+                          callName: handshaking ? "SSL_do_handshake" : "SSL_read", returned: returned, outcome: outcome,
                           datagramsConsumed: inBefore - p.bio.inboundCount,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
                           seen: p.stepCapture ?? [])
@@ -65,40 +43,36 @@ extension Engine {
     /// What a step does with OpenSSL. `freshErrorQueue`: a step by hand may
     /// follow any other OpenSSL call, so the error queue is cleared first.
     @discardableResult
-    private func drive(_ p: Peer, freshErrorQueue: Bool) -> (result: Int32, error: Int32) {
-        var result: Int32 = 0
-        var error: Int32 = SSL_ERROR_NONE
+    private func drive(_ p: Peer, freshErrorQueue: Bool) -> (returned: Int32, outcome: SSLOutcome) {
+        var returned: Int32 = 0
+        var outcome = SSLOutcome.progressed
         p.isReady = false
-        if !p.ensureBuffers() { fail(p, reason: "no memory for OpenSSL's record buffers") }
+        if !p.connection.ensureBuffers() { fail(p, reason: "no memory for OpenSSL's record buffers") }
         switch p.status {
         case .handshaking:
             p.handshakeStarted = true
-            if freshErrorQueue { errorQueueClean = false }
-            clearErrorQueue()
-            result = SSL_do_handshake(p.ssl)
-            error = SSL_get_error(p.ssl, result)
-            // WANT_READ means the queue was empty (SSL_get_error looks there
-            // first); a finished handshake may have left notes behind.
-            errorQueueClean = error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
-            if result == 1 {
+            (returned, outcome) = p.connection.handshake(fresh: freshErrorQueue)
+            switch outcome {
+            case .progressed:
                 established(p)
                 // Records that came with the last flight (early data, a
                 // close_notify) are read now; the report keeps the handshake's result
                 // unless that read ended the peer.
-                let (_, readError) = readAvailable(p)
-                if readError == SSL_ERROR_ZERO_RETURN || p.status == .failed { error = readError }
-            } else if error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE {
-                fail(p, OpenSSLError.drain("SSL_do_handshake", sslError: error))
+                let (_, read) = readAvailable(p, fresh: false)
+                if read == .closed || p.status == .failed { outcome = read }
+            case let .failed(error):
+                fail(p, error)
+            case .wantsRead, .wantsWrite, .closed:
+                break
             }
         case .established:
-            if freshErrorQueue { errorQueueClean = false }
-            (result, error) = readAvailable(p)
+            (returned, outcome) = readAvailable(p, fresh: freshErrorQueue)
         case .closed, .failed:
             // An ended peer reads nothing more; what arrives stays queued for inspection.
             break
         }
-        p.lastSSLError = error
-        return (result, error)
+        p.lastSSLError = outcome
+        return (returned, outcome)
     }
 
     /// An established association has no retransmission timer to read
@@ -108,28 +82,25 @@ extension Engine {
         if p.status != .established || p.retransmitDeadline != nil { updateTimer(p) }
     }
 
-    /// The state a step reports when nobody asked for OpenSSL's names: "".
-    private static var unnamedState: UnsafePointer<CChar> {
-        let empty: StaticString = ""
-        return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
-    }
-
     /// SSL_read until WANT_READ: one call may consume a retransmitted handshake
     /// record and return nothing, so keep going while datagrams wait.
-    private func readAvailable(_ p: Peer) -> (Int32, Int32) {
-        var last: (Int32, Int32) = (0, SSL_ERROR_WANT_READ)
+    /// `fresh`: the read may follow any other OpenSSL call (a step by hand).
+    private func readAvailable(_ p: Peer, fresh: Bool) -> (Int32, SSLOutcome) {
+        var last: (Int32, SSLOutcome) = (0, .wantsRead)
         inReadPass = true
         defer { inReadPass = false }
+        var fresh = fresh
         // Bounded by what is queued (one record at least per datagram) plus slack.
         for _ in 0..<(p.bio.inboundCount * 16 + 16) {
-            clearErrorQueue()
-            let n = SSL_read(p.ssl, readBuffer, 1 << 16)
-            if n > 0 {
+            let (n, outcome) = p.connection.read(into: readBuffer, capacity: 1 << 16, fresh: fresh)
+            fresh = false
+            last = (n, outcome)
+            switch outcome {
+            case .progressed:
                 let message = UnsafeRawBufferPointer(start: readBuffer, count: Int(n))
                 p.counters.messagesIn += 1
                 statistics.messagesIn += 1
                 p.emit(.appData(.inbound, bytes: Array(message)), as: .data)
-                last = (n, SSL_ERROR_NONE)
                 if let handler = messageHandler, handler(self, p, message) {
                     // The handler may have closed the peer: read no further for it.
                     if p.status != .established { return last }
@@ -137,28 +108,17 @@ extension Engine {
                 }
                 p.received.append(Array(message))
                 readyWithData.insert(p.id)
-                continue
-            }
-            let error = SSL_get_error(p.ssl, n)
-            last = (n, error)
-            errorQueueClean = false
-            switch error {
-            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                // SSL_get_error says WANT_READ only when the queue is empty.
-                errorQueueClean = true
+            case .wantsRead, .wantsWrite:
                 return last
-            case SSL_ERROR_ZERO_RETURN:
-                // close_notify: answer it, as OpenSSL's own shutdown would.
-                OpenSSLError.clearQueue()
-                SSL_shutdown(p.ssl)
-                errorQueueClean = false
+            case .closed:
+                // close_notify, answered already by the connection.
                 p.status = .closed
                 p.endReason = "close_notify received"
                 statistics.peersClosed += 1
                 p.emit(.peerClosed(reason: "close_notify received"))
                 return last
-            default:
-                fail(p, OpenSSLError.drain("SSL_read", sslError: error))
+            case let .failed(error):
+                fail(p, error)
                 return last
             }
         }
@@ -282,15 +242,10 @@ extension Engine {
         guard !bytes.isEmpty else { throw EngineError.invalidArgument("an empty message sends nothing") }
         let limit = p.dataMTU
         guard bytes.count <= limit else { throw EngineError.messageTooLarge(bytes.count, limit) }
-        guard p.ensureBuffers() else { throw EngineError.invalidArgument("no memory for OpenSSL's record buffers") }
+        guard p.connection.ensureBuffers() else { throw EngineError.invalidArgument("no memory for OpenSSL's record buffers") }
         // Inside a read pass (an answer from messageHandler) the queue is
         // known to be empty: the read before this one succeeded.
-        if !inReadPass { errorQueueClean = false }
-        clearErrorQueue()
-        let n = SSL_write(p.ssl, bytes.baseAddress, Int32(bytes.count))
-        guard n > 0 else {
-            errorQueueClean = false
-            let error = OpenSSLError.drain("SSL_write", sslError: SSL_get_error(p.ssl, n))
+        if case let .failed(error) = p.connection.write(bytes, fresh: !inReadPass) {
             p.lastError = error
             throw error
         }
@@ -305,7 +260,7 @@ extension Engine {
     /// its inbound queue: `read` is a read, as in SPEC.md's first handshake.
     public func read(_ p: Peer) -> [[UInt8]] {
         if p.status == .established, p.bio.hasInbound {
-            p.lastSSLError = readAvailable(p).1
+            p.lastSSLError = readAvailable(p, fresh: false).1
             updateTimer(p)
         }
         defer {
@@ -321,9 +276,7 @@ extension Engine {
     /// (or goes at once in auto mode).
     public func close(_ p: Peer) {
         if p.status == .handshaking || p.status == .established {
-            OpenSSLError.clearQueue()
-            if p.ensureBuffers() { SSL_shutdown(p.ssl) }
-            errorQueueClean = false
+            p.connection.shutdown()
             p.status = .closed
             p.endReason = "closed here"
             statistics.peersClosed += 1
@@ -338,11 +291,7 @@ extension Engine {
 
     /// Idle or over a bound: close_notify if established, then gone.
     func evict(_ p: Peer, reason: String) {
-        if p.status == .established {
-            OpenSSLError.clearQueue()
-            if p.ensureBuffers() { SSL_shutdown(p.ssl) }
-            errorQueueClean = false
-        }
+        if p.status == .established { p.connection.shutdown() }
         if p.status == .handshaking { statistics.handshakesFailed += 1 }
         p.status = .closed
         p.endReason = reason

@@ -49,7 +49,7 @@ extension Engine {
     func releaseRetired() {
         guard !retired.isEmpty, readyPeers.isEmpty, borrowers.isEmpty else { return }
         // Freed only now: the next trim has their memory to give back.
-        removedSinceTrim += retired.count
+        memory.freedSinceTrim += retired.count
         retired.removeAll(keepingCapacity: true)
     }
 
@@ -57,7 +57,7 @@ extension Engine {
     /// produced, fire due timers.
     public func pump() {
         // Whatever ran since the last pass may have left errors behind.
-        errorQueueClean = false
+        errorQueue.distrust()
         // Bounded: peers made ready while pumping wait for the next turn.
         // Two arrays trade places, so neither is copied or reallocated.
         var ready: [Unmanaged<Peer>] = []

@@ -1,23 +1,11 @@
-internal import COpenSSL
 import Glibc
-
-/// When each of a peer's clocks runs out, relative to now.
-public struct TimerStatus: Sendable {
-    /// Retransmission timer (DTLSv1_get_timeout): seconds left, when armed.
-    public var retransmit: Double?
-    public var handshakeDeadline: Double?
-    public var idle: Double?
-}
 
 extension Engine {
     /// Reads OpenSSL's retransmission timer after an SSL call and keeps the
     /// heap in step with it.
     func updateTimer(_ p: Peer, rearmed: Bool = false) {
-        var tv = timeval()
-        let armed = COpenSSL_DTLSv1_get_timeout(p.ssl, &tv) == 1
         let old = p.retransmitDeadline
-        if armed {
-            let seconds = Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
+        if let seconds = p.connection.retransmissionTimeout {
             p.retransmitDeadline = now() + seconds
             if old == nil || rearmed { p.emit(.timer(seconds: seconds), as: .protocolDetail) }
         } else {
@@ -58,17 +46,6 @@ extension Engine {
 
     /// The earliest moment something is due, if anything is.
     public var nextTimerDeadline: Double? { timers.first?.deadline }
-
-    public func timerStatus(_ p: Peer) -> TimerStatus {
-        let t = now()
-        var s = TimerStatus()
-        s.retransmit = p.retransmitDeadline.map { max(0, $0 - t) }
-        if p.status == .handshaking, let h = settings.handshakeTimeout { s.handshakeDeadline = max(0, p.createdAt + h - t) }
-        if let idle = settings.idleTimeout, p.status == .handshaking || p.status == .established {
-            s.idle = max(0, p.lastActivity + idle - t)
-        }
-        return s
-    }
 
     /// Fires every expired timer: retransmissions (DTLSv1_handle_timeout),
     /// handshake deadlines, idle eviction. Returns how many peers were touched.
@@ -116,23 +93,25 @@ extension Engine {
         schedule(p)
     }
 
-    /// DTLSv1_handle_timeout: resends the last flight, or gives up after 12 tries.
+    /// Resends the last flight, or gives up after 12 tries.
     func retransmit(_ p: Peer) {
-        guard p.ensureBuffers() else {
+        guard p.connection.ensureBuffers() else {
             fail(p, reason: "no memory for OpenSSL's record buffers")
             return
         }
-        OpenSSLError.clearQueue()
-        let r = COpenSSL_DTLSv1_handle_timeout(p.ssl)
-        errorQueueClean = false
-        if r > 0 {
+        var resent = false
+        switch p.connection.handleTimeout() {
+        case .resent:
+            resent = true
             p.counters.retransmits += 1
             statistics.retransmits += 1
             p.emit(.retransmit(count: p.counters.retransmits))
-        } else if r < 0 {
-            fail(p, OpenSSLError.drain("DTLSv1_handle_timeout"))
+        case let .failed(error):
+            fail(p, error)
+        case .notDue:
+            break
         }
-        updateTimer(p, rearmed: r > 0)
+        updateTimer(p, rearmed: resent)
     }
 
     /// Fires one peer's retransmission timer now, due or not (the shell's

@@ -1,5 +1,3 @@
-internal import COpenSSL
-internal import CSystem
 import Glibc
 
 /// The multiplex engine: any number of DTLS peers, client or server, over any
@@ -8,64 +6,6 @@ import Glibc
 /// OpenSSL objects are not thread-safe per connection, and one thread makes a
 /// session replay the same way every time.
 public final class Engine {
-    public struct Settings: Sendable {
-        public var tls: TLSConfiguration
-        /// Datagram payload limit given to SSL_set_mtu.
-        public var mtu = 1400
-        /// The HelloVerifyRequest round before any per-peer state.
-        public var cookies = true
-        public var maxPeers = 10_000
-        /// Server peers still handshaking, per socket.
-        public var halfOpenLimit = 1_000
-        /// Evict a peer after this long with no datagram in; nil never.
-        public var idleTimeout: Double?
-        /// Fail a handshake not done after this long; nil never.
-        public var handshakeTimeout: Double?
-        /// Keep closed and failed peers for inspection (the shell) or free them at once (servers).
-        public var keepFinishedPeers = true
-        /// Step, flush and fire timers without being asked.
-        public var auto = false
-        /// Outbound loss, in percent, from a seeded generator.
-        public var lossPercent = 0.0
-        /// At most this many losses in a row towards one destination; 0 no cap.
-        public var lossBurst = 0
-        /// Outbound datagrams sent twice, in percent.
-        public var duplicatePercent = 0.0
-        /// Outbound datagrams held back and sent after the next one, in percent.
-        public var reorderPercent = 0.0
-        public var seed: UInt64 = 1
-        /// Give OpenSSL's record buffers of an established peer back after
-        /// this long without a datagram in (they return with the next one);
-        /// nil keeps them.
-        public var releaseBuffersAfter: Double? = 1
-        /// Follow every peer's records and messages through OpenSSL's message
-        /// callback: its flights, alerts and write epoch (what the shell's
-        /// ladder, explain and `peers` show) and the record, message and alert
-        /// events. A server that reports nothing per peer goes without: the
-        /// callback runs for every record and message, a few hundred
-        /// nanoseconds a handshake.
-        public var followsMessages = true
-
-        public init(tls: TLSConfiguration = TLSConfiguration()) {
-            self.tls = tls
-        }
-    }
-
-    public struct Statistics: Sendable {
-        public var datagramsIn = 0, datagramsOut = 0, bytesIn = 0, bytesOut = 0
-        public var cookiesSent = 0, cookiesOK = 0, cookiesBad = 0
-        public var peersCreated = 0, handshakesCompleted = 0, handshakesFailed = 0
-        public var peersClosed = 0, peersEvicted = 0
-        public var retransmits = 0
-        public var messagesIn = 0, messagesOut = 0
-        /// The most peers at once, and the most server peers still
-        /// handshaking on one socket at once: what the caps bound.
-        public var peersPeak = 0, halfOpenPeak = 0
-        /// Datagrams dropped, by reason.
-        public var dropped: [String: Int] = [:]
-        public var droppedTotal: Int { dropped.values.reduce(0, +) }
-    }
-
     @exclusivity(unchecked) public var settings: Settings {
         didSet { if oldValue.seed != settings.seed { impairment.reseed(settings.seed) } }
     }
@@ -95,17 +35,14 @@ public final class Engine {
     @exclusivity(unchecked) var borrowers: [Unmanaged<DatagramBIO>] = []
     /// Peers removed while an unretained list may still name them.
     @exclusivity(unchecked) var retired: [Peer] = []
-    /// OpenSSL's error queue is known to be empty. It must be before an SSL
-    /// call for SSL_get_error to be right, and ERR_clear_error walks all
-    /// sixteen slots of it, so the loop clears once per pass and after each
-    /// failure rather than before every call (as a careful C server does).
-    @exclusivity(unchecked) var errorQueueClean = false
+    /// What this engine's connections know of OpenSSL's error queue.
+    let errorQueue = OpenSSLErrorQueue()
     /// The time a driven turn woke up: one clock read per turn, not per datagram.
     @exclusivity(unchecked) var turnClock = 0.0
     /// Inside `readAvailable`: a send from `messageHandler` follows a successful read.
     @exclusivity(unchecked) var inReadPass = false
-    /// Where DTLSv1_listen writes the client's address (unused: we know it).
-    let listenPeerAddress: OpaquePointer = BIO_ADDR_new()!
+    /// The cookie exchange and how a verified ClientHello becomes a peer.
+    lazy var admission = Admission(engine: self)
     /// Kept between turns so the loop allocates nothing per turn.
     @exclusivity(unchecked) var pumpScratch: [Unmanaged<Peer>] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
@@ -119,25 +56,17 @@ public final class Engine {
     /// with no context costs no reference counting, once per message).
     @exclusivity(unchecked) public var messageHandler: ((Engine, Peer, UnsafeRawBufferPointer) -> Bool)?
     var impairment: Impairment
-    struct ContextKey: Hashable {
-        var role: Role
-        var configuration: TLSConfiguration
-    }
-    @exclusivity(unchecked) var contexts: [ContextKey: TLSContext] = [:]
+    @exclusivity(unchecked) var contexts: ContextCache
     let cookieJar: CookieJar
-    @exclusivity(unchecked) private var subscribers: [(EventInterest, (Event) -> Void)] = []
-    /// What at least one subscriber wants.
-    @exclusivity(unchecked) private var interest: EventInterest = []
+    @exclusivity(unchecked) private var subscribers = EventSubscribers()
     @exclusivity(unchecked) private var lastPeerID = 0
-    /// Peers forgotten since freed memory last went back to the system.
-    @exclusivity(unchecked) var removedSinceTrim = 0
-    @exclusivity(unchecked) var lastTrim = 0.0
-    @exclusivity(unchecked) var lastBufferSweep = 0.0
+    @exclusivity(unchecked) var memory = MemoryReturn()
     private let start: timespec
     let readBuffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
     /// Where NSS key log lines go, only when the user asked for a key log.
     public var keyLogSink: ((String) -> Void)? {
-        didSet { contexts.values.forEach { $0.keyLog = keyLogSink } }
+        get { contexts.keyLog }
+        set { contexts.keyLog = newValue }
     }
 
     public init(settings: Settings = Settings()) {
@@ -147,6 +76,7 @@ public final class Engine {
         self.settings = settings
         self.impairment = Impairment(seed: settings.seed)
         self.cookieJar = CookieJar()
+        self.contexts = ContextCache(cookieJar: cookieJar)
     }
 
     deinit {
@@ -159,7 +89,6 @@ public final class Engine {
         peersByID.removeAll()
         retired.removeAll()
         readBuffer.deallocate()
-        BIO_ADDR_free(listenPeerAddress)
     }
 
     /// Seconds since the engine started, on the monotonic clock.
@@ -167,14 +96,6 @@ public final class Engine {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec - start.tv_sec) + Double(t.tv_nsec - start.tv_nsec) / 1e9
-    }
-
-    /// Empties OpenSSL's error queue before a call whose SSL_get_error must
-    /// not see older errors; skipped while the engine knows it is empty.
-    func clearErrorQueue() {
-        guard !errorQueueClean else { return }
-        OpenSSLError.clearQueue()
-        errorQueueClean = true
     }
 
     func nextPeerID() -> Int {
@@ -188,21 +109,19 @@ public final class Engine {
     /// A handler may read the engine but not run its loop (`runOnce`, `run`):
     /// events come from inside a turn, which holds its peers unretained.
     public func subscribe(_ interest: EventInterest = .all, _ handler: @escaping (Event) -> Void) {
-        subscribers.append((interest, handler))
-        self.interest.formUnion(interest)
+        subscribers.add(interest, handler)
     }
 
     public var hasSubscribers: Bool { !subscribers.isEmpty }
 
     /// An event may belong to more than one kind (errors are lifecycle and essentials).
-    func wants(_ kind: EventInterest) -> Bool { !interest.isDisjoint(with: kind) }
+    func wants(_ kind: EventInterest) -> Bool { !subscribers.interest.isDisjoint(with: kind) }
 
     /// Everything is built only when a subscriber wants this kind of event.
     func emit(_ kind: @autoclosure () -> Event.Kind, socket: @autoclosure () -> String?, peer: @autoclosure () -> String?,
               as type: EventInterest = .lifecycle, dropped: @autoclosure () -> DroppedDatagram? = nil) {
         guard wants(type) else { return }
-        let event = Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped())
-        for (wanted, handler) in subscribers where !wanted.isDisjoint(with: type) { handler(event) }
+        subscribers.deliver(Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped()), as: type)
     }
 
     // MARK: - Contexts
@@ -210,15 +129,7 @@ public final class Engine {
     /// The context for `role` built from `configuration` (the current
     /// settings by default), cached: `set` applies to peers made afterwards.
     func context(for role: Role, configuration: TLSConfiguration? = nil) throws -> TLSContext {
-        let key = ContextKey(role: role, configuration: configuration ?? settings.tls)
-        if let c = contexts[key] { return c }
-        let c = try TLSContext(role: role, configuration: key.configuration)
-        c.cookieJar = cookieJar
-        c.keyLog = keyLogSink
-        // Bounded: peers keep their own context alive; the cache only saves rebuilding.
-        if contexts.count >= 16 { contexts.removeAll() }
-        contexts[key] = c
-        return c
+        try contexts.context(for: role, configuration: configuration ?? settings.tls)
     }
 
     /// Checks that the current settings make a working context for `role`.
@@ -326,33 +237,17 @@ public final class Engine {
     /// faults a second. With this, memory goes back only when an engine
     /// returns it (`returnFreedMemory`, once a second after peers went).
     /// Process-wide; call it before the load starts.
-    public static func trimHeapOnlyOnSchedule() {
-        _ = mallopt(M_TRIM_THRESHOLD, 64 << 20)
-    }
+    public static func trimHeapOnlyOnSchedule() { MemoryReturn.holdHeapBetweenTrims() }
 
-    /// Memory returns: glibc keeps what freed peers held (about 70 KB each)
-    /// for reuse, so a server that once held many peers would keep that
-    /// resident for good. After peers went, whole free pages go back to the
-    /// system — at most once a second, the walk costs a few milliseconds.
+    /// Idle peers' record buffers, then freed pages, back (see `MemoryReturn`).
     func returnFreedMemory(now t: Double) {
-        releaseIdleBuffers(now: t)
-        guard removedSinceTrim > 0, t - lastTrim >= 1 else { return }
-        removedSinceTrim = 0
-        lastTrim = t
-        _ = malloc_trim(0)
-    }
-
-    /// Looks for established peers idle long enough to give their record
-    /// buffers back: at most once a second, a walk over the peers.
-    private func releaseIdleBuffers(now t: Double) {
-        guard let after = settings.releaseBuffersAfter, t - lastBufferSweep >= min(1, after) else { return }
-        lastBufferSweep = t
-        var released = 0
-        for p in peersByID.values where p.status == .established && t - p.lastActivity >= after {
-            if p.releaseBuffers() { released += 1 }
+        if let after = settings.releaseBuffersAfter, memory.bufferSweepDue(now: t, after: after) {
+            for p in peersByID.values where p.status == .established && t - p.lastActivity >= after {
+                // Freed buffers are memory for malloc to hand back, as after removed peers.
+                if p.releaseBuffers() { memory.freedSinceTrim += 1 }
+            }
         }
-        // Freed buffers are memory for malloc to hand back, as after removed peers.
-        if released > 0 { removedSinceTrim += released }
+        memory.trimIfDue(now: t)
     }
 
     /// Frees peers that have ended when the settings say not to keep them.

@@ -1,27 +1,6 @@
 internal import COpenSSL
 import Glibc
 
-/// The name of an `SSL_get_error` result, as OpenSSL spells it.
-public enum SSLErrorName {
-    public static func name(_ code: Int32) -> String {
-        switch code {
-        case SSL_ERROR_NONE: "SSL_ERROR_NONE"
-        case SSL_ERROR_SSL: "SSL_ERROR_SSL"
-        case SSL_ERROR_WANT_READ: "SSL_ERROR_WANT_READ"
-        case SSL_ERROR_WANT_WRITE: "SSL_ERROR_WANT_WRITE"
-        case SSL_ERROR_WANT_X509_LOOKUP: "SSL_ERROR_WANT_X509_LOOKUP"
-        case SSL_ERROR_SYSCALL: "SSL_ERROR_SYSCALL"
-        case SSL_ERROR_ZERO_RETURN: "SSL_ERROR_ZERO_RETURN"
-        case SSL_ERROR_WANT_CONNECT: "SSL_ERROR_WANT_CONNECT"
-        case SSL_ERROR_WANT_ACCEPT: "SSL_ERROR_WANT_ACCEPT"
-        case SSL_ERROR_WANT_ASYNC: "SSL_ERROR_WANT_ASYNC"
-        case SSL_ERROR_WANT_ASYNC_JOB: "SSL_ERROR_WANT_ASYNC_JOB"
-        case SSL_ERROR_WANT_CLIENT_HELLO_CB: "SSL_ERROR_WANT_CLIENT_HELLO_CB"
-        default: "SSL_ERROR(\(code))"
-        }
-    }
-}
-
 /// One entry of OpenSSL's per-thread error queue.
 public struct OpenSSLErrorEntry: Sendable, Equatable, CustomStringConvertible {
     public var code: UInt
@@ -45,10 +24,9 @@ public struct OpenSSLErrorEntry: Sendable, Equatable, CustomStringConvertible {
 /// An OpenSSL failure: what SSL_get_error said, plus the whole error queue.
 public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String
-    public var sslError: Int32?
+    /// What SSL_get_error said, by name, when the failure came from an SSL call.
+    public var sslErrorName: String?
     public var queue: [OpenSSLErrorEntry]
-
-    public var sslErrorName: String? { sslError.map(SSLErrorName.name) }
 
     /// The reason of the first queued entry, the most specific thing OpenSSL said.
     public var reason: String? { queue.first?.reason }
@@ -62,7 +40,7 @@ public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// Drains the calling thread's OpenSSL error queue into an error value.
     static func drain(_ operation: String, sslError: Int32? = nil) -> OpenSSLError {
-        OpenSSLError(operation: operation, sslError: sslError, queue: drainQueue())
+        OpenSSLError(operation: operation, sslErrorName: sslError.map(SSLOutcome.name(ofCode:)), queue: drainQueue())
     }
 
     /// ERR_clear_error, only when there is something to clear: it walks all

@@ -28,7 +28,8 @@ public final class Peer {
     @exclusivity(unchecked) public internal(set) var counters = Counters()
     /// Application messages received and not yet read.
     @exclusivity(unchecked) public internal(set) var received: [[UInt8]] = []
-    @exclusivity(unchecked) public internal(set) var lastSSLError: Int32?
+    /// What the last handshake step or read came to.
+    @exclusivity(unchecked) public internal(set) var lastSSLError: SSLOutcome?
     @exclusivity(unchecked) public internal(set) var lastError: OpenSSLError?
     /// Why the peer failed or was closed, in words.
     @exclusivity(unchecked) public internal(set) var endReason: String?
@@ -54,7 +55,9 @@ public final class Peer {
     private let udpReference: Unmanaged<UDPSocket>
     /// In the engine's tables: between `register` and `remove`.
     @exclusivity(unchecked) var isRegistered = false
-    let ssl: OpaquePointer
+    /// Its SSL, driven only through this.
+    let connection: DTLSConnection
+    var ssl: OpaquePointer { connection.ssl }
     let bio: DatagramBIO
     let context: TLSContext
     let id: Int
@@ -76,27 +79,13 @@ public final class Peer {
     @exclusivity(unchecked) var countsAsHalfOpen = false
 
     /// OpenSSL's record buffers were given back while the peer was idle.
-    @exclusivity(unchecked) public private(set) var buffersReleased = false
+    public var buffersReleased: Bool { connection.buffersReleased }
 
-    /// Gives OpenSSL's read and write buffers back (about 19 KB) while the
-    /// peer is idle. Only between records: OpenSSL refuses while it holds
-    /// part of one, and so does this while datagrams wait in the BIO.
+    /// Gives OpenSSL's record buffers back while the peer is idle, and not
+    /// while datagrams wait in the BIO (OpenSSL would hold part of a record).
     func releaseBuffers() -> Bool {
-        guard !buffersReleased, status == .established, !bio.hasInbound, bio.outbound.isEmpty else { return false }
-        guard SSL_free_buffers(ssl) == 1 else { return false }
-        buffersReleased = true
-        return true
-    }
-
-    /// Makes the buffers again before any call that may read or write a
-    /// record. Needed: OpenSSL 3.0's DTLS write path assumes its write
-    /// buffer exists (after SSL_free_buffers the next SSL_write or alert
-    /// would dereference NULL); SSL_alloc_buffers makes both.
-    func ensureBuffers() -> Bool {
-        guard buffersReleased else { return true }
-        guard SSL_alloc_buffers(ssl) == 1 else { return false }
-        buffersReleased = false
-        return true
+        guard status == .established, !bio.hasInbound, bio.outbound.isEmpty else { return false }
+        return connection.releaseBuffers()
     }
 
     /// A datagram OpenSSL writes during a driven step: straight into the
@@ -120,8 +109,9 @@ public final class Peer {
 
     init(name: String, role: Role, address: SocketAddress, socket: EngineSocket, engine: Engine,
          context: TLSContext, mtu: Int, isListener: Bool = false) throws {
-        guard let ssl = SSL_new(context.ctx) else { throw OpenSSLError.drain("SSL_new") }
-        self.ssl = ssl
+        self.connection = try DTLSConnection(context: context, role: role, overhead: address.headerOverhead, mtu: mtu,
+                                             errors: engine.errorQueue)
+        self.bio = connection.bio
         self.name = name
         self.role = role
         self.address = address
@@ -130,41 +120,14 @@ public final class Peer {
         self.udpReference = Unmanaged.passUnretained(socket.udp)
         self.context = context
         self.isListener = isListener
-        self.mtu = mtu
         self.id = engine.nextPeerID()
         self.createdAt = engine.now()
         self.lastActivity = createdAt
-        self.bio = DatagramBIO(overhead: address.headerOverhead)
         bio.source = address
         bio.ownerReference = Unmanaged.passUnretained(self)
-        // SSL_set_bio takes the BIO's one reference: SSL_free frees it.
-        SSL_set_bio(ssl, bio.bio, bio.bio)
-        SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
-        COpenSSL_SSL_set_mtu(ssl, mtu)
-        // A DTLS record never exceeds the MTU, so a 16 KB write buffer is
-        // 15 KB of waste per peer (notes §7). Idle peers give both buffers
-        // back (`releaseBuffers`).
-        SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
         if engine.settings.followsMessages {
-            SSL_set_msg_callback(ssl, peerMessageCallback)
-            COpenSSL_SSL_set_msg_callback_arg(ssl, Unmanaged.passUnretained(self).toOpaque())
+            connection.followMessages(peerMessageCallback, argument: Unmanaged.passUnretained(self).toOpaque())
         }
-        if context.configuration.timerInitialMilliseconds != nil || context.configuration.timerMaxMilliseconds != nil {
-            DTLS_set_timer_cb(ssl, peerTimerCallback)
-        }
-        switch role {
-        case .client: SSL_set_connect_state(ssl)
-        case .server: SSL_set_accept_state(ssl)
-        }
-    }
-
-    deinit { SSL_free(ssl) }
-
-    /// Found through the SSL's BIO, not SSL ex_data: setting ex_data on
-    /// every SSL allocates its stack, a cost per handshake for nothing.
-    static func from(_ ssl: OpaquePointer?) -> Peer? {
-        guard let ssl else { return nil }
-        return DatagramBIO.from(SSL_get_rbio(ssl))?.owner
     }
 
     // MARK: - What OpenSSL reports
@@ -183,7 +146,7 @@ public final class Peer {
     }
 
     /// The datagram payload limit set with SSL_set_mtu.
-    public let mtu: Int
+    public var mtu: Int { connection.mtu }
 
     /// The largest application message one record can carry at this MTU.
     public var dataMTU: Int {
@@ -286,13 +249,7 @@ public final class Peer {
         // The keys outlive a close_notify: only a handshake that never finished has none.
         guard establishedAt != nil else { throw EngineError.notEstablished(name) }
         guard (1...1024).contains(length) else { throw EngineError.invalidArgument("length must be 1-1024") }
-        var out = [UInt8](repeating: 0, count: length)
-        ERR_clear_error()
-        engine.errorQueueClean = false
-        guard SSL_export_keying_material(ssl, &out, length, label, label.utf8.count, nil, 0, 0) == 1 else {
-            throw OpenSSLError.drain("SSL_export_keying_material")
-        }
-        return out
+        return try connection.exportKeyingMaterial(label: label, length: length)
     }
 
     func emit(_ kind: @autoclosure () -> Event.Kind, as type: EventInterest = .lifecycle,
@@ -313,14 +270,4 @@ private func peerMessageCallback(
     Unmanaged<Peer>.fromOpaque(arg)._withUnsafeGuaranteedRef {
         $0.observe(write: write != 0, contentType: contentType, bytes: UnsafeRawBufferPointer(start: buf, count: length))
     }
-}
-
-/// Starts at the configured timeout and doubles to OpenSSL's 60 s cap. Never
-/// under 15 ms: OpenSSL counts anything shorter as already expired (notes §3).
-private func peerTimerCallback(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
-    let c = Peer.from(ssl)?.context.configuration
-    let initial = UInt32(max(15, c?.timerInitialMilliseconds ?? 1000)) * 1000
-    let cap = UInt32(max(15, min(c?.timerMaxMilliseconds ?? 60_000, 60_000))) * 1000
-    if previous == 0 { return min(initial, cap) }
-    return min(previous * 2, cap)
 }

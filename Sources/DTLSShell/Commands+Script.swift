@@ -113,7 +113,7 @@ extension Shell {
             let p = try a.peer(1)
             let want = a[2].lowercased()
             var seen: [String] = []
-            if let e = p.lastSSLError { seen.append(SSLErrorName.name(e)) }
+            if let e = p.lastSSLError { seen.append(e.name) }
             if let e = p.lastError { seen += e.queue.map(\.reason) }
             if let r = p.endReason { seen.append(r) }
             try check(seen.contains { $0.lowercased().contains(want) }, "error \(a[2]) on \(p.name)",

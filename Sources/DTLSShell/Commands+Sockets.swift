@@ -87,7 +87,7 @@ extension Shell {
             ("certificate", p.verifiesPeer ? (p.peerCertificateVerified ? "peer's certificate verified" : "verification on") : "peer's certificate NOT verified (set ca FILE to verify)"),
         ]
         if let srtp = p.srtpProfile { rows.append(("srtp", srtp)) }
-        if let e = p.lastSSLError { rows.append(("last result", SSLErrorName.name(e))) }
+        if let e = p.lastSSLError { rows.append(("last result", e.name)) }
         if let e = p.lastError { rows.append(("last error", e.description)) }
         say(heading("peer \(p.name)"))
         for (k, v) in rows { say("  " + k + String(repeating: " ", count: max(1, 13 - k.count)) + v) }

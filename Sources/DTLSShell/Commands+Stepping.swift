@@ -16,15 +16,14 @@ extension Shell {
             say("\(who):   wrote \(r.produced.joined(separator: ", "))"
                 + (r.datagramsProduced > 0 ? "  (\(r.datagramsProduced) datagram\(r.datagramsProduced == 1 ? "" : "s") queued: flush \(p.name))" : ""))
         }
-        let call = wasHandshaking ? "SSL_do_handshake" : "SSL_read"
         var note = ""
-        switch r.sslError {
-        case 2: note = r.datagramsConsumed == 0 && r.produced.isEmpty && r.consumed.isEmpty ? " (nothing to read: recv first)" : " (waiting for the other side)"
-        case 0 where r.status == .established && wasHandshaking: note = " (handshake complete)"
-        case 6: note = " (close_notify received)"
+        switch r.outcome {
+        case .wantsRead: note = r.datagramsConsumed == 0 && r.produced.isEmpty && r.consumed.isEmpty ? " (nothing to read: recv first)" : " (waiting for the other side)"
+        case .progressed where r.status == .established && wasHandshaking: note = " (handshake complete)"
+        case .closed: note = " (close_notify received)"
         default: break
         }
-        say("\(who):   \(call)() = \(r.result): \(r.errorName)\(note)")
+        say("\(who):   \(r.call): \(r.errorName)\(note)")
         if !wasHandshaking || r.status == .established, !p.received.isEmpty {
             say("\(who):   \(p.received.count) message\(p.received.count == 1 ? "" : "s") waiting: read \(p.name)")
         }
@@ -133,7 +132,7 @@ extension Shell {
         let peers = a.count == 1 ? [try a.peer(0)] : engine.peers.filter { $0.lastError != nil || $0.status == .failed }
         if peers.isEmpty { return say("no errors") }
         for p in peers {
-            say("\(heading(p.name)): last SSL_get_error: \(p.lastSSLError.map(SSLErrorName.name) ?? "none yet")")
+            say("\(heading(p.name)): last SSL_get_error: \(p.lastSSLError?.name ?? "none yet")")
             if let reason = p.endReason, p.status == .failed { say("  failed: \(reason)") }
             if let e = p.lastError, !e.queue.isEmpty {
                 say("  OpenSSL error queue after \(e.operation):")

@@ -1,0 +1,240 @@
+internal import COpenSSL
+import Glibc
+
+/// The one owner of a peer's `SSL`: the only code that drives it
+/// (SSL_do_handshake, SSL_read, SSL_write, SSL_shutdown, DTLSv1_listen, the
+/// retransmission timer) and reads SSL_get_error. Each call comes back as an
+/// `SSLOutcome`, failures with OpenSSL's queue drained into them, so nothing
+/// above this file sees an OpenSSL integer or keeps the error queue's books.
+/// A class, as in swift-nio-ssl: OpenSSL calls back into the peer while the
+/// connection is inside a call, and a shared object stays sound under that.
+final class DTLSConnection {
+    let ssl: OpaquePointer
+    /// The SSL's transport, for reading and writing: SSL_free frees it.
+    let bio: DatagramBIO
+    /// The engine's, and the engine outlives its peers: unretained.
+    private unowned(unsafe) let errors: OpenSSLErrorQueue
+    /// The datagram payload limit set with SSL_set_mtu.
+    let mtu: Int
+
+    /// OpenSSL's record buffers were given back while the peer was idle.
+    @exclusivity(unchecked) private(set) var buffersReleased = false
+
+    /// `overhead`: IP and UDP header bytes towards the peer (see `DatagramBIO`).
+    init(context: TLSContext, role: Role, overhead: Int, mtu: Int, errors: OpenSSLErrorQueue) throws {
+        guard let ssl = SSL_new(context.ctx) else { throw OpenSSLError.drain("SSL_new") }
+        self.ssl = ssl
+        self.bio = DatagramBIO(overhead: overhead)
+        self.errors = errors
+        self.mtu = mtu
+        SSL_set_bio(ssl, bio.bio, bio.bio)
+        SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
+        COpenSSL_SSL_set_mtu(ssl, mtu)
+        // A DTLS record never exceeds the MTU, so a 16 KB write buffer is
+        // 15 KB of waste per peer (notes §7). Idle peers give both buffers
+        // back (`releaseBuffers`).
+        SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
+        if context.configuration.timerInitialMilliseconds != nil || context.configuration.timerMaxMilliseconds != nil {
+            DTLS_set_timer_cb(ssl, connectionTimerCallback)
+        }
+        switch role {
+        case .client: SSL_set_connect_state(ssl)
+        case .server: SSL_set_accept_state(ssl)
+        }
+    }
+
+    deinit { SSL_free(ssl) }
+
+    /// OpenSSL's message callback, with the object it is for (unretained:
+    /// the owner holds this connection).
+    func followMessages(_ callback: SSLMessageCallback, argument: UnsafeMutableRawPointer) {
+        SSL_set_msg_callback(ssl, callback)
+        COpenSSL_SSL_set_msg_callback_arg(ssl, argument)
+    }
+
+    /// OpenSSL's name for where the handshake stands (a static string).
+    var stateName: UnsafePointer<CChar> { SSL_state_string_long(ssl)! }
+
+    // MARK: - Driving
+
+    /// One SSL_do_handshake: `.progressed` once it is done. `fresh`: the
+    /// call may follow any other OpenSSL call (a step by hand), so the error
+    /// queue is cleared whatever the books say.
+    func handshake(fresh: Bool) -> (returned: Int32, outcome: SSLOutcome) {
+        errors.prepare(fresh: fresh)
+        let r = SSL_do_handshake(ssl)
+        let code = SSL_get_error(ssl, r)
+        // WANT_READ means the queue was empty (SSL_get_error looks there
+        // first); a finished handshake may have left notes behind.
+        errors.knownEmpty = code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE
+        if r == 1 { return (r, .progressed) }
+        switch code {
+        case SSL_ERROR_WANT_READ: return (r, .wantsRead)
+        case SSL_ERROR_WANT_WRITE: return (r, .wantsWrite)
+        default: return (r, .failed(OpenSSLError.drain("SSL_do_handshake", sslError: code)))
+        }
+    }
+
+    /// One SSL_read into `buffer`: `.progressed` with the message's length
+    /// as `returned`. A close_notify is answered here, as OpenSSL's own
+    /// shutdown would, and comes back as `.closed`. `fresh` as for `handshake`.
+    func read(into buffer: UnsafeMutableRawPointer, capacity: Int32, fresh: Bool) -> (returned: Int32, outcome: SSLOutcome) {
+        errors.prepare(fresh: fresh)
+        let n = SSL_read(ssl, buffer, capacity)
+        if n > 0 { return (n, .progressed) }
+        let code = SSL_get_error(ssl, n)
+        switch code {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            // SSL_get_error says WANT_READ only when the queue is empty.
+            errors.knownEmpty = true
+            return (n, code == SSL_ERROR_WANT_READ ? .wantsRead : .wantsWrite)
+        case SSL_ERROR_ZERO_RETURN:
+            OpenSSLError.clearQueue()
+            SSL_shutdown(ssl)
+            errors.knownEmpty = false
+            return (n, .closed)
+        default:
+            errors.knownEmpty = false
+            return (n, .failed(OpenSSLError.drain("SSL_read", sslError: code)))
+        }
+    }
+
+    /// One SSL_write: one application message, one record. `fresh` as for
+    /// `handshake`; an answer from inside a read pass follows a successful
+    /// read, so the queue is known to be empty there.
+    func write(_ bytes: UnsafeRawBufferPointer, fresh: Bool) -> SSLOutcome {
+        errors.prepare(fresh: fresh)
+        let n = SSL_write(ssl, bytes.baseAddress, Int32(bytes.count))
+        guard n > 0 else {
+            errors.knownEmpty = false
+            return .failed(OpenSSLError.drain("SSL_write", sslError: SSL_get_error(ssl, n)))
+        }
+        return .progressed
+    }
+
+    /// close_notify, once: on UDP nobody waits for the answer (notes §7).
+    /// Nothing is said when OpenSSL's buffers cannot be made again.
+    func shutdown() {
+        OpenSSLError.clearQueue()
+        if ensureBuffers() { SSL_shutdown(ssl) }
+        errors.knownEmpty = false
+    }
+
+    /// What DTLSv1_listen made of the datagram in the listener's BIO.
+    enum ListenOutcome {
+        /// The ClientHello carried a valid cookie: the SSL holds it, ready to go on.
+        case verified
+        /// Answered with a HelloVerifyRequest, or discarded.
+        case answered
+        case failed(OpenSSLError)
+    }
+
+    /// DTLSv1_listen on the listener's SSL; `address` receives the client's
+    /// (which the engine already knows).
+    func listen(writingAddressTo address: OpaquePointer) -> ListenOutcome {
+        errors.prepare(fresh: false)
+        let r = DTLSv1_listen(ssl, address)
+        errors.knownEmpty = false
+        switch r {
+        case 1: return .verified
+        case 0: return .answered
+        default: return .failed(OpenSSLError.drain("DTLSv1_listen", sslError: SSL_get_error(ssl, Int32(r))))
+        }
+    }
+
+    // MARK: - The retransmission timer
+
+    /// Seconds until OpenSSL wants to resend its last flight, when armed.
+    var retransmissionTimeout: Double? {
+        var tv = timeval()
+        guard COpenSSL_DTLSv1_get_timeout(ssl, &tv) == 1 else { return nil }
+        return Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
+    }
+
+    enum TimeoutOutcome {
+        case resent
+        /// OpenSSL's own clock says not yet, or no flight waits for an answer.
+        case notDue
+        /// The last of its tries: the handshake is over.
+        case failed(OpenSSLError)
+    }
+
+    /// DTLSv1_handle_timeout: resends the last flight, or gives up after 12
+    /// tries. The buffers must be there (`ensureBuffers`).
+    func handleTimeout() -> TimeoutOutcome {
+        OpenSSLError.clearQueue()
+        let r = COpenSSL_DTLSv1_handle_timeout(ssl)
+        errors.knownEmpty = false
+        if r > 0 { return .resent }
+        if r < 0 { return .failed(OpenSSLError.drain("DTLSv1_handle_timeout")) }
+        return .notDue
+    }
+
+    // MARK: - Record buffers
+
+    /// Gives OpenSSL's read and write buffers back (about 19 KB). Only
+    /// between records: OpenSSL refuses while it holds part of one.
+    func releaseBuffers() -> Bool {
+        guard !buffersReleased, SSL_free_buffers(ssl) == 1 else { return false }
+        buffersReleased = true
+        return true
+    }
+
+    /// Makes the buffers again before any call that may read or write a
+    /// record. Needed: OpenSSL 3.0's DTLS write path assumes its write
+    /// buffer exists (after SSL_free_buffers the next SSL_write or alert
+    /// would dereference NULL); SSL_alloc_buffers makes both.
+    func ensureBuffers() -> Bool {
+        guard buffersReleased else { return true }
+        guard SSL_alloc_buffers(ssl) == 1 else { return false }
+        buffersReleased = false
+        return true
+    }
+
+    // MARK: - Keys
+
+    /// RFC 5705 keying material, as DTLS-SRTP derives its keys.
+    func exportKeyingMaterial(label: String, length: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: length)
+        ERR_clear_error()
+        errors.knownEmpty = false
+        guard SSL_export_keying_material(ssl, &out, length, label, label.utf8.count, nil, 0, 0) == 1 else {
+            throw OpenSSLError.drain("SSL_export_keying_material")
+        }
+        return out
+    }
+}
+
+typealias SSLMessageCallback = @convention(c) (
+    Int32, Int32, Int32, UnsafeRawPointer?, Int, OpaquePointer?, UnsafeMutableRawPointer?
+) -> Void
+
+/// What an engine knows of OpenSSL's error queue, which is per thread. It
+/// must be empty before a call for SSL_get_error to be right, and
+/// ERR_clear_error walks all sixteen slots of it, so connections clear it
+/// only when they cannot know it is empty (as a careful C server would
+/// clear before every call). Only this file changes what it knows.
+final class OpenSSLErrorQueue {
+    @exclusivity(unchecked) fileprivate var knownEmpty = false
+
+    /// Anything may have run since the last connection call (the shell,
+    /// another engine on this thread): the next one clears first.
+    func distrust() { knownEmpty = false }
+
+    fileprivate func prepare(fresh: Bool) {
+        if fresh { knownEmpty = false }
+        guard !knownEmpty else { return }
+        OpenSSLError.clearQueue()
+        knownEmpty = true
+    }
+}
+
+/// Starts at the configured timeout and doubles to OpenSSL's 60 s cap. Never
+/// under 15 ms: OpenSSL counts anything shorter as already expired (notes §3).
+private func connectionTimerCallback(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
+    let c = TLSContext.from(ssl)?.configuration
+    let initial = UInt32(max(15, c?.timerInitialMilliseconds ?? 1000)) * 1000
+    let cap = UInt32(max(15, min(c?.timerMaxMilliseconds ?? 60_000, 60_000))) * 1000
+    if previous == 0 { return min(initial, cap) }
+    return min(previous * 2, cap)
+}

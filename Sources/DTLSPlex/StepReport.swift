@@ -1,0 +1,30 @@
+/// What one `step` did, for the shell to show.
+public struct StepReport {
+    /// OpenSSL's state strings are static; they become Swift strings only when shown.
+    let beforeState: UnsafePointer<CChar>
+    let afterState: UnsafePointer<CChar>
+    /// The state a step reports when nobody asked for OpenSSL's names: "".
+    static var unnamedState: UnsafePointer<CChar> {
+        let empty: StaticString = ""
+        return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+    public var before: String { String(cString: beforeState) }
+    public var after: String { String(cString: afterState) }
+    /// The call OpenSSL made: SSL_do_handshake, or SSL_read once established.
+    let callName: StaticString
+    /// What it returned, only to be shown.
+    let returned: Int32
+    /// The call and what it returned, as C would write it.
+    public var call: String { "\(callName)() = \(returned)" }
+    public var outcome: SSLOutcome
+    public var errorName: String { outcome.name }
+    public var datagramsConsumed: Int
+    public var datagramsProduced: Int
+    public var status: Peer.Status
+    /// What OpenSSL read and wrote, in order (empty for the loop's own steps).
+    var seen: [SeenMessage]
+    /// Handshake messages (and ChangeCipherSpec, alerts) OpenSSL read.
+    public var consumed: [String] { seen.filter { $0.direction == .inbound }.map(\.name) }
+    /// … and wrote, in order.
+    public var produced: [String] { seen.filter { $0.direction == .outbound }.map(\.name) }
+}
