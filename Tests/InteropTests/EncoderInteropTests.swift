@@ -1,5 +1,6 @@
 import DTLSWire
 import Foundation
+import SubprocessSupport
 import Testing
 
 /// Hellos built by DTLSWire's encoder, sent from a plain UDP socket to a real
