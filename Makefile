@@ -66,11 +66,15 @@ test: test-deps
 	DTLSH_RELEASE_BINARY="$$($(SWIFT) build -c release --show-bin-path $(BUILD_FLAGS))/dtlsh" \
 		$(SWIFT) test --skip-build $(BUILD_FLAGS)
 	Tests/TerminalTests/run.sh "$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))/dtlsh"
+	python3 Tests/TerminalTests/typed_input.py "$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))/dtlsh"
 
-# The long fuzz runs (the short ones are part of make test).
+# The long fuzz runs (the short ones are part of make test): the engine's, the shell's, and typed
+# input in a terminal (1 MB lines, 200 rounds of random keys) against the release binary.
 fuzz: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product dtlsh $(BUILD_FLAGS)
 	DTLSH_FUZZ_ITERATIONS=1000000 $(SWIFT) test --skip-build $(BUILD_FLAGS) --filter Fuzz
+	python3 Tests/TerminalTests/typed_input.py --long "$$($(SWIFT) build -c release --show-bin-path $(BUILD_FLAGS))/dtlsh"
 
 # Speed and memory figures (release build): handshakes and echoes per
 # server-CPU-second (medians of 5 runs, the two servers taking turns), a raw UDP
@@ -133,12 +137,18 @@ flood: deps
 
 # The engine tests under AddressSanitizer (with LeakSanitizer) and under
 # ThreadSanitizer, each in a build directory of its own. Swift Testing only:
-# XCTest's empty pass leaks 144 bytes of its own at exit.
-# Both run even when the first fails, so one report never hides the other.
+# XCTest's empty pass leaks 144 bytes of its own at exit. Then the line editor
+# under AddressSanitizer with typed input: the interactive dtlsh built with ASan,
+# driven in a terminal by the typed-input fuzzer (long lines, Tab, paste, random
+# keys); any ASan report fails it.
+# All run even when one fails, so one report never hides another.
 sanitize: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan $(BUILD_FLAGS)
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan $(BUILD_FLAGS)
 	@status=0; \
+	echo "== AddressSanitizer: line editor, typed input"; \
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 python3 Tests/TerminalTests/typed_input.py \
+		"$$($(SWIFT) build --sanitize=address --scratch-path .build-asan --show-bin-path $(BUILD_FLAGS))/dtlsh" || status=1; \
 	echo "== AddressSanitizer"; \
 	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --disable-xctest $(BUILD_FLAGS) --filter DTLSPlexTests || status=1; \
 	echo "== ThreadSanitizer"; \
