@@ -16,6 +16,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
+#include <openssl/kdf.h>
+#include <openssl/core_names.h>
 #include <openssl/srtp.h>
 #include <sys/time.h>
 

@@ -203,6 +203,21 @@ final class DTLSConnection {
         }
         return out
     }
+
+    /// What protects the association's records: the master secret, both randoms and the suite. `nil`
+    /// before a session exists or for a suite whose records ``RecordProtector`` cannot build.
+    func sessionSecrets(encryptThenMac: Bool) -> SessionSecrets? {
+        guard let session = SSL_get_session(ssl), let suite = SSL_get_current_cipher(ssl).flatMap(SSL_CIPHER_get_name),
+              let cipher = RecordCipher(suite: String(cString: suite)) else { return nil }
+        var master = [UInt8](repeating: 0, count: 48)
+        var client = [UInt8](repeating: 0, count: 32)
+        var server = [UInt8](repeating: 0, count: 32)
+        let masterLength = SSL_SESSION_get_master_key(session, &master, master.count)
+        guard masterLength > 0, SSL_get_client_random(ssl, &client, client.count) == 32,
+              SSL_get_server_random(ssl, &server, server.count) == 32 else { return nil }
+        return SessionSecrets(masterSecret: Array(master.prefix(masterLength)), clientRandom: client,
+                              serverRandom: server, cipher: cipher, encryptThenMac: encryptThenMac)
+    }
 }
 
 typealias SSLMessageCallback = @convention(c) (

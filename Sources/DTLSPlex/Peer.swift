@@ -245,6 +245,14 @@ public final class Peer {
     public var verifiesPeer: Bool { context.configuration.verifiesPeer }
 
     /// RFC 5705 keying material, as DTLS-SRTP derives its keys.
+    /// The association's record secrets, for records dtlsh protects itself (the probe's forged yet
+    /// authenticated records). OpenSSL does not say whether encrypt-then-MAC was negotiated; the caller
+    /// knows from the ServerHello (it matters for CBC suites only).
+    public func sessionSecrets(encryptThenMac: Bool = false) -> SessionSecrets? {
+        guard status == .established else { return nil }
+        return connection.sessionSecrets(encryptThenMac: encryptThenMac)
+    }
+
     public func exportKeyingMaterial(label: String, length: Int) throws -> [UInt8] {
         // The keys outlive a close_notify: only a handshake that never finished has none.
         guard establishedAt != nil else { throw EngineError.notEstablished(name) }
