@@ -25,10 +25,13 @@ let package = Package(
         .target(name: "DTLSPlex", dependencies: ["COpenSSL", "CSystem", "DTLSWire"]),
         .target(name: "DTLSShell", dependencies: ["DTLSPlex", "DTLSWire", "CSystem"]),
         .target(name: "LineEditor", dependencies: ["CLibEdit"]),
+        // `dtlsh probe`'s battery: raw datagrams from DTLSWire's encoder, complete handshakes and
+        // self-protected records from the engine.
+        .target(name: "DTLSProbe", dependencies: ["DTLSPlex", "DTLSWire"]),
         .executableTarget(
             name: "dtlsh",
             dependencies: [
-                "DTLSShell", "DTLSPlex", "DTLSWire", "LineEditor", "CSystem",
+                "DTLSShell", "DTLSPlex", "DTLSWire", "DTLSProbe", "LineEditor", "CSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The fuzzers' seeded generator, shared by the test targets.

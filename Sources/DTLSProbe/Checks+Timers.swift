@@ -1,0 +1,49 @@
+import DTLSWire
+
+/// Checks of retransmission: what a server does when its flight seems lost.
+extension ProbeCheck {
+    static let retransmissionTimer = ProbeCheck(
+        "retransmission-timer", rfc: "RFC 6347 §4.2.4.1",
+        summary: "times the server's resends of its flight while the probe stays silent", slow: true
+    ) { context in
+        let socket = try context.socket()
+        let flight = try ServerFlight.fetch(on: socket, wait: context.target.answerWait)
+        guard let first = flight.datagrams.first(where: { $0.decoded.serverHello != nil }) else {
+            return Outcome(verdict: .error, evidence: "no ServerHello to time")
+        }
+        let wanted = context.target.quick ? 3 : 5
+        // Doubling from up to 1 s: 1 + 2 + 4 (+ 8 + 16) s, with room for a slower first timer.
+        let budget = context.target.long ? 180.0 : (context.target.quick ? 9.0 : 40.0)
+        func resends(_ arrivals: [ProbeSocket.Arrival]) -> [Double] {
+            arrivals.filter { $0.decoded.serverHello != nil }.map(\.at)
+        }
+        let later = try socket.collect(for: budget) { arrivals in
+            !context.target.long && resends(arrivals).count >= wanted
+        }
+        let times = [first.at] + resends(later)
+        let intervals = zip(times.dropFirst(), times).map { ($0 - $1) * 1000 }
+        guard let initial = intervals.first else {
+            return Outcome(verdict: .fail, evidence: "no resend within \(Int(budget)) s of silence")
+        }
+        let ratios = zip(intervals.dropFirst(), intervals).map { $0 / $1 }
+        let backoff = ratios.isEmpty ? nil : ratios.sorted()[ratios.count / 2]
+        var measured: [(String, MeasuredValue)] = [
+            ("initial_timeout_ms", .number(initial.rounded())), ("retransmissions", .number(Double(intervals.count))),
+            ("intervals_ms", .numbers(intervals.map { $0.rounded() })),
+        ]
+        if let backoff { measured.append(("backoff", .number((backoff * 100).rounded() / 100))) }
+        let shown = intervals.map { String(Int($0.rounded())) }.joined(separator: ", ")
+        var evidence = "\(intervals.count) resend(s) after \(shown) ms"
+        if let backoff { evidence += "; backoff ×\(Formatting.fixed(backoff, 2))" }
+        if context.target.long, let last = times.last {
+            let silentFor = Clock.now() - last
+            evidence += "; then silent (gave up) for \(Int(silentFor)) s"
+            measured.append(("gave_up_after_s", .number((last - first.at).rounded())))
+        }
+        // RFC 6347 §4.2.4.1: the timer doubles, up to 60 s. A constant timer still recovers: differs.
+        if let backoff, backoff < 1.5 || backoff > 2.5 {
+            return Outcome(verdict: .differs, evidence: evidence + " (the RFC doubles)", measured: measured)
+        }
+        return Outcome(verdict: .pass, evidence: evidence, measured: measured)
+    }
+}

@@ -1,0 +1,56 @@
+import DTLSWire
+
+/// The checks `dtlsh probe` runs against a server, in the order they run (the slow one last, so a
+/// duplicated flight never lands while its resends are being timed).
+public enum ProbeBattery {
+    public static let all: [ProbeCheck] = [
+        .handshake, .cookieExchange, .amplification, .cookieBoundToAddress, .cookieGarbage, .hvrVersion,
+        .fragmentReassembly, .recordSize, .versionNegotiation, .suites, .replayWindow, .badRecordDiscard,
+        .unknownEpochDiscard, .closeNotify, .retransmissionTimer,
+    ]
+
+    public static var ids: [String] { all.map(\.id) }
+
+    /// The checks to run: `only` (if given) minus `skip`; an unknown id is an error naming the known ones.
+    public static func select(only: [String]?, skip: [String]) throws -> [ProbeCheck] {
+        for id in (only ?? []) + skip where !ids.contains(id) {
+            throw ProbeError("no check named '\(id)'; checks: \(ids.joined(separator: ", "))")
+        }
+        return all.filter { (only?.contains($0.id) ?? true) && !skip.contains($0.id) }
+    }
+
+    /// Whether anything answers a ClientHello at the target: without it every check would wait out its
+    /// time limits to say the same thing. `nil` when something did, else why not.
+    public static func unreachable(_ target: ProbeTarget, wait: Double = 2) -> String? {
+        let context = ProbeContext(target: target)
+        defer { context.finish() }
+        do {
+            let socket = try context.socket()
+            if try socket.exchange(try OutgoingClientHello().datagram(), wait: wait) == nil {
+                return "no answer from \(target.address) to a ClientHello within \(Int(wait)) s: is a DTLS server there?"
+            }
+            return nil
+        } catch {
+            return "cannot reach \(target.address): \(error)"
+        }
+    }
+
+    /// Runs `checks` one after another, each on fresh sockets; `progress` sees each result as it comes.
+    public static func run(_ checks: [ProbeCheck], against target: ProbeTarget,
+                           progress: (CheckResult) -> Void = { _ in }) -> [CheckResult] {
+        checks.map { check in
+            let context = ProbeContext(target: target)
+            let result: CheckResult
+            do {
+                let outcome = try check.run(context)
+                result = CheckResult(id: check.id, rfc: check.rfc, verdict: outcome.verdict, evidence: outcome.evidence,
+                                     measured: outcome.measured)
+            } catch {
+                result = CheckResult(id: check.id, rfc: check.rfc, verdict: .error, evidence: "\(error)")
+            }
+            context.finish()
+            progress(result)
+            return result
+        }
+    }
+}

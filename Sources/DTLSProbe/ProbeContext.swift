@@ -1,0 +1,115 @@
+import DTLSPlex
+import DTLSWire
+
+/// What a check runs with: the target, fresh sockets, and dtlsh's engine as a complete client.
+public final class ProbeContext {
+    public let target: ProbeTarget
+
+    init(target: ProbeTarget) {
+        self.target = target
+    }
+
+    private var sockets: [ProbeSocket] = []
+    private var clients: [EstablishedClient] = []
+
+    /// A client socket of its own (its own source port).
+    func socket(source: String? = nil) throws -> ProbeSocket {
+        let socket = try ProbeSocket(target: target.address, source: source)
+        sockets.append(socket)
+        return socket
+    }
+
+    /// Ends what the check left open on the server: a fatal alert for every handshake it started and a
+    /// close_notify for every association. Servers that serve one client at a time (openssl s_server,
+    /// gnutls-serv) would otherwise wait for the abandoned one until their own timers give up.
+    func finish() {
+        abandonRawHandshakes()
+        for client in clients where client.peer.status == .established {
+            client.engine.close(client.peer)
+            client.run(for: 0.2) { client.peer.status != .established && !client.socket.udp.hasQueuedSends }
+        }
+        clients.removeAll()
+    }
+
+    /// A fatal alert from every raw socket the server answered (a stateless server drops it; one that
+    /// kept state for the hello frees it), so the next client is served.
+    func abandonRawHandshakes() {
+        // A sequence number above the hellos': the server's replay check would drop a second 0.
+        let abort = (try? OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */), sequence: 100)).encoded) ?? []
+        for socket in sockets where !socket.arrivals.isEmpty {
+            try? socket.send(abort)
+        }
+        sockets.removeAll()
+    }
+
+    /// A client that completes a handshake with the target through dtlsh's engine (OpenSSL), on a fresh
+    /// socket. The engine must outlive the peer: keep the pair.
+    func establishedClient(configure: (inout Engine.Settings) -> Void = { _ in }) throws -> EstablishedClient {
+        var settings = Engine.Settings(tls: target.tls)
+        settings.auto = true
+        configure(&settings)
+        let engine = Engine(settings: settings)
+        let local = target.address.family == .inet6 ? "[::1]:0" : "127.0.0.1:0"
+        let socket = try engine.openSocket(name: "probe", bind: SocketAddress(parsing: local), accepting: false)
+        let peer = try engine.connect(name: "p1", socket: socket, to: target.address)
+        let end = engine.now() + 10
+        while peer.status == .handshaking && engine.now() < end { engine.runOnce(timeout: 0.01) }
+        guard peer.status == .established else {
+            throw ProbeError("no handshake with the given credentials: \(peer.endReason ?? peer.lastError?.description ?? "no answer within 10 s")")
+        }
+        let client = EstablishedClient(engine: engine, socket: socket, peer: peer)
+        clients.append(client)
+        return client
+    }
+
+    /// A datagram in a few words: its messages, alerts or records.
+    func describe(_ decoded: DecodedDatagram) -> String {
+        if let alert = decoded.alerts.first { return "\(alert.levelName) \(alert.descriptionName) alert" }
+        let names = decoded.handshakeFragments.map(\.typeName)
+        if !names.isEmpty { return names.joined(separator: ", ") }
+        return decoded.records.map(\.contentTypeName).joined(separator: ", ")
+    }
+}
+
+/// An engine, its socket and an established client peer, kept together (a peer holds its engine
+/// unretained).
+final class EstablishedClient {
+    let engine: Engine
+    let socket: EngineSocket
+    let peer: Peer
+
+    init(engine: Engine, socket: EngineSocket, peer: Peer) {
+        self.engine = engine
+        self.socket = socket
+        self.peer = peer
+    }
+
+    /// Runs the engine until `condition` holds or `timeout` passes.
+    @discardableResult
+    func run(for timeout: Double, until condition: () -> Bool = { false }) -> Bool {
+        let end = engine.now() + timeout
+        while !condition() {
+            if engine.now() > end { return false }
+            engine.runOnce(timeout: 0.01)
+        }
+        return true
+    }
+
+    /// Messages the peer read since the last call.
+    func takeReceived() -> [[UInt8]] { engine.read(peer) }
+
+    /// Sends `text` and waits for it back (an echoing server); `nil` when nothing came.
+    func echo(_ text: String, wait: Double) throws -> [UInt8]? {
+        try engine.send(peer, Array(text.utf8))
+        _ = run(for: wait) { !peer.received.isEmpty }
+        return takeReceived().first
+    }
+
+    /// Sends raw bytes from the peer's own address (a record the probe built).
+    func sendRaw(_ bytes: [UInt8]) throws {
+        _ = try socket.udp.send(bytes, to: peer.address)
+    }
+
+    /// Alerts the peer received, as OpenSSL reported them.
+    var alertsReceived: [String] { peer.alerts.filter { $0.0 == .inbound }.map(\.1) }
+}

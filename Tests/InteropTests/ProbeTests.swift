@@ -1,0 +1,121 @@
+import Foundation
+import SubprocessSupport
+import Testing
+
+/// `dtlsh probe` against servers set up to pass a check and, where one can be, to differ or fail: each
+/// verdict grounded in a configuration that causes it, and shown against a foreign stack too.
+@Suite struct ProbeTests {
+    struct Report {
+        let verdicts: [String: String]
+        let measured: [String: [String: Any]]
+        let status: Int32?
+        let output: String
+    }
+
+    static func probe(port: Int, _ arguments: [String], timeout: Double = 60) throws -> Report {
+        let p = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:\(port)", "--json"] + arguments)
+        let status = p.waitExitOrKill(timeout: timeout)
+        var verdicts: [String: String] = [:]
+        var measured: [String: [String: Any]] = [:]
+        for line in p.stdout.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let id = object["check"] as? String else { continue }
+            verdicts[id] = object["verdict"] as? String
+            measured[id] = object["measured"] as? [String: Any]
+        }
+        return Report(verdicts: verdicts, measured: measured, status: status, output: p.stdout + p.stderr)
+    }
+
+    static let psk = ["--psk", "\(Tools.pskIdentity):\(Tools.pskHex)"]
+
+    @Test func serveWithCookiesPassesTheCookieAndRecordChecks() throws {
+        let (server, port) = try OpenSSLInteropTests.serve(Self.psk)
+        defer { server.signal(SIGTERM); _ = server.waitExitOrKill(timeout: 5) }
+        let report = try Self.probe(port: port, Self.psk + ["--quick", "--skip", "retransmission-timer,suites,fragment-reassembly"])
+        for id in ["handshake", "cookie-exchange", "amplification", "cookie-bound-to-address", "cookie-garbage", "hvr-version",
+                   "replay-window", "bad-record-discard", "unknown-epoch-discard", "close-notify", "version-negotiation"] {
+            #expect(report.verdicts[id] == "pass", "\(id): \(report.output)")
+        }
+        #expect(report.status == 0, "\(report.output)")
+    }
+
+    /// DTLSv1_listen, which dtlsh serve admits hellos with, does not reassemble a fragmented hello.
+    @Test func serveDropsAFragmentedHelloWhereSServerReassemblesIt() throws {
+        let (serve, servePort) = try OpenSSLInteropTests.serve(Self.psk)
+        defer { serve.signal(SIGTERM); _ = serve.waitExitOrKill(timeout: 5) }
+        let ours = try Self.probe(port: servePort, Self.psk + ["--only", "fragment-reassembly"])
+        #expect(ours.verdicts["fragment-reassembly"] == "fail", "\(ours.output)")
+        #expect(ours.status == 1)
+
+        let (sServer, port) = try Peers.sServer(["-nocert", "-psk", Tools.pskHex, "-psk_identity", Tools.pskIdentity])
+        defer { sServer.signal(SIGTERM); _ = sServer.waitExitOrKill(timeout: 5) }
+        let theirs = try Self.probe(port: port, Self.psk + ["--only", "fragment-reassembly"])
+        #expect(theirs.verdicts["fragment-reassembly"] == "pass", "\(theirs.output)")
+    }
+
+    /// Without cookies a certificate server sends its whole flight to any source address.
+    @Test func noCookiesDiffersAndAmplifies() throws {
+        let (server, port) = try OpenSSLInteropTests.serve(["--no-cookies"])
+        defer { server.signal(SIGTERM); _ = server.waitExitOrKill(timeout: 5) }
+        let report = try Self.probe(port: port, ["--only", "cookie-exchange,amplification"])
+        #expect(report.verdicts["cookie-exchange"] == "differs", "\(report.output)")
+        #expect(report.verdicts["amplification"] == "differs", "\(report.output)")
+        let ratio = try #require(report.measured["amplification"]?["ratio"] as? Double)
+        #expect(ratio > 1)
+    }
+
+    @Test(arguments: [300, 1000])
+    func theMeasuredInitialTimeoutFollowsTimerInitial(milliseconds: Int) throws {
+        let (server, port) = try OpenSSLInteropTests.serve(Self.psk + ["--timer-initial", "\(milliseconds)"])
+        defer { server.signal(SIGTERM); _ = server.waitExitOrKill(timeout: 5) }
+        let report = try Self.probe(port: port, Self.psk + ["--quick", "--only", "retransmission-timer"])
+        #expect(report.verdicts["retransmission-timer"] == "pass", "\(report.output)")
+        let initial = try #require(report.measured["retransmission-timer"]?["initial_timeout_ms"] as? Double)
+        #expect(abs(initial - Double(milliseconds)) < Double(milliseconds) * 0.25 + 50, "initial \(initial) ms")
+        let backoff = try #require(report.measured["retransmission-timer"]?["backoff"] as? Double)
+        #expect((1.5...2.5).contains(backoff))
+    }
+
+    @Test func recordSizeFollowsTheServersMTU() throws {
+        let (small, smallPort) = try OpenSSLInteropTests.serve(["--mtu", "300"])
+        defer { small.signal(SIGTERM); _ = small.waitExitOrKill(timeout: 5) }
+        let clamped = try Self.probe(port: smallPort, ["--only", "record-size"])
+        let largest = try #require(clamped.measured["record-size"]?["largest_datagram"] as? Double, "\(clamped.output)")
+        #expect(largest <= 300)
+        #expect((clamped.measured["record-size"]?["fragmented"] as? String)?.contains("Certificate") == true, "\(clamped.output)")
+
+        let (wide, widePort) = try OpenSSLInteropTests.serve([])
+        defer { wide.signal(SIGTERM); _ = wide.waitExitOrKill(timeout: 5) }
+        let whole = try Self.probe(port: widePort, ["--only", "record-size"])
+        let wideLargest = try #require(whole.measured["record-size"]?["largest_datagram"] as? Double, "\(whole.output)")
+        #expect(wideLargest > 300)
+        #expect(whole.measured["record-size"]?["fragmented"] as? String == "")
+    }
+
+    /// The whole quick battery against OpenSSL's own server: it serves one client at a time, so this also
+    /// shows the probe ends each check's handshakes.
+    @Test func quickBatteryAgainstSServer() throws {
+        let (server, port) = try Peers.sServer(["-nocert", "-psk", Tools.pskHex, "-psk_identity", Tools.pskIdentity])
+        defer { server.signal(SIGTERM); _ = server.waitExitOrKill(timeout: 5) }
+        let began = Date()
+        let report = try Self.probe(port: port, Self.psk + ["--quick"])
+        let took = Date().timeIntervalSince(began)
+        #expect(report.verdicts.count == 15, "\(report.output)")
+        #expect(!report.verdicts.values.contains("fail") && !report.verdicts.values.contains("error"), "\(report.output)")
+        #expect(report.verdicts["handshake"] == "pass")
+        #expect(report.verdicts["hvr-version"] == "differs")  // a hello in a DTLS 1.0 record is not answered
+        #expect(report.verdicts["replay-window"] == "n/a")  // s_server does not echo
+        #expect(report.status == 0)
+        #expect(took < 30, "the quick battery took \(took) s")
+    }
+
+    @Test func badUsageAndNoServerAreOneLineEach() throws {
+        let unknown = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:9", "--only", "nosuch"])
+        #expect(unknown.waitExit() == 2)
+        #expect(unknown.stderr.split(separator: "\n").count == 1 && unknown.stderr.contains("no check named 'nosuch'"))
+        let nobody = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:9"])
+        #expect(nobody.waitExit() == 1)
+        #expect(nobody.stderr.split(separator: "\n").count == 1 && nobody.stderr.contains("no answer from 127.0.0.1:9"))
+        #expect(nobody.stdout.isEmpty)
+    }
+}
