@@ -42,7 +42,11 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("export"), help: ArgumentHelp("At each handshake, print RFC 5705 keying material (as DTLS-SRTP derives its keys).", valueName: "LABEL:LENGTH"))
     var exports: [String] = []
 
-    @Flag(help: "Allow anonymous and NULL cipher suites: no authentication at all (the 2006 example's mode).")
+    @Flag(help: ArgumentHelp(
+        "Allow anonymous (ADH/AECDH) and NULL cipher suites: no authentication at all (the 2006 example's mode).",
+        discussion: "It puts @SECLEVEL=0 in the cipher string: OpenSSL 3.0 refuses any unauthenticated suite at level 1 or above "
+            + "(Debian runs at 2). The 2006 example's peers also speak only DTLS 1.0: add --dtls1_0 (or --any-version). "
+            + "The peer needs @SECLEVEL=0 too, e.g. openssl -cipher 'aNULL:@SECLEVEL=0'."))
     var insecure = false
 
     @Flag(help: "Print one JSON object per engine event instead of text.")
@@ -120,7 +124,8 @@ struct EngineOptions: ParsableArguments {
         attachExports(to: engine, textFD: textFD, write: write)
         if quiet {
             let json = self.json
-            let text = EventText(level: .off, style: TextStyle(enabled: Output.colourWanted(textFD)))
+            var text = EventText(level: .off, style: TextStyle(enabled: Output.colourWanted(textFD)))
+            text.diagnosis = HandshakeDiagnosis.lookup(in: engine)
             engine.subscribe(.essentials) { e in
                 if json { write(STDOUT_FILENO, EventJSON.line(e)) } else { text.lines(e).forEach { write(textFD, $0) } }
             }
@@ -129,8 +134,9 @@ struct EngineOptions: ParsableArguments {
         } else {
             // Messages are shown from the flights level up: a loaded server would
             // spend its time printing them.
-            let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
+            var text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
                                  showData: traceLevel >= .flights)
+            text.diagnosis = HandshakeDiagnosis.lookup(in: engine)
             engine.subscribe(text.interest) { e in text.lines(e).forEach { write(textFD, $0) } }
         }
         return sinks

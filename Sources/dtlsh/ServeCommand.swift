@@ -68,7 +68,12 @@ struct ServeCommand: ParsableCommand {
     /// What every worker builds its engine from: these flags as settings.
     /// `dtlsh bench --in-process` runs a worker from it too.
     func workerPlan() throws -> WorkerPlan {
-        var settings = Engine.Settings(tls: try options.tlsConfiguration())
+        var tls = try options.tlsConfiguration()
+        // Given a PSK and no certificate, a server serves PSK suites only: what
+        // a user of --psk expects, and PSK handshakes then pay nothing for a
+        // certificate. --cert (or --ciphers) serves certificate suites too.
+        if tls.psk != nil, options.cert == nil, options.ciphers == nil, !options.insecure { tls.certificateSuites = false }
+        var settings = Engine.Settings(tls: tls)
         settings.mtu = options.mtu
         settings.maxPeers = maxPeers
         settings.halfOpenLimit = halfOpen
@@ -178,7 +183,7 @@ struct ServeCommand: ParsableCommand {
             var line = "totals: \(s.peersCreated) peers, \(s.handshakesCompleted) handshakes completed, "
                 + "\(s.handshakesFailed) failed, \(s.messagesIn) messages in, \(s.messagesOut) out, "
                 + "\(s.datagramsIn) datagrams in, \(s.datagramsOut) out, \(s.droppedTotal) dropped, "
-                + "\(s.cookiesSent) cookies sent, \(s.peersEvicted) evicted, at most \(s.peersPeak) peers at once"
+                + "\(s.cookiesSent) cookies sent, \(s.peersEvicted) evicted, at most \(s.peersPeak) peer\(s.peersPeak == 1 ? "" : "s") at once"
             if byWorker.count > 1 {
                 line += "; handshakes by worker: "
                     + byWorker.map { "\(WorkerPlan.socketName($0)) \($1.handshakesCompleted)" }.joined(separator: ", ")
