@@ -24,6 +24,9 @@ public final class Engine {
     @exclusivity(unchecked) var timers = TimerHeap()
     /// Inside a driven turn of the loop (auto mode, or `wait` in manual mode).
     @exclusivity(unchecked) var isDriving = false
+    /// In manual mode, the only peers a driven turn steps, flushes and fires
+    /// timers for (`handshake c1` moves c1 and its other end, nothing else).
+    @exclusivity(unchecked) public var drivesOnly: ((Peer) -> Bool)?
     /// Peers with datagrams to process, for the auto loop. Unretained, like
     /// `borrowers` and each socket's peer table: the per-datagram path makes
     /// no reference-counting traffic. `peersByID` owns every peer, and a
