@@ -36,6 +36,12 @@ final class Admission {
             engine.drop(d, on: s, peer: nil, reason: "half-open cap reached (\(engine.settings.halfOpenLimit))")
             return
         }
+        // One reason for every host: a reason per address would let a spoofer grow the drop table.
+        let share = engine.settings.effectiveHalfOpenShare
+        guard s.halfOpenCount(from: d.source) < share else {
+            engine.drop(d, on: s, peer: nil, reason: "half-open share of one address reached (\(share))")
+            return
+        }
         if engine.settings.cookies {
             exchangeCookie(d, on: s, replacing: replacing)
         } else {

@@ -203,7 +203,7 @@ public final class Engine {
         p.socket.peers[p.address] = Unmanaged.passUnretained(p)
         if p.role == .server, p.status == .handshaking, !p.countsAsHalfOpen {
             p.countsAsHalfOpen = true
-            p.socket.halfOpen += 1
+            p.socket.enterHalfOpen(p.address)
         }
         peersByName[p.name] = p
         peersByID[p.id] = p

@@ -41,6 +41,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Most server peers still handshaking at once (cookie verified, not yet established).", valueName: "N"))
     var halfOpen = 1_000
 
+    @Option(help: ArgumentHelp("Most of those one source address may hold (an IPv4 address, an IPv6 /64). Default: a quarter of --half-open.",
+                               valueName: "N"))
+    var halfOpenPerAddress: Int?
+
     @Option(help: ArgumentHelp("Evict a peer after this long without a datagram.", valueName: "SECONDS"))
     var idle: Double = 300
 
@@ -58,6 +62,7 @@ struct ServeCommand: ParsableCommand {
         do { _ = try SocketAddress(parsing: bind) } catch { throw ValidationError("--bind: \(error)") }
         guard maxPeers > 0 else { throw ValidationError("--max-peers must be at least 1") }
         guard halfOpen > 0 else { throw ValidationError("--half-open must be at least 1") }
+        if let n = halfOpenPerAddress, n < 1 { throw ValidationError("--half-open-per-address must be at least 1") }
         guard idle > 0, handshakeTimeout > 0 else { throw ValidationError("--idle and --handshake-timeout must be positive") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
         if workers > 1, options.pcap != nil {
@@ -77,6 +82,7 @@ struct ServeCommand: ParsableCommand {
         settings.mtu = options.mtu
         settings.maxPeers = maxPeers
         settings.halfOpenLimit = halfOpen
+        settings.halfOpenShare = halfOpenPerAddress
         settings.idleTimeout = idle
         settings.handshakeTimeout = handshakeTimeout
         settings.cookies = !noCookies
