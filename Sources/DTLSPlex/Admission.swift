@@ -172,7 +172,10 @@ final class Admission {
             engine.flush(old)
         }
         if old.status == .handshaking || old.status == .established {
-            engine.evict(old, reason: "replaced: the client started a new handshake")
+            // The old association's messages nobody read go with it: say so, not silently.
+            let unread = old.received.count
+            engine.evict(old, reason: "replaced: the client started a new handshake"
+                + (unread == 0 ? "" : " (\(unread) unread message\(unread == 1 ? "" : "s") dropped)"))
         } else {
             engine.remove(old)
         }
