@@ -78,7 +78,7 @@ public final class Engine {
         self.start = t
         self.settings = settings
         self.impairment = Impairment(seed: settings.seed)
-        self.cookieJar = CookieJar()
+        self.cookieJar = CookieJar(master: settings.cookieMasterKey ?? CookieJar.processMaster)
         self.contexts = ContextCache(cookieJar: cookieJar)
     }
 

@@ -14,6 +14,9 @@ extension Engine {
         /// an IPv6 /64): one host with many ports cannot fill the cap for
         /// everybody. nil: a quarter of the cap.
         public var halfOpenShare: Int?
+        /// The cookie master key (`serve --cookie-key FILE`): servers that
+        /// share it accept each other's cookies. nil: random per process.
+        public var cookieMasterKey: [UInt8]?
         public var effectiveHalfOpenShare: Int { halfOpenShare ?? max(1, halfOpenLimit / 4) }
         /// Evict a peer after this long with no datagram in; nil never.
         public var idleTimeout: Double?

@@ -45,6 +45,10 @@ struct ServeCommand: ParsableCommand {
                                valueName: "N"))
     var halfOpenPerAddress: Int?
 
+    @Option(help: ArgumentHelp("The cookie master key (mode 0600; hex, e.g. openssl rand -hex 32 > FILE): servers given the same file accept each other's cookies.",
+                               valueName: "FILE"))
+    var cookieKey: String?
+
     @Option(help: ArgumentHelp("Evict a peer after this long without a datagram.", valueName: "SECONDS"))
     var idle: Double = 300
 
@@ -83,6 +87,9 @@ struct ServeCommand: ParsableCommand {
         settings.maxPeers = maxPeers
         settings.halfOpenLimit = halfOpen
         settings.halfOpenShare = halfOpenPerAddress
+        if let cookieKey {
+            do { settings.cookieMasterKey = try CookieKeyFile.load(cookieKey) } catch { throw CommandFailure.usage("--cookie-key: \(error)") }
+        }
         settings.idleTimeout = idle
         settings.handshakeTimeout = handshakeTimeout
         settings.cookies = !noCookies
@@ -129,7 +136,7 @@ struct ServeCommand: ParsableCommand {
             if let psk = plan.settings.tls.psk { credentials.append("PSK identity '\(psk.identity)'") }
             if let fp = first.engine.certificateFingerprint { credentials.append("certificate SHA-256 \(fp)") }
             credentials.append(plan.settings.tls.verifiesPeer ? "client certificates verified" : "client certificates not verified")
-            credentials.append(plan.settings.cookies ? "cookies on" : "cookies OFF")
+            credentials.append(plan.settings.cookies ? (plan.settings.cookieMasterKey == nil ? "cookies on" : "cookies on (key shared from --cookie-key)") : "cookies OFF")
             if workers > 1 { credentials.append("\(workers) workers (SO_REUSEPORT)") }
             Output.line("serving DTLS on \(first.socket.localAddress): " + credentials.joined(separator: "; "))
         }
