@@ -34,7 +34,8 @@ import Testing
         let key = try Self.keyFile()
         let (a, portA) = try OpenSSLInteropTests.serve(["--psk", Peers.psk, "--cookie-key", key])
         defer { a.signal(SIGINT); a.waitExit() }
-        let (b, portB) = try OpenSSLInteropTests.serve(["--psk", Peers.psk, "--cookie-key", key])
+        // --trace flights: the admission lines a brief server leaves out.
+        let (b, portB) = try OpenSSLInteropTests.serve(["--psk", Peers.psk, "--cookie-key", key, "--trace", "flights"])
         defer { b.signal(SIGINT); b.waitExit() }
         #expect(a.stdout.contains("cookies on (key shared from --cookie-key)"))
         try Self.helloAcross(portA, portB)
@@ -47,7 +48,7 @@ import Testing
     @Test func withoutTheKeyTheOtherServerRefusesTheCookie() throws {
         let (a, portA) = try OpenSSLInteropTests.serve(["--psk", Peers.psk])
         defer { a.signal(SIGINT); a.waitExit() }
-        let (b, portB) = try OpenSSLInteropTests.serve(["--psk", Peers.psk])
+        let (b, portB) = try OpenSSLInteropTests.serve(["--psk", Peers.psk, "--trace", "flights"])
         defer { b.signal(SIGINT); b.waitExit() }
         try Self.helloAcross(portA, portB)
         #expect(b.waitFor("is wrong: answering with a new HelloVerifyRequest"), "\(b.stdout)")
