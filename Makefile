@@ -78,7 +78,9 @@ fuzz: deps
 
 # Speed and memory figures (release build): handshakes and echoes per
 # server-CPU-second (medians of 5 runs, the two servers taking turns), a raw UDP
-# echo as the floor, then with the counting allocator preloaded (it slows both
+# echo as the floor; the same handshakes and echoes against `serve --psk ID:KEY
+# --echo` as README shows it (--defaults: a line per peer, to a log file); then
+# with the counting allocator preloaded (it slows both
 # servers, so it is a run of its own) heap allocations per handshake and echo and
 # bytes per peer at 1,000 and 10,000 peers; every figure next to the C
 # reference server's. `make bench WORKERS=2`:
@@ -92,6 +94,10 @@ ifeq ($(WORKERS),1)
 		--runs 5 --credential psk --count 20000 --messages 4000 --hold 1000
 	.build/release/dtlsh bench --reference .build-reference/dtls-reference-server \
 		--runs 5 --credential cert --mode handshake --count 4000
+	.build/release/dtlsh bench --defaults --reference .build-reference/dtls-reference-server \
+		--runs 5 --credential psk --mode handshake --count 20000
+	.build/release/dtlsh bench --defaults --reference .build-reference/dtls-reference-server \
+		--runs 5 --credential psk --mode echo --messages 4000
 	.build/release/dtlsh bench --reference .build-reference/dtls-reference-server \
 		--allocations .build-reference/liballocation-counter.so \
 		--credential psk --count 2000 --messages 1000 --hold 1000 --hold 10000

@@ -36,6 +36,12 @@ final class Admission {
             engine.drop(d, on: s, peer: nil, reason: "half-open cap reached (\(engine.settings.halfOpenLimit))")
             return
         }
+        // One reason for every host: a reason per address would let a spoofer grow the drop table.
+        let share = engine.settings.effectiveHalfOpenShare
+        guard s.halfOpenCount(from: d.source) < share else {
+            engine.drop(d, on: s, peer: nil, reason: "half-open share of one address reached (\(share))")
+            return
+        }
         if engine.settings.cookies {
             exchangeCookie(d, on: s, replacing: replacing)
         } else {
@@ -166,7 +172,10 @@ final class Admission {
             engine.flush(old)
         }
         if old.status == .handshaking || old.status == .established {
-            engine.evict(old, reason: "replaced: the client started a new handshake")
+            // The old association's messages nobody read go with it: say so, not silently.
+            let unread = old.received.count
+            engine.evict(old, reason: "replaced: the client started a new handshake"
+                + (unread == 0 ? "" : " (\(unread) unread message\(unread == 1 ? "" : "s") dropped)"))
         } else {
             engine.remove(old)
         }

@@ -69,7 +69,7 @@ extension Engine {
         }
         if !settings.auto {
             // Manual mode marks nothing ready; a `wait` drives whatever is pending.
-            for p in peers where p.bio.hasInbound || (p.role == .server && !p.handshakeStarted) {
+            for p in peers where (p.bio.hasInbound || (p.role == .server && !p.handshakeStarted)) && drivesOnly?(p) != false {
                 p.isReady = true
                 ready.append(Unmanaged.passUnretained(p))
             }
@@ -86,7 +86,7 @@ extension Engine {
         }
         if !settings.auto {
             // What was stepped by hand and not yet sent goes too.
-            for p in peers where !p.bio.outbound.isEmpty { flush(p) }
+            for p in peers where !p.bio.outbound.isEmpty && drivesOnly?(p) != false { flush(p) }
         }
         for s in sockets where !s.outbound.isEmpty { flushOwn(s) }
         // A datagram held back for reordering waits for company at most 20 ms.

@@ -57,10 +57,17 @@ extension Engine {
         var fired = 0
         // Bounded: each live peer fires at most once per tick.
         var budget = timers.count
+        // Timers of peers outside a scoped drive wait, as they would have.
+        var outside: [TimerHeap.Entry] = []
+        defer { for e in outside { timers.push(e) } }
         while budget > 0, let top = timers.first, top.deadline <= t {
             budget -= 1
             _ = timers.pop()
             guard let p = peersByID[top.peerID], top.generation == p.timerGeneration else { continue }
+            if !settings.auto, let only = drivesOnly, !only(p) {
+                outside.append(top)
+                continue
+            }
             p.scheduledAt = nil
             fire(p, at: t)
             fired += 1

@@ -24,6 +24,9 @@ public final class Engine {
     @exclusivity(unchecked) var timers = TimerHeap()
     /// Inside a driven turn of the loop (auto mode, or `wait` in manual mode).
     @exclusivity(unchecked) var isDriving = false
+    /// In manual mode, the only peers a driven turn steps, flushes and fires
+    /// timers for (`handshake c1` moves c1 and its other end, nothing else).
+    @exclusivity(unchecked) public var drivesOnly: ((Peer) -> Bool)?
     /// Peers with datagrams to process, for the auto loop. Unretained, like
     /// `borrowers` and each socket's peer table: the per-datagram path makes
     /// no reference-counting traffic. `peersByID` owns every peer, and a
@@ -75,7 +78,7 @@ public final class Engine {
         self.start = t
         self.settings = settings
         self.impairment = Impairment(seed: settings.seed)
-        self.cookieJar = CookieJar()
+        self.cookieJar = CookieJar(master: settings.cookieMasterKey ?? CookieJar.processMaster)
         self.contexts = ContextCache(cookieJar: cookieJar)
     }
 
@@ -200,7 +203,7 @@ public final class Engine {
         p.socket.peers[p.address] = Unmanaged.passUnretained(p)
         if p.role == .server, p.status == .handshaking, !p.countsAsHalfOpen {
             p.countsAsHalfOpen = true
-            p.socket.halfOpen += 1
+            p.socket.enterHalfOpen(p.address)
         }
         peersByName[p.name] = p
         peersByID[p.id] = p

@@ -39,7 +39,25 @@ public final class EngineSocket {
     /// for every ClientHello from an unknown source (counting them each time
     /// made a spoofed hello cost time in proportion to the peers held).
     public var halfOpenCount: Int { halfOpen }
-    @exclusivity(unchecked) var halfOpen = 0
+    @exclusivity(unchecked) private(set) var halfOpen = 0
+    /// The same count by source host, for the per-address share.
+    @exclusivity(unchecked) private var halfOpenByHost: [HalfOpenHost: Int] = [:]
+
+    /// The half-open handshakes `source`'s host holds on this socket.
+    public func halfOpenCount(from source: SocketAddress) -> Int {
+        halfOpenByHost.isEmpty ? 0 : halfOpenByHost[HalfOpenHost(source)] ?? 0
+    }
+
+    func enterHalfOpen(_ source: SocketAddress) {
+        halfOpen += 1
+        halfOpenByHost[HalfOpenHost(source), default: 0] += 1
+    }
+
+    func leaveHalfOpen(_ source: SocketAddress) {
+        halfOpen -= 1
+        let host = HalfOpenHost(source)
+        if let n = halfOpenByHost[host], n > 1 { halfOpenByHost[host] = n - 1 } else { halfOpenByHost[host] = nil }
+    }
 
     init(name: String, udp: UDPSocket, accepting: Bool, tls: TLSConfiguration) {
         self.name = name

@@ -26,7 +26,15 @@ public final class KeyLogWriter {
 
     deinit { close(fd) }
 
+    /// The last lines written: when both ends of a handshake live in one
+    /// engine (the shell's c1 and srv.1), each logs the same CLIENT_RANDOM line.
+    private var recent: [String] = []
+
     public func write(_ line: String) {
+        if recent.contains(line) { return }
+        // Bounded: the duplicate comes from the same handshake, moments later.
+        if recent.count == 16 { recent.removeFirst() }
+        recent.append(line)
         let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
     }

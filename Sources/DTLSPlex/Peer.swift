@@ -104,7 +104,7 @@ public final class Peer {
     func leaveHalfOpen() {
         guard countsAsHalfOpen else { return }
         countsAsHalfOpen = false
-        socket.halfOpen -= 1
+        socket.leaveHalfOpen(address)
     }
 
     init(name: String, role: Role, address: SocketAddress, socket: EngineSocket, engine: Engine,

@@ -10,6 +10,14 @@ extension Engine {
         public var maxPeers = 10_000
         /// Server peers still handshaking, per socket.
         public var halfOpenLimit = 1_000
+        /// Of those, the most one source address may hold (an IPv4 address,
+        /// an IPv6 /64): one host with many ports cannot fill the cap for
+        /// everybody. nil: a quarter of the cap.
+        public var halfOpenShare: Int?
+        /// The cookie master key (`serve --cookie-key FILE`): servers that
+        /// share it accept each other's cookies. nil: random per process.
+        public var cookieMasterKey: [UInt8]?
+        public var effectiveHalfOpenShare: Int { halfOpenShare ?? max(1, halfOpenLimit / 4) }
         /// Evict a peer after this long with no datagram in; nil never.
         public var idleTimeout: Double?
         /// Fail a handshake not done after this long; nil never.

@@ -12,8 +12,8 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// The address bytes in network order, packed in two words: every
     /// datagram's source is one of these, and a heap array per datagram shows
     /// in a profile.
-    private let high: UInt64
-    private let low: UInt64
+    let high: UInt64
+    let low: UInt64
     public let port: UInt16
 
     public init(family: Family, address: [UInt8], port: UInt16) {

@@ -65,6 +65,10 @@ public struct TLSConfiguration: Sendable, Hashable {
     /// example's anonymous DH did: open to any man in the middle, for history
     /// and teaching only.
     public var insecure = false
+    /// With a PSK, whether certificate suites are offered too. `serve --psk`
+    /// without --cert turns them off: a certificate in the context makes
+    /// OpenSSL check its chain at every handshake, PSK ones included.
+    public var certificateSuites = true
 
     public init(psk: PSK? = nil) {
         self.psk = psk
@@ -85,9 +89,9 @@ public struct TLSConfiguration: Sendable, Hashable {
         "PSK-AES128-CCM", "ECDHE-PSK-CHACHA20-POLY1305", "ECDHE-PSK-AES128-CBC-SHA256",
     ].joined(separator: ":")
 
-    static func legacyCiphers(psk: Bool) -> String {
+    static func legacyCiphers(psk: Bool, certificates: Bool = true) -> String {
         let pskSuites = psk ? ["PSK-AES128-CBC-SHA", "PSK-AES256-CBC-SHA", "ECDHE-PSK-AES128-CBC-SHA"] : []
-        return (pskSuites + ["ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA"]).joined(separator: ":")
+        return (pskSuites + (certificates ? ["ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA"] : [])).joined(separator: ":")
     }
 
     static let anonymousCiphers = "ADH-AES128-GCM-SHA256:AECDH-AES128-SHA"
@@ -101,8 +105,9 @@ public struct TLSConfiguration: Sendable, Hashable {
         let guardrail = ":!aNULL:!eNULL"
         if let ciphers { return ciphers + guardrail }
         // DTLS 1.0 has no AEAD suites: CBC ones for the peers that only speak 1.0.
-        let legacy = version == .dtls1_2 ? "" : ":" + Self.legacyCiphers(psk: psk != nil)
+        let legacy = version == .dtls1_2 ? "" : ":" + Self.legacyCiphers(psk: psk != nil, certificates: certificateSuites || psk == nil)
         guard psk != nil else { return Self.certificateCiphers + legacy + guardrail }
+        if !certificateSuites { return Self.pskCiphers + legacy + guardrail }
         // A client that holds a PSK prefers it; the server follows the client.
         return Self.pskCiphers + ":" + Self.certificateCiphers + legacy + guardrail
     }

@@ -78,6 +78,7 @@ public enum CommandTable {
                     example: "send c1 hello", arguments: [.peer, .text], min: 2, max: nil) { try $0.sendCommand($1) },
         CommandSpec("read", group: "Data", usage: "read PEER",
                     summary: "Print the application messages the peer has received (step it first in manual mode).",
+                    detail: "One line per message. UTF-8 text is printed as it is; a newline inside a message shows as \\n, a carriage return as \\r, a tab as \\t, a backslash as \\\\ and any other byte as \\xNN, so a message's exact bytes, and where it ends, stay visible (send hex:… is the way back).",
                     example: "read srv.1", arguments: [.peer], min: 1) { try $0.readCommand($1) },
         CommandSpec("export", group: "Data", usage: "export PEER LABEL LENGTH",
                     summary: "RFC 5705 keying material, as DTLS-SRTP derives its keys, in hex.",

@@ -84,13 +84,25 @@ extension Shell {
             ("datagrams", "\(c.datagramsIn) in (\(c.bytesIn) B), \(c.datagramsOut) out (\(c.bytesOut) B), \(c.dropped) dropped"),
             ("messages", "\(c.messagesIn) in, \(c.messagesOut) out"),
             ("retransmits", String(c.retransmits)),
-            ("certificate", p.verifiesPeer ? (p.peerCertificateVerified ? "peer's certificate verified" : "verification on") : "peer's certificate NOT verified (set ca FILE to verify)"),
+            ("certificate", Self.certificateRow(p)),
         ]
         if let srtp = p.srtpProfile { rows.append(("srtp", srtp)) }
         if let e = p.lastSSLError { rows.append(("last result", e.name)) }
         if let e = p.lastError { rows.append(("last error", e.description)) }
         say(heading("peer \(p.name)"))
         for (k, v) in rows { say("  " + k + String(repeating: " ", count: max(1, 13 - k.count)) + v) }
+    }
+
+    /// What authenticates the other side: a PSK or an anonymous suite has no
+    /// certificate to verify, so "NOT verified" would send the user looking for one.
+    static func certificateRow(_ p: Peer) -> String {
+        let cipher = p.cipher ?? ""
+        if cipher.hasPrefix("ADH-") || cipher.hasPrefix("AECDH-") {
+            return "none: an anonymous suite, neither side is authenticated (the insecure switch)"
+        }
+        if cipher.contains("PSK") { return "none needed: the pre-shared key authenticates both sides" }
+        if p.verifiesPeer { return p.peerCertificateVerified ? "peer's certificate verified" : "verification on" }
+        return "peer's certificate NOT verified (set ca FILE to verify)"
     }
 
     func closeCommand(_ a: Arguments) throws {

@@ -182,6 +182,11 @@ extension Shell {
         if trace == .off { trace = .flights }
         defer { trace = saved }
         if !p.handshakeHasStarted { engine.step(p); engine.flush(p) }
+        // Only this handshake moves: the peer and its other end in this shell
+        // (admitted on the way, or already there); other peers keep their queues.
+        let local = p.socket.localAddress, remote = p.address
+        engine.drivesOnly = { q in q === p || (q.address == local && q.socket.localAddress == remote) }
+        defer { engine.drivesOnly = nil }
         let limit = engine.settings.handshakeTimeout ?? 30
         engine.run(until: { p.status != .handshaking || interrupted() }, timeout: limit, drive: true)
         // A handshake that ends in failure has ended: the command did its job,
@@ -208,6 +213,11 @@ extension Shell {
             let name = a[2]
             // A peer may not exist yet (srv.1 before its client arrives): wait for it.
             guard Shell.validName(name, dots: true) else { throw ShellError.message("bad peer name '\(name)'") }
+            if engine.peer(named: name) == nil, !mayAppear(name) {
+                // Not here, never accepted, not coming: other commands fail at once too.
+                if let ended = endedPeers[name] { throw ShellError.message("\(name) is gone (\(ended.rawValue))") }
+                _ = try a.peer(2)
+            }
             let limit = a.count == 5 ? try a.duration(4) : 10
             var broken = false
             let held = engine.run(until: { [engine, unowned self] in
@@ -230,6 +240,14 @@ extension Shell {
         default:
             throw ShellError.usage(a.spec.usage)
         }
+    }
+
+    /// Whether a peer of this name can still come: the next accepted peers of
+    /// an accepting socket (srv.3 before its client arrives), not an ended one.
+    private func mayAppear(_ name: String) -> Bool {
+        guard endedPeers[name] == nil, let dot = name.lastIndex(of: "."), Int(name[name.index(after: dot)...]) != nil,
+              let s = engine.socket(named: String(name[..<dot])) else { return false }
+        return s.accepting
     }
 
     func autoCommand(_ a: Arguments) throws {

@@ -36,6 +36,11 @@ struct FailureCause {
             .map { $0.lowercased() }
         let mistake = Self.signs.first { _, phrases in words.contains { w in phrases.contains { w.contains($0) } } }?.0
         if let mistake, let what = said {
+            // The diagnosis names what each side offered and the fix; the wire's
+            // story below is for what it cannot see (a peer that never answered).
+            if mistake != .gaveUp, let d = HandshakeDiagnosis(peer, clientIdentity: history?.pskIdentity), d.mismatch != .noAnswer {
+                return "Cause: \(what) — likely \(d.what). Fix: \(d.fix)."
+            }
             return "Cause: \(what) — likely \(explain(mistake))."
         }
         if let silent = silentFailure {

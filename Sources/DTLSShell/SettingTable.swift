@@ -57,7 +57,7 @@ public enum SettingTable {
         SettingSpec("srtp", SettingValue.word("PROFILES").optional.or("none", nil), at: \.tls.srtpProfiles,
                     summary: "use_srtp profiles, e.g. SRTP_AES128_CM_SHA1_80") { $0.settings.tls.srtpProfiles ?? "none" },
         SettingSpec("insecure", SettingValue.onOff, at: \.tls.insecure,
-                    summary: "anonymous DH, no authentication") {
+                    summary: "anonymous (EC)DH suites, no authentication, at @SECLEVEL=0 (2006 peers: also set version 1.0)") {
             $0.settings.tls.insecure ? "ON: anonymous and NULL ciphers allowed" : "off"
         },
     ]

@@ -56,6 +56,7 @@ public final class Shell {
         self.style = style
         self.renderer = EventText(level: .records, style: style)
         self.wire = WireRecorder(engine: engine)
+        renderer.diagnosis = HandshakeDiagnosis.lookup(in: engine)
         engine.subscribe { [unowned self] in self.show($0) }
     }
 
@@ -100,6 +101,10 @@ public final class Shell {
     @discardableResult
     func run(_ rawLine: String) -> Bool {
         let line = substitute(rawLine)
+        if location != nil, let missing = Self.unsetVariable(in: line) {
+            // Left as it was, ${PSK} would reach the command and fail as "bad psk '${PSK}'".
+            return fail("${\(missing)} is not set: give it with --var \(missing)=VALUE")
+        }
         let words: [String]
         do { words = try Tokenizer.words(line) } catch {
             return fail("\(error)")
@@ -144,6 +149,15 @@ public final class Shell {
         var out = line
         for (k, v) in variables { out = out.replacingOccurrences(of: "${\(k)}", with: v) }
         return out
+    }
+
+    /// The first `${NAME}` left in a script's line after substitution, outside comments.
+    static func unsetVariable(in line: String) -> String? {
+        let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard let start = code.range(of: "${"), let end = code[start.upperBound...].firstIndex(of: "}") else { return nil }
+        let name = code[start.upperBound..<end]
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+        return String(name)
     }
 
     /// Records a typed line in the history (the loop calls this, not scripts).

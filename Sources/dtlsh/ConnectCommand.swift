@@ -18,8 +18,14 @@ struct ConnectCommand: ParsableCommand {
 
     @OptionGroup var options: EngineOptions
 
-    @Option(help: ArgumentHelp("Send TEXT, print the reply, close.", valueName: "TEXT"))
+    @Option(help: ArgumentHelp("Send TEXT, print the reply (or say none came within --wait), close.", valueName: "TEXT"))
     var send: String?
+
+    @Flag(help: "End each message with CR LF, like openssl s_client -crlf: --send TEXT gets one, a line from stdin has its LF made CR LF (for servers that read lines).")
+    var crlf = false
+
+    @Flag(help: "End --send TEXT with a LF (lines from stdin keep theirs).")
+    var lf = false
 
     @Option(help: ArgumentHelp("Give up on the handshake after this long.", valueName: "SECONDS"))
     var handshakeTimeout: Double = 30
@@ -34,6 +40,7 @@ struct ConnectCommand: ParsableCommand {
         do { _ = try SocketAddress(parsing: server) } catch { throw ValidationError("\(error)") }
         if let bind { do { _ = try SocketAddress(parsing: bind) } catch { throw ValidationError("--bind: \(error)") } }
         guard handshakeTimeout > 0, wait >= 0 else { throw ValidationError("timeouts must be positive") }
+        if crlf && lf { throw ValidationError("choose one of --crlf, --lf") }
     }
 
     func run() throws {
@@ -46,6 +53,14 @@ struct ConnectCommand: ParsableCommand {
         do { try engine.validateSettings(for: .client) } catch { throw CommandFailure.usage("\(error)") }
         let sinks = try options.attachOutput(to: engine, textFD: STDERR_FILENO)
         defer { _ = sinks }
+        if !options.json && options.traceLevel < .flights {
+            // A silent wait of 30 s reads as a hang: a peer that does not answer
+            // is shown as it happens (--trace flights shows this and more).
+            engine.subscribe(.lifecycle) { e in
+                guard case let .retransmit(count) = e.kind, let name = e.peer else { return }
+                Output.error("\(name): no answer yet: last flight resent (retransmission \(count))")
+            }
+        }
         let signals = SignalWatch()
         let local = try bind.map { try SocketAddress(parsing: $0) }
             ?? SocketAddress(parsing: destination.family == .inet ? "127.0.0.1:0" : "[::1]:0")
@@ -71,12 +86,9 @@ struct ConnectCommand: ParsableCommand {
         guard done, peer.status == .established else {
             if !options.json {
                 let why = peer.endReason ?? (interrupted ? "interrupted" : "no answer")
-                Output.error("handshake with \(destination) failed: \(why)")
+                let diagnosis = interrupted ? nil : HandshakeDiagnosis(peer)
+                Output.error("handshake with \(destination) failed: \(why)" + (diagnosis.map { " — " + $0.sentence } ?? ""))
                 if let e = peer.lastError { e.queue.forEach { Output.error("  \($0)") } }
-                if why.contains("legacy sigalg") {
-                    Output.error("hint: DTLS 1.0 signs with SHA-1, which OpenSSL 3.0 allows only at security level 0: "
-                                 + "--ciphers '…:@SECLEVEL=0' on both sides")
-                }
             }
             throw CommandFailure.exit(1)
         }
@@ -84,8 +96,14 @@ struct ConnectCommand: ParsableCommand {
             Output.error("CONNECTION ESTABLISHED \(peer.version ?? "?") \(peer.cipher ?? "?") to \(destination)")
         }
         if let text = send {
-            try engine.send(peer, Array(text.utf8))
+            let message = Array(text.utf8) + (crlf ? [13, 10] : lf ? [10] : [])
+            try engine.send(peer, message)
+            if !options.json { Output.error("sent \(message.count) bytes") }
             engine.run(until: { !peer.received.isEmpty || peer.status != .established }, timeout: wait)
+            if peer.received.isEmpty, !options.json {
+                Output.error(peer.status == .established ? "no reply within \(Self.seconds(wait))"
+                                                         : "no reply: \(peer.endReason ?? "the session ended")")
+            }
             printReplies(engine, peer)
         } else {
             interactive(engine, peer, sigfd: sigfd, signals: signals)
@@ -122,7 +140,14 @@ struct ConnectCommand: ParsableCommand {
     }
 
     private func sendLine(_ engine: Engine, _ peer: Peer, _ line: [UInt8]) {
+        var line = line
+        if crlf, line.last == 10, line.dropLast().last != 13 { line.insert(13, at: line.count - 1) }
         do { try engine.send(peer, line) } catch { Output.error("dtlsh: \(error)") }
+    }
+
+    /// "2 s", "0.5 s": as the user wrote --wait.
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s)) s" : "\(s) s"
     }
 
     private func printReplies(_ engine: Engine, _ peer: Peer) {

@@ -42,7 +42,11 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .customLong("export"), help: ArgumentHelp("At each handshake, print RFC 5705 keying material (as DTLS-SRTP derives its keys).", valueName: "LABEL:LENGTH"))
     var exports: [String] = []
 
-    @Flag(help: "Allow anonymous and NULL cipher suites: no authentication at all (the 2006 example's mode).")
+    @Flag(help: ArgumentHelp(
+        "Allow anonymous (ADH/AECDH) and NULL cipher suites: no authentication at all (the 2006 example's mode).",
+        discussion: "It puts @SECLEVEL=0 in the cipher string: OpenSSL 3.0 refuses any unauthenticated suite at level 1 or above "
+            + "(Debian runs at 2). The 2006 example's peers also speak only DTLS 1.0: add --dtls1_0 (or --any-version). "
+            + "The peer needs @SECLEVEL=0 too, e.g. openssl -cipher 'aNULL:@SECLEVEL=0'."))
     var insecure = false
 
     @Flag(help: "Print one JSON object per engine event instead of text.")
@@ -99,7 +103,11 @@ struct EngineOptions: ParsableArguments {
     /// (descriptor, line without its newline): by default one write(2) each.
     /// `quiet` keeps only the socket and error events: a server under load
     /// would otherwise spend part of its time writing a line per peer.
-    func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO, quiet: Bool = false,
+    /// `brief` (serve at --trace off): a peer's story in two lines, its
+    /// establishment and its end (or its failure), and fatal alerts; the
+    /// admission and close_notify lines in between come with --trace flights.
+    /// Seven lines a peer cost a PSK handshake about 8 % of its instructions.
+    func attachOutput(to engine: Engine, textFD: Int32 = STDOUT_FILENO, quiet: Bool = false, brief: Bool = false,
                       write: @escaping (Int32, String) -> Void = EngineOptions.writeLine) throws -> EngineSinks {
         let sinks = EngineSinks()
         // A file that cannot be written is a bad argument: exit 2, like a bad flag.
@@ -120,7 +128,8 @@ struct EngineOptions: ParsableArguments {
         attachExports(to: engine, textFD: textFD, write: write)
         if quiet {
             let json = self.json
-            let text = EventText(level: .off, style: TextStyle(enabled: Output.colourWanted(textFD)))
+            var text = EventText(level: .off, style: TextStyle(enabled: Output.colourWanted(textFD)))
+            text.diagnosis = HandshakeDiagnosis.lookup(in: engine)
             engine.subscribe(.essentials) { e in
                 if json { write(STDOUT_FILENO, EventJSON.line(e)) } else { text.lines(e).forEach { write(textFD, $0) } }
             }
@@ -129,11 +138,25 @@ struct EngineOptions: ParsableArguments {
         } else {
             // Messages are shown from the flights level up: a loaded server would
             // spend its time printing them.
-            let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
+            var text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
                                  showData: traceLevel >= .flights)
-            engine.subscribe(text.interest) { e in text.lines(e).forEach { write(textFD, $0) } }
+            text.diagnosis = HandshakeDiagnosis.lookup(in: engine)
+            let brief = brief && traceLevel == .off
+            engine.subscribe(text.interest) { e in
+                if brief && !Self.briefLine(e) { return }
+                text.lines(e).forEach { write(textFD, $0) }
+            }
         }
         return sinks
+    }
+
+    /// What a brief server prints: a peer's beginning and end, failures, sockets.
+    static func briefLine(_ e: Event) -> Bool {
+        switch e.kind {
+        case .cookieOK, .peerCreated: false
+        case let .alert(_, level, _): level == "fatal"
+        default: true
+        }
     }
 
     /// The default: stdout through Output.line (gathered while Output.buffering

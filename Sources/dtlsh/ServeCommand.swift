@@ -41,6 +41,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Most server peers still handshaking at once (cookie verified, not yet established).", valueName: "N"))
     var halfOpen = 1_000
 
+    @Option(help: ArgumentHelp("Most of those one source address may hold (an IPv4 address, an IPv6 /64). Default: a quarter of --half-open.",
+                               valueName: "N"))
+    var halfOpenPerAddress: Int?
+
+    @Option(help: ArgumentHelp("The cookie master key (mode 0600; hex, e.g. openssl rand -hex 32 > FILE): servers given the same file accept each other's cookies.",
+                               valueName: "FILE"))
+    var cookieKey: String?
+
     @Option(help: ArgumentHelp("Evict a peer after this long without a datagram.", valueName: "SECONDS"))
     var idle: Double = 300
 
@@ -58,6 +66,7 @@ struct ServeCommand: ParsableCommand {
         do { _ = try SocketAddress(parsing: bind) } catch { throw ValidationError("--bind: \(error)") }
         guard maxPeers > 0 else { throw ValidationError("--max-peers must be at least 1") }
         guard halfOpen > 0 else { throw ValidationError("--half-open must be at least 1") }
+        if let n = halfOpenPerAddress, n < 1 { throw ValidationError("--half-open-per-address must be at least 1") }
         guard idle > 0, handshakeTimeout > 0 else { throw ValidationError("--idle and --handshake-timeout must be positive") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1-64") }
         if workers > 1, options.pcap != nil {
@@ -68,17 +77,28 @@ struct ServeCommand: ParsableCommand {
     /// What every worker builds its engine from: these flags as settings.
     /// `dtlsh bench --in-process` runs a worker from it too.
     func workerPlan() throws -> WorkerPlan {
-        var settings = Engine.Settings(tls: try options.tlsConfiguration())
+        var tls = try options.tlsConfiguration()
+        // Given a PSK and no certificate, a server serves PSK suites only: what
+        // a user of --psk expects, and PSK handshakes then pay nothing for a
+        // certificate. --cert (or --ciphers) serves certificate suites too.
+        if tls.psk != nil, options.cert == nil, options.ciphers == nil, !options.insecure { tls.certificateSuites = false }
+        var settings = Engine.Settings(tls: tls)
         settings.mtu = options.mtu
         settings.maxPeers = maxPeers
         settings.halfOpenLimit = halfOpen
+        settings.halfOpenShare = halfOpenPerAddress
+        if let cookieKey {
+            do { settings.cookieMasterKey = try CookieKeyFile.load(cookieKey) } catch { throw CommandFailure.usage("--cookie-key: \(error)") }
+        }
         settings.idleTimeout = idle
         settings.handshakeTimeout = handshakeTimeout
         settings.cookies = !noCookies
         settings.keepFinishedPeers = false
         settings.auto = true
-        // Nobody will read a quiet server's flights and alerts, or see its alert events.
-        settings.followsMessages = !quiet
+        // Nobody will read a quiet or brief (--trace off) server's flights and
+        // alerts: following them costs a PSK handshake 3 % of its instructions.
+        // A failure's line still names OpenSSL's reason and the diagnosis.
+        settings.followsMessages = !quiet && (options.json || options.traceLevel > .off)
         var plan = WorkerPlan(settings: settings, options: options, echo: echo, reusePort: workers > 1)
         plan.quiet = quiet
         return plan
@@ -118,7 +138,7 @@ struct ServeCommand: ParsableCommand {
             if let psk = plan.settings.tls.psk { credentials.append("PSK identity '\(psk.identity)'") }
             if let fp = first.engine.certificateFingerprint { credentials.append("certificate SHA-256 \(fp)") }
             credentials.append(plan.settings.tls.verifiesPeer ? "client certificates verified" : "client certificates not verified")
-            credentials.append(plan.settings.cookies ? "cookies on" : "cookies OFF")
+            credentials.append(plan.settings.cookies ? (plan.settings.cookieMasterKey == nil ? "cookies on" : "cookies on (key shared from --cookie-key)") : "cookies OFF")
             if workers > 1 { credentials.append("\(workers) workers (SO_REUSEPORT)") }
             Output.line("serving DTLS on \(first.socket.localAddress): " + credentials.joined(separator: "; "))
         }
@@ -178,7 +198,7 @@ struct ServeCommand: ParsableCommand {
             var line = "totals: \(s.peersCreated) peers, \(s.handshakesCompleted) handshakes completed, "
                 + "\(s.handshakesFailed) failed, \(s.messagesIn) messages in, \(s.messagesOut) out, "
                 + "\(s.datagramsIn) datagrams in, \(s.datagramsOut) out, \(s.droppedTotal) dropped, "
-                + "\(s.cookiesSent) cookies sent, \(s.peersEvicted) evicted, at most \(s.peersPeak) peers at once"
+                + "\(s.cookiesSent) cookies sent, \(s.peersEvicted) evicted, at most \(s.peersPeak) peer\(s.peersPeak == 1 ? "" : "s") at once"
             if byWorker.count > 1 {
                 line += "; handshakes by worker: "
                     + byWorker.map { "\(WorkerPlan.socketName($0)) \($1.handshakesCompleted)" }.joined(separator: ", ")

@@ -39,7 +39,7 @@ final class ServeWorker {
         let engine = Engine(settings: plan.settings)
         do { try engine.validateSettings(for: .server) } catch { throw CommandFailure.usage("\(error)") }
         let lines = LineBuffer()
-        self.sinks = try plan.options.attachOutput(to: engine, quiet: plan.quiet, write: lines.write)
+        self.sinks = try plan.options.attachOutput(to: engine, quiet: plan.quiet, brief: true, write: lines.write)
         do {
             self.socket = try engine.openSocket(name: WorkerPlan.socketName(index), bind: address, accepting: true,
                                                 reusePort: plan.reusePort)

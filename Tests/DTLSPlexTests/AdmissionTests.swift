@@ -246,3 +246,31 @@ import Testing
         #expect(srv.halfOpenCount == 0)
     }
 }
+
+/// A client that starts over while the server has not read what it sent:
+/// the old association's messages are dropped with it, and the eviction says
+/// how many.
+@Suite struct RestartedClientUnreadTests {
+    @Test func theEvictionSaysHowManyUnreadMessagesWentWithTheOldAssociation() throws {
+        let server = Engine(settings: pskSettings())
+        let log = EventLog(server)
+        let client = Engine(settings: pskSettings())
+        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
+        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
+        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
+        let s1 = try #require(server.peers.first)
+        try client.send(c1, Array("one".utf8))
+        try client.send(c1, Array("two".utf8))
+        #expect(runAll([server, client]) { s1.received.count == 2 })
+        // The client forgets its association and starts over from the same port.
+        client.remove(c1)
+        let c2 = try client.connect(name: "c2", socket: cli, to: srv.localAddress)
+        #expect(runAll([server, client]) { c2.status == .established })
+        let evicted = log.named("peer_evicted").compactMap { e -> String? in
+            if case let .peerEvicted(reason) = e.kind { return reason }
+            return nil
+        }
+        #expect(evicted == ["replaced: the client started a new handshake (2 unread messages dropped)"], "\(evicted)")
+    }
+}

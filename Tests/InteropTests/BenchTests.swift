@@ -29,6 +29,17 @@ import Testing
         #expect(perPeer > 1_000 && perPeer < 1_000_000, "a plausible figure: \(perPeer)")
     }
 
+    /// `--defaults` loads serve as README shows it (--psk, --echo, a line per peer).
+    @Test func theDefaultFlagsServerIsLoaded() throws {
+        let p = try Subprocess(Tools.dtlsh, ["bench", "--json", "--defaults", "--mode", "handshake", "--count", "40", "--concurrency", "8"])
+        #expect(p.waitExit(timeout: 60) == 0, "\(p.stdout)\(p.stderr)")
+        #expect(p.stdout.contains("\"server\":\"dtlsh serve (default flags)\""), "\(p.stdout)")
+        let object = try JSONSerialization.jsonObject(with: Data(p.stdout.utf8)) as? [String: Any]
+        let rows = try #require(object?["scenarios"] as? [[String: Any]])
+        #expect(rows.first?["completed"] as? Int == 40)
+        #expect(rows.first?["failed"] as? Int == 0)
+    }
+
     /// The same scenarios against a serve worker on a thread of the bench:
     /// the counts add up, and the worker thread's CPU time is read.
     @Test func anInProcessServerIsMeasuredByItsThread() throws {

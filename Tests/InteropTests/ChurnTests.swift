@@ -135,7 +135,8 @@ final class FileServe {
         // DTLSH_HALF_OPEN sets the cap (`make churn`: serve's default, 1000); three times as many clients abandon.
         let limit = Self.environment["DTLSH_HALF_OPEN"].flatMap { Int($0) } ?? 50, abandoned = 3 * limit
         FloodTests.raiseFileLimit()
-        let server = try ServeChild(["--half-open", "\(limit)", "--handshake-timeout", "4", "--idle", "60"])
+        // Every client here is 127.0.0.1: its share is the whole cap.
+        let server = try ServeChild(["--half-open", "\(limit)", "--half-open-per-address", "\(limit)", "--handshake-timeout", "4", "--idle", "60"])
         defer { if server.process.process.isRunning { server.process.signal(SIGKILL) } }
         let target = try SocketAddress(parsing: "127.0.0.1:\(server.port)")
         var settings = Engine.Settings(tls: TLSConfiguration(psk: .init(identity: Tools.pskIdentity, key: (0..<16).map { UInt8($0 * 0x11) })))

@@ -73,6 +73,12 @@ struct BenchCommand: ParsableCommand {
                                valueName: "PROGRAM"))
     var server: String?
 
+    @Flag(help: "Load dtlsh serve as README shows it (serve --psk ID:KEY --echo: PSK suites only, a line per peer to a log file) instead of the tuned bench server (--quiet); with --reference, beside it.")
+    var defaults = false
+
+    /// The `program` that stands for `dtlsh serve` with its default flags.
+    static let defaultFlagsServer = "dtlsh serve (default flags)"
+
     @Option(help: ArgumentHelp("Run every scenario also against this server program (as --server) and print the two side by side: the C reference (make reference).",
                                valueName: "PROGRAM"))
     var reference: String?
@@ -112,6 +118,9 @@ struct BenchCommand: ParsableCommand {
         }
         if server != nil && workers != 1 { throw ValidationError("--workers is dtlsh serve's; not with --server") }
         if let server, access(server, X_OK) != 0 { throw ValidationError("--server: \(server) is not an executable file") }
+        if defaults && (server != nil || target != nil || inProcess || workers != 1) {
+            throw ValidationError("--defaults runs dtlsh serve with its default flags: not with --server, --target, --in-process or --workers")
+        }
         if let allocations, access(allocations, R_OK) != 0 {
             throw ValidationError("--allocations: \(allocations) is not readable (make bench builds it)")
         }
@@ -122,7 +131,7 @@ struct BenchCommand: ParsableCommand {
         // speed falls on both; each scenario reports its median run.
         var firsts: [BenchReport] = [], seconds: [BenchReport] = []
         for _ in 0..<runs {
-            firsts.append(try measure(program: server))
+            firsts.append(try measure(program: defaults ? Self.defaultFlagsServer : server))
             if let reference { seconds.append(try measure(program: reference)) }
         }
         let first = BenchReport.median(firsts)

@@ -18,6 +18,11 @@ final class ServerProcess {
     static func start(psk: TLSConfiguration.PSK, credential: BenchCommand.Credential, workers: Int = 1,
                       program: String? = nil, environment: [String: String] = [:]) throws -> ServerProcess {
         var args = ["--bind", "127.0.0.1:0", "--echo"]
+        if program == BenchCommand.defaultFlagsServer {
+            // What README shows: `serve --psk ID:KEY --echo`, a line per peer, to a log file.
+            args = ["serve"] + args + (credential == .psk ? ["--psk", "\(psk.identity):\(Hex.encode(psk.key))"] : [])
+            return try start(arguments: args, readyPrefix: "serving DTLS on ", logToFile: true)
+        }
         if program == nil {
             args = ["serve"] + args + serveArguments(psk: psk, credential: credential) + ["--workers", String(workers)]
         } else if credential == .psk {
@@ -40,7 +45,8 @@ final class ServerProcess {
     /// Starts `dtlsh ARGUMENTS` (or `program ARGUMENTS`) and reads its address
     /// from the line starting with `readyPrefix`.
     static func start(arguments: [String], readyPrefix prefix: String, program: String? = nil,
-                      environment: [String: String] = [:]) throws -> ServerProcess {
+                      environment: [String: String] = [:], logToFile: Bool = false) throws -> ServerProcess {
+        if logToFile { return try startLogging(arguments: arguments, readyPrefix: prefix) }
         let p = Process()
         p.executableURL = program.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         p.arguments = arguments
@@ -68,6 +74,38 @@ final class ServerProcess {
         // Drain its output so it never blocks on a full pipe.
         out.fileHandleForReading.readabilityHandler = { h in _ = h.availableData }
         return ServerProcess(process: p, address: try SocketAddress(parsing: address))
+    }
+
+    /// Its stdout to a file, as a server's log would be (a pipe read by the
+    /// bench would put the reading on the bench's CPU): the address is read
+    /// from the file.
+    private static func startLogging(arguments: [String], readyPrefix prefix: String) throws -> ServerProcess {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("dtlsh-bench-serve-\(getpid())-\(UUID().uuidString).log")
+        guard FileManager.default.createFile(atPath: log.path, contents: nil), let handle = try? FileHandle(forWritingTo: log) else {
+            throw CommandFailure.runtime("cannot write \(log.path)")
+        }
+        defer { try? handle.close() }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = arguments
+        p.standardOutput = handle
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Bounded: 10 s for the server to say where it listens.
+        for _ in 0..<1000 {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
+                var address = String(line.dropFirst(prefix.count).prefix { $0 != " " })
+                if address.hasSuffix(":") { address.removeLast() }
+                // The log grows with every peer: gone when the bench is.
+                unlink(log.path)
+                return ServerProcess(process: p, address: try SocketAddress(parsing: address))
+            }
+            if !p.isRunning { break }
+            usleep(10_000)
+        }
+        p.terminate()
+        throw CommandFailure.runtime("the dtlsh serve child did not start")
     }
 
     func stop() {
