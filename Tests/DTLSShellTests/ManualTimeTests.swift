@@ -82,3 +82,4 @@ import Testing
         #expect(t.shell.engine.peer(named: "c1")?.counters.retransmits == 1)
     }
 }
+
