@@ -201,11 +201,17 @@ extension Shell {
         defer { trace = saved }
         if !p.handshakeHasStarted { engine.step(p); engine.flush(p) }
         let limit = engine.settings.handshakeTimeout ?? 30
-        engine.run(until: { p.status != .handshaking || interrupted() }, timeout: limit, drive: true)
+        var broken = false
+        engine.run(until: { [unowned self] in
+            if p.status != .handshaking { return true }
+            broken = interrupted()
+            return broken
+        }, timeout: limit, drive: true)
         // A handshake that ends in failure has ended: the command did its job,
         // and `expect state` is how a script insists on success.
         switch p.status {
         case .established: break
+        case .handshaking where broken: throw ShellError.message("handshake interrupted: \(p.name) is still handshaking")
         case .handshaking: throw ShellError.message("\(p.name) is still handshaking after \(EventText.seconds(limit))")
         default: say(style.paint("\(p.name): handshake \(p.status.rawValue): \(p.endReason ?? "see errors \(p.name)")", .bad))
         }
