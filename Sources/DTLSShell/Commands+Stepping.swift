@@ -170,10 +170,13 @@ extension Shell {
             guard let left = engine.timerStatus(p).retransmit else {
                 throw ShellError.message("\(p.name) has no retransmission timer armed")
             }
-            if left > 0.05 { say("\(heading(p.name)): waiting \(EventText.seconds(left)) for the timer") }
+            // Said first only for a wait one notices; the line after always says
+            // how long it was, so a transcript reads the same however close it came.
+            if left > 2 { say("\(heading(p.name)): waiting \(EventText.seconds(left)) for the timer") }
             guard engine.fireTimer(p, maxWait: 60) else { throw ShellError.message("\(p.name)'s timer did not fire") }
             let queued = p.outboundQueue.count
-            say("\(heading(p.name)): timer fired" + (queued > 0 && !engine.settings.auto ? "; last flight queued again (\(queued) datagram\(queued == 1 ? "" : "s")): flush \(p.name)" : ""))
+            say("\(heading(p.name)): timer fired after \(EventText.seconds(left))"
+                + (queued > 0 && !engine.settings.auto ? "; last flight queued again (\(queued) datagram\(queued == 1 ? "" : "s")): flush \(p.name)" : ""))
             return
         }
         let before = engine.peers.map { ($0, $0.counters.retransmits, $0.status) }
