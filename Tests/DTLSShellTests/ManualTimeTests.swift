@@ -81,5 +81,22 @@ import Testing
         t.ok("expect pending c1 out 2")
         #expect(t.shell.engine.peer(named: "c1")?.counters.retransmits == 1)
     }
-}
 
+    /// "fired N timers" counts what fired to effect, one resend line each.
+    @Test func tickCountsTheResendsItShows() {
+        let t = Transcript()
+        t.ok("set timer-initial 50")
+        t.twoSockets()
+        t.ok("trace off")
+        t.throughFlight3()
+        t.ok("step srv.1")
+        t.ok("drop srv.1 out all")
+        pauseUntilTimersExpire(t)
+        let out = t.ok("tick")
+        let resends = out.filter { $0.contains("timer expired: last flight resent") }
+        #expect(resends.count == 2, "\(out)")
+        #expect(out.last == "fired 2 timers", "\(out)")
+        let again = t.ok("tick")
+        #expect(again.count == 1 && again[0].hasPrefix("no timer has expired"), "\(again)")
+    }
+}
