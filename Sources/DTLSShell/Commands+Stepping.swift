@@ -173,6 +173,14 @@ extension Shell {
             // Said first only for a wait one notices; the line after always says
             // how long it was, so a transcript reads the same however close it came.
             if left > 2 { say("\(heading(p.name)): waiting \(EventText.seconds(left)) for the timer") }
+            guard left <= 60 else { throw ShellError.message("\(p.name)'s timer runs out in \(EventText.seconds(left)); tick waits at most 60 s") }
+            // The wait gives way to Ctrl-C, like `wait` and `handshake`; it
+            // touches nothing else (manual mode).
+            let end = engine.now() + left
+            while engine.now() < end {
+                if interrupted() { throw ShellError.message("tick interrupted: \(p.name)'s timer has not fired") }
+                engine.runOnce(timeout: min(0.05, max(0, end - engine.now())), drive: false)
+            }
             guard engine.fireTimer(p, maxWait: 60) else { throw ShellError.message("\(p.name)'s timer did not fire") }
             let queued = p.outboundQueue.count
             say("\(heading(p.name)): timer fired after \(EventText.seconds(left))"

@@ -398,6 +398,26 @@ test_ctrl_c_interrupts_handshake_keeps_typed_lines() {
     poll 5 at_idle_prompt 1 || return 1
 }
 
+# Ctrl-C leaves the tour (and gives the settings back); `tick PEER` waiting for a long timer gives way too.
+test_ctrl_c_leaves_tour_and_long_tick() {
+    start_dtlsh ctrlctour || return 1
+    cmd 'set timer-initial 15000' || return 1
+    td_type "$S" 'tour' && td_send "$S" Enter
+    poll 5 eval 'screen | grep -q "^tour 1/"' || fail "'tour' did not start" || return 1
+    td_send "$S" Enter
+    poll 5 eval 'screen | grep -q "\[2/"' || fail "Enter did not run the tour's first step" || return 1
+    td_send "$S" C-c
+    poll 5 eval 'screen | grep -q "tour stopped (Ctrl-C); your settings are back"' || fail "Ctrl-C did not leave the tour" || return 1
+    poll 5 eval 'screen | tail -n 1 | grep -qE "$EMPTY_PROMPT_RE"' || fail "no dtlsh> prompt after leaving the tour" || return 1
+    cmd 'open cli' && cmd 'connect c1 cli 127.0.0.1:9' && cmd 'step c1' || return 1
+    td_type "$S" 'tick c1' && td_send "$S" Enter
+    poll 5 eval 'screen | grep -q "waiting .* for the timer"' || fail "'tick c1' did not say it waits" || return 1
+    td_send "$S" C-c
+    poll 5 eval 'screen | grep -q "tick interrupted"' || fail "Ctrl-C did not interrupt 'tick c1'" || return 1
+    cmd 'set' || return 1
+    out_has '^timer-initial +15000 ms' || fail "the tour did not give back timer-initial 15000: $OUT" || return 1
+}
+
 test_ctrl_d_exits_zero_terminal_sane() {
     local before="$ROOT/stty-before" after="$ROOT/stty-after"
     # bash runs dtlsh, then shows its status and reads one line back through the same terminal.
@@ -488,6 +508,7 @@ run_test event_does_not_corrupt_half_typed_line
 run_test psk_handshake_typed_by_hand
 run_test slow_typing_same_flights_as_fast
 run_test ctrl_c_interrupts_handshake_keeps_typed_lines
+run_test ctrl_c_leaves_tour_and_long_tick
 run_test ctrl_d_exits_zero_terminal_sane
 run_test utf8_echo
 run_test piped_input_plain
