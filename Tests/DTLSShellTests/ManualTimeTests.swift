@@ -99,4 +99,19 @@ import Testing
         let again = t.ok("tick")
         #expect(again.count == 1 && again[0].hasPrefix("no timer has expired"), "\(again)")
     }
+
+    /// What lets time run again fires what expired meanwhile: `wait` and `auto on`.
+    @Test(arguments: ["wait for 100ms", "auto on"])
+    func timeRunsAgainOn(_ command: String) {
+        let t = Transcript()
+        t.ok("set timer-initial 50")
+        t.twoSockets()
+        t.ok("step c1")
+        t.ok("drop c1 out all")
+        pauseUntilTimersExpire(t)
+        #expect(t.shell.engine.peer(named: "c1")?.counters.retransmits == 0)
+        t.ok(command)
+        if command == "auto on" { t.ok("wait until established c1 for 5s") }
+        #expect((t.shell.engine.peer(named: "c1")?.counters.retransmits ?? 0) >= 1, "\(command) fired no timer")
+    }
 }
