@@ -21,8 +21,10 @@ let package = Package(
             name: "CLibEdit", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
         .systemLibrary(name: "CSystem"),
+        // The clock OpenSSL's DTLS timers read (gettimeofday, interposed).
+        .target(name: "CClock"),
         .target(name: "DTLSWire"),
-        .target(name: "DTLSPlex", dependencies: ["COpenSSL", "CSystem", "DTLSWire"]),
+        .target(name: "DTLSPlex", dependencies: ["COpenSSL", "CClock", "CSystem", "DTLSWire"]),
         .target(name: "DTLSShell", dependencies: ["DTLSPlex", "DTLSWire", "CSystem"]),
         .target(name: "LineEditor", dependencies: ["CLibEdit"]),
         // `dtlsh probe`'s battery: raw datagrams from DTLSWire's encoder, complete handshakes and

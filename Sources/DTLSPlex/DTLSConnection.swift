@@ -1,3 +1,4 @@
+internal import CClock
 internal import COpenSSL
 import Glibc
 
@@ -16,6 +17,11 @@ final class DTLSConnection {
     private unowned(unsafe) let errors: OpenSSLErrorQueue
     /// The datagram payload limit set with SSL_set_mtu.
     let mtu: Int
+
+    /// Microseconds this SSL's clock runs behind the wall clock: what time
+    /// stood still for it in manual mode (`holdTime`). Every OpenSSL call
+    /// below runs on that clock, so its deadlines and DTLSv1_get_timeout agree.
+    @exclusivity(unchecked) private(set) var clockLag: Int64 = 0
 
     /// OpenSSL's record buffers were given back while the peer was idle.
     @exclusivity(unchecked) private(set) var buffersReleased = false
@@ -62,7 +68,7 @@ final class DTLSConnection {
     /// queue is cleared whatever the books say.
     func handshake(fresh: Bool) -> (returned: Int32, outcome: SSLOutcome) {
         errors.prepare(fresh: fresh)
-        let r = SSL_do_handshake(ssl)
+        let r = onOwnClock { SSL_do_handshake(ssl) }
         let code = SSL_get_error(ssl, r)
         // WANT_READ means the queue was empty (SSL_get_error looks there
         // first); a finished handshake may have left notes behind.
@@ -80,7 +86,7 @@ final class DTLSConnection {
     /// shutdown would, and comes back as `.closed`. `fresh` as for `handshake`.
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int32, fresh: Bool) -> (returned: Int32, outcome: SSLOutcome) {
         errors.prepare(fresh: fresh)
-        let n = SSL_read(ssl, buffer, capacity)
+        let n = onOwnClock { SSL_read(ssl, buffer, capacity) }
         if n > 0 { return (n, .progressed) }
         let code = SSL_get_error(ssl, n)
         switch code {
@@ -90,7 +96,7 @@ final class DTLSConnection {
             return (n, code == SSL_ERROR_WANT_READ ? .wantsRead : .wantsWrite)
         case SSL_ERROR_ZERO_RETURN:
             OpenSSLError.clearQueue()
-            SSL_shutdown(ssl)
+            _ = onOwnClock { SSL_shutdown(ssl) }
             errors.knownEmpty = false
             return (n, .closed)
         default:
@@ -104,7 +110,7 @@ final class DTLSConnection {
     /// read, so the queue is known to be empty there.
     func write(_ bytes: UnsafeRawBufferPointer, fresh: Bool) -> SSLOutcome {
         errors.prepare(fresh: fresh)
-        let n = SSL_write(ssl, bytes.baseAddress, Int32(bytes.count))
+        let n = onOwnClock { SSL_write(ssl, bytes.baseAddress, Int32(bytes.count)) }
         guard n > 0 else {
             errors.knownEmpty = false
             return .failed(OpenSSLError.drain("SSL_write", sslError: SSL_get_error(ssl, n)))
@@ -116,7 +122,7 @@ final class DTLSConnection {
     /// Nothing is said when OpenSSL's buffers cannot be made again.
     func shutdown() {
         OpenSSLError.clearQueue()
-        if ensureBuffers() { SSL_shutdown(ssl) }
+        if ensureBuffers() { _ = onOwnClock { SSL_shutdown(ssl) } }
         errors.knownEmpty = false
     }
 
@@ -147,7 +153,7 @@ final class DTLSConnection {
     /// Seconds until OpenSSL wants to resend its last flight, when armed.
     var retransmissionTimeout: Double? {
         var tv = timeval()
-        guard COpenSSL_DTLSv1_get_timeout(ssl, &tv) == 1 else { return nil }
+        guard onOwnClock({ COpenSSL_DTLSv1_get_timeout(ssl, &tv) }) == 1 else { return nil }
         return Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
     }
 
@@ -163,11 +169,46 @@ final class DTLSConnection {
     /// tries. The buffers must be there (`ensureBuffers`).
     func handleTimeout() -> TimeoutOutcome {
         OpenSSLError.clearQueue()
-        let r = COpenSSL_DTLSv1_handle_timeout(ssl)
+        let r = onOwnClock { COpenSSL_DTLSv1_handle_timeout(ssl) }
         errors.knownEmpty = false
         if r > 0 { return .resent }
         if r < 0 { return .failed(OpenSSLError.drain("DTLSv1_handle_timeout")) }
         return .notDue
+    }
+
+    /// Manual mode: time stands still for this SSL until a timer is fired
+    /// on purpose. OpenSSL resends from inside any SSL_do_handshake or
+    /// SSL_read once its deadline has passed (dtls1_read_bytes calls
+    /// dtls1_handle_timeout first), so before such a call the SSL's clock is
+    /// set back to `margin` short of the deadline: the call sees the timer
+    /// still running and does only what the datagrams ask. The deadline
+    /// moves on the wall clock by as much, which `timers` then shows.
+    /// `margin` exceeds OpenSSL's 15 ms ("under 15 ms counts as expired")
+    /// plus the call's own time.
+    func holdTime(margin: Int64 = 50_000) {
+        let deadline = bio.timerDeadline
+        guard deadline != 0 else { return }
+        let seen = CClock_wallMicroseconds() - clockLag
+        if deadline - seen < margin { clockLag += margin - (deadline - seen) }
+    }
+
+    /// OpenSSL's timer has run out on this SSL's clock: the next
+    /// SSL_do_handshake or SSL_read resends first. Under 15 ms left counts
+    /// as run out, as dtls1_get_timeout rounds it.
+    var timerDue: Bool {
+        let deadline = bio.timerDeadline
+        return deadline != 0 && deadline - (CClock_wallMicroseconds() - clockLag) < 15_000
+    }
+
+    /// Runs one OpenSSL call on this SSL's clock. The lag is the calling
+    /// thread's, set only for the call: a peer's clock never leaks to
+    /// another's or to the rest of the process.
+    @inline(__always)
+    private func onOwnClock<R>(_ call: () -> R) -> R {
+        if clockLag == 0 { return call() }
+        CClock_setLag(clockLag)
+        defer { CClock_setLag(0) }
+        return call()
     }
 
     // MARK: - Record buffers

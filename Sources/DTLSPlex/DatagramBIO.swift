@@ -28,6 +28,10 @@ final class DatagramBIO {
     @exclusivity(unchecked) var source: SocketAddress?
     /// IP + UDP header bytes, so OpenSSL's own MTU arithmetic matches the path.
     @exclusivity(unchecked) var overhead: Int
+    /// The retransmission deadline OpenSSL armed, on the clock it reads
+    /// (gettimeofday, µs; 0 when stopped): DTLSv1_get_timeout says only "0"
+    /// once it has passed, and holding time still needs to know by how much.
+    @exclusivity(unchecked) var timerDeadline: Int64 = 0
 
     /// The `BIO *`; owned by the SSL once attached with SSL_set_bio.
     let bio: OpaquePointer
@@ -157,9 +161,14 @@ private func datagramBIOCtrl(_ bio: OpaquePointer?, _ cmd: Int32, _ larg: Int, _
         return 0
     case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
         return DatagramBIO.with(bio) { $0.overhead } ?? 0
-    case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT, BIO_CTRL_DGRAM_SET_PEER, BIO_CTRL_DGRAM_CONNECT:
-        // The engine reads DTLSv1_get_timeout after every call; the peer
-        // address is fixed at admission and never taken from traffic.
+    case BIO_CTRL_DGRAM_SET_NEXT_TIMEOUT:
+        // dtls1_start_timer and dtls1_stop_timer (zeros) both say so.
+        if let tv = parg?.assumingMemoryBound(to: timeval.self).pointee {
+            _ = DatagramBIO.with(bio) { $0.timerDeadline = Int64(tv.tv_sec) * 1_000_000 + Int64(tv.tv_usec) }
+        }
+        return 1
+    case BIO_CTRL_DGRAM_SET_PEER, BIO_CTRL_DGRAM_CONNECT:
+        // The peer address is fixed at admission and never taken from traffic.
         return 1
     case BIO_CTRL_DGRAM_GET_PEER:
         guard let parg, let source = DatagramBIO.with(bio, { $0.source }) else { return 0 }

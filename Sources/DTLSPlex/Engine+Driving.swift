@@ -16,6 +16,9 @@ extension Engine {
         if report { p.stepCapture = [] }
         defer { p.stepCapture = nil }
         let handshaking = p.status == .handshaking
+        // Only when time runs (auto on, or inside wait/handshake) can OpenSSL's
+        // own timer fire inside the call; by hand it is held (`drive`).
+        let timerDue = (settings.auto || isDriving) && p.connection.timerDue
         let (returned, outcome) = drive(p, freshErrorQueue: report)
         let after = namesStates ? p.connection.stateName : StepReport.unnamedState
         if namesStates && before != after {
@@ -26,7 +29,7 @@ extension Engine {
                           callName: handshaking ? "SSL_do_handshake" : "SSL_read", returned: returned, outcome: outcome,
                           datagramsConsumed: inBefore - p.bio.inboundCount,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
-                          seen: p.stepCapture ?? [])
+                          seen: p.stepCapture ?? [], resentByTimer: timerDue)
     }
 
     /// The loop's step, for every datagram: the same work without a report's
@@ -48,6 +51,9 @@ extension Engine {
         var outcome = SSLOutcome.progressed
         p.isReady = false
         if !p.connection.ensureBuffers() { fail(p, reason: "no memory for OpenSSL's record buffers") }
+        // A step by hand never resends behind the user's back: only `tick`,
+        // `wait`, `handshake` and `auto on` let timers fire.
+        if !settings.auto && !isDriving { p.connection.holdTime() }
         switch p.status {
         case .handshaking:
             p.handshakeStarted = true

@@ -48,7 +48,9 @@ extension Engine {
     public var nextTimerDeadline: Double? { timers.first?.deadline }
 
     /// Fires every expired timer: retransmissions (DTLSv1_handle_timeout),
-    /// handshake deadlines, idle eviction. Returns how many peers were touched.
+    /// handshake deadlines, idle eviction. Returns how many fired to effect
+    /// (a flight resent, a peer ended): a heap entry for a timer OpenSSL
+    /// already stopped is no timer.
     @discardableResult
     public func tick() -> Int {
         // Inside a driven turn its clock does: a timer due since the turn
@@ -69,8 +71,7 @@ extension Engine {
                 continue
             }
             p.scheduledAt = nil
-            fire(p, at: t)
-            fired += 1
+            if fire(p, at: t) { fired += 1 }
             if settings.auto || isDriving {
                 flush(p)
                 reapIfFinished(p)
@@ -81,30 +82,35 @@ extension Engine {
         return fired
     }
 
-    func fire(_ p: Peer, at t: Double) {
+    /// Whether anything happened: a resend, or the peer's end.
+    @discardableResult
+    func fire(_ p: Peer, at t: Double) -> Bool {
         // An entry scheduled before the peer ended: an ended SSL must not resend.
-        guard p.status == .handshaking || p.status == .established else { return }
+        guard p.status == .handshaking || p.status == .established else { return false }
         if p.status == .handshaking, let h = settings.handshakeTimeout, t - p.createdAt >= h {
             fail(p, reason: "handshake not done within \(formatSeconds(h))")
             statistics.peersEvicted += 1
             p.emit(.peerEvicted(reason: "handshake deadline"))
-            return
+            return true
         }
         if let idle = settings.idleTimeout, t - p.lastActivity >= idle {
             evict(p, reason: "idle for \(formatSeconds(idle))")
-            return
+            return true
         }
+        var acted = false
         if let r = p.retransmitDeadline, r <= t + 0.0005 {
-            retransmit(p)
+            acted = retransmit(p)
         }
         schedule(p)
+        return acted
     }
 
-    /// Resends the last flight, or gives up after 12 tries.
-    func retransmit(_ p: Peer) {
+    /// Resends the last flight, or gives up after 12 tries; whether either happened.
+    @discardableResult
+    func retransmit(_ p: Peer) -> Bool {
         guard p.connection.ensureBuffers() else {
             fail(p, reason: "no memory for OpenSSL's record buffers")
-            return
+            return true
         }
         var resent = false
         switch p.connection.handleTimeout() {
@@ -115,10 +121,12 @@ extension Engine {
             p.emit(.retransmit(count: p.counters.retransmits))
         case let .failed(error):
             fail(p, error)
+            return true
         case .notDue:
             break
         }
         updateTimer(p, rearmed: resent)
+        return resent
     }
 
     /// Fires one peer's retransmission timer now, due or not (the shell's

@@ -102,14 +102,24 @@ extension Peer {
                 stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(type)))
                 return
             }
-            noteMessage(.handshake(type), direction)
+            // A message OpenSSL writes again keeps its message_seq (RFC 6347
+            // §4.2.2): that is how a resent flight is told from a new one.
+            var resent = false
+            if write {
+                let seq = Int32(bytes[4]) << 8 | Int32(bytes[5])
+                resent = seq <= highestSentMessageSeq
+                highestSentMessageSeq = max(highestSentMessageSeq, seq)
+            }
+            noteMessage(.handshake(type), direction, resent: resent)
             guard engine.wants(.protocolDetail) else { return }
             // Read in place: this runs for every handshake message of every peer.
             func u24(_ i: Int) -> Int { Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) }
             emit(.handshakeMessage(direction, type: type, messageSeq: UInt16(bytes[4]) << 8 | UInt16(bytes[5]),
                                    fragmentOffset: u24(6), fragmentLength: u24(9), length: u24(1)), as: .protocolDetail)
         case SSL3_RT_CHANGE_CIPHER_SPEC:
-            noteMessage(.changeCipherSpec, direction)
+            // One per handshake (no renegotiation): a second is a resend.
+            noteMessage(.changeCipherSpec, direction, resent: write && sentChangeCipherSpec)
+            if write { sentChangeCipherSpec = true }
         case SSL3_RT_ALERT:
             guard bytes.count >= 2 else { return }
             // Kept as the two bytes; named when someone asks (every closed
@@ -123,8 +133,8 @@ extension Peer {
         }
     }
 
-    private func noteMessage(_ message: ObservedMessage, _ direction: Direction) {
-        stepCapture?.append(SeenMessage(direction: direction, name: message.name))
+    private func noteMessage(_ message: ObservedMessage, _ direction: Direction, resent: Bool = false) {
+        stepCapture?.append(SeenMessage(direction: direction, name: message.name, resent: resent))
         // By index, in place: `flights.last` would copy the flight and its arrays.
         let last = flights.count - 1
         if last >= 0, flights[last].direction == direction {
@@ -145,6 +155,8 @@ extension Peer {
 struct SeenMessage {
     var direction: Direction
     var name: String
+    /// Written before, and written again now.
+    var resent = false
 }
 
 /// An alert as it crossed the wire: level and description in two bytes.

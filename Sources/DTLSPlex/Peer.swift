@@ -69,7 +69,11 @@ public final class Peer {
     @exclusivity(unchecked) var clientRandom: [UInt8]?
     /// Set at admission: the ClientHello inside the SSL was already reported.
     @exclusivity(unchecked) var replayedHello = false
-    /// Messages seen during the current `step`, for its report.
+    /// The highest handshake message_seq this peer has written, and whether
+    /// it wrote its ChangeCipherSpec: what tells a resent message from a new one.
+    @exclusivity(unchecked) var highestSentMessageSeq: Int32 = -1
+    @exclusivity(unchecked) var sentChangeCipherSpec = false
+    /// Messages seen during the current `step` or resend, for its report.
     @exclusivity(unchecked) var stepCapture: [SeenMessage]?
     /// Queued for the auto loop to step.
     @exclusivity(unchecked) var isReady = false

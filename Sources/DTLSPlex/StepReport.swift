@@ -25,6 +25,11 @@ public struct StepReport {
     var seen: [SeenMessage]
     /// Handshake messages (and ChangeCipherSpec, alerts) OpenSSL read.
     public var consumed: [String] { seen.filter { $0.direction == .inbound }.map(\.name) }
-    /// … and wrote, in order.
-    public var produced: [String] { seen.filter { $0.direction == .outbound }.map(\.name) }
+    /// … and wrote for the first time, in order.
+    public var produced: [String] { seen.filter { $0.direction == .outbound && !$0.resent }.map(\.name) }
+    /// … and wrote again: a flight it had sent before.
+    public var resent: [String] { seen.filter { $0.direction == .outbound && $0.resent }.map(\.name) }
+    /// Why it resent: its own timer had expired when the step began (OpenSSL
+    /// fires it inside the call), or else the other side's flight came again.
+    public var resentByTimer: Bool
 }

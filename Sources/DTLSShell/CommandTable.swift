@@ -58,7 +58,11 @@ public enum CommandTable {
                     summary: "Each peer's retransmission timer, handshake deadline and idle clock.", example: "timers") { s, _ in s.timersCommand() },
         CommandSpec("tick", group: "Stepping", usage: "tick [PEER]",
                     summary: "Fire the expired timers; with PEER, wait for that peer's timer (up to 60 s) and fire it.",
-                    detail: "A fired retransmission timer queues the last flight again: flush to send it.",
+                    detail: """
+                        A fired retransmission timer queues the last flight again: flush to send it. In manual mode time \
+                        stands still for OpenSSL: an expired timer fires only on tick, wait, handshake or auto on, never \
+                        inside a step.
+                        """,
                     example: "tick c1", arguments: [.peer]) { try $0.tickCommand($1) },
         CommandSpec("handshake", group: "Stepping", usage: "handshake PEER",
                     summary: "Drive one peer (and whatever it talks to in this shell) to the end of its handshake, showing each flight.",

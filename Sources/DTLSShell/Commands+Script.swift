@@ -19,6 +19,10 @@ extension Shell {
         var ok = true
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             location = "\(path):\(i + 1)"
+            if showsCommands {
+                let command = line.trimmingTrailingBlanks
+                if let first = command.first(where: { $0 != " " && $0 != "\t" }), first != "#" { say("dtlsh> " + command) }
+            }
             if !execute(String(line)) {
                 ok = false
                 if !keepGoing { break }
@@ -144,4 +148,13 @@ extension Shell {
 
 extension String {
     func leftPad(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
+}
+
+extension Substring {
+    /// The line without the blanks (and carriage return) at its end.
+    var trimmingTrailingBlanks: String {
+        var s = self
+        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
 }

@@ -78,7 +78,8 @@ extension Shell {
             ("cipher", p.cipher ?? "not negotiated yet"),
             ("epoch", String(p.epoch)),
             ("mtu", "\(p.mtu) (application data up to \(p.dataMTU) B per message)"),
-            ("timer", t.retransmit.map { "retransmission in \(EventText.seconds($0))" } ?? "not armed"),
+            ("timer", t.retransmit.map { $0 == 0 ? "retransmission timer expired: " + (engine.settings.auto ? "firing" : "fires on tick, wait, handshake or auto on")
+                                                  : "retransmission in \(EventText.seconds($0))" } ?? "not armed"),
             ("queued", "in \(p.inboundQueue.count) (\(p.inboundQueue.byteCount) B), out \(p.outboundQueue.count) (\(p.outboundQueue.byteCount) B)"),
             ("unread", "\(p.received.count) message\(p.received.count == 1 ? "" : "s")"),
             ("datagrams", "\(c.datagramsIn) in (\(c.bytesIn) B), \(c.datagramsOut) out (\(c.bytesOut) B), \(c.dropped) dropped"),

@@ -12,9 +12,17 @@ extension Shell {
         let who = heading(p.name)
         say(r.before == r.after ? "\(who): state: \(r.after) (unchanged)" : "\(who): \(r.before) → \(r.after)")
         if !r.consumed.isEmpty { say("\(who):   read  \(r.consumed.joined(separator: ", "))") }
+        let queued = r.datagramsProduced > 0
+            ? "  (\(r.datagramsProduced) datagram\(r.datagramsProduced == 1 ? "" : "s") queued: flush \(p.name))" : ""
         if !r.produced.isEmpty {
-            say("\(who):   wrote \(r.produced.joined(separator: ", "))"
-                + (r.datagramsProduced > 0 ? "  (\(r.datagramsProduced) datagram\(r.datagramsProduced == 1 ? "" : "s") queued: flush \(p.name))" : ""))
+            say("\(who):   wrote \(r.produced.joined(separator: ", "))" + (r.resent.isEmpty ? queued : ""))
+        }
+        // A resent flight is its own line, with its reason: in manual mode
+        // timers are held, so there it is always the other side's flight again.
+        if !r.resent.isEmpty {
+            let why = r.resentByTimer ? "its retransmission timer had expired"
+                : "the \(p.role == .server ? "client" : "server")'s last flight arrived again"
+            say("\(who):   resent \(r.resent.joined(separator: ", ")) (\(why))" + queued)
         }
         var note = ""
         switch r.outcome {
@@ -147,9 +155,11 @@ extension Shell {
     func timersCommand() {
         guard !engine.peers.isEmpty else { return say("no peers") }
         func fmt(_ d: Double?) -> String { d.map(EventText.seconds) ?? "-" }
+        // In manual mode an expired timer waits for `tick` (time stands still for OpenSSL).
+        func retransmit(_ d: Double?) -> String { d == 0 ? "expired" : fmt(d) }
         let rows = engine.peers.map { p -> [String] in
             let t = engine.timerStatus(p)
-            return [p.name, p.status.rawValue, fmt(t.retransmit), String(p.counters.retransmits), fmt(t.handshakeDeadline), fmt(t.idle)]
+            return [p.name, p.status.rawValue, retransmit(t.retransmit), String(p.counters.retransmits), fmt(t.handshakeDeadline), fmt(t.idle)]
         }
         TextTable.render(["PEER", "STATUS", "RETRANSMIT IN", "RESENT", "HANDSHAKE DEADLINE", "IDLE EVICTION"], rows).forEach(say)
     }
@@ -160,13 +170,32 @@ extension Shell {
             guard let left = engine.timerStatus(p).retransmit else {
                 throw ShellError.message("\(p.name) has no retransmission timer armed")
             }
-            if left > 0.05 { say("\(heading(p.name)): waiting \(EventText.seconds(left)) for the timer") }
+            // Said first only for a wait one notices; the line after always says
+            // how long it was, so a transcript reads the same however close it came.
+            if left > 2 { say("\(heading(p.name)): waiting \(EventText.seconds(left)) for the timer") }
+            guard left <= 60 else { throw ShellError.message("\(p.name)'s timer runs out in \(EventText.seconds(left)); tick waits at most 60 s") }
+            // The wait gives way to Ctrl-C, like `wait` and `handshake`; it
+            // touches nothing else (manual mode).
+            let end = engine.now() + left
+            while engine.now() < end {
+                if interrupted() { throw ShellError.message("tick interrupted: \(p.name)'s timer has not fired") }
+                engine.runOnce(timeout: min(0.05, max(0, end - engine.now())), drive: false)
+            }
             guard engine.fireTimer(p, maxWait: 60) else { throw ShellError.message("\(p.name)'s timer did not fire") }
             let queued = p.outboundQueue.count
-            say("\(heading(p.name)): timer fired" + (queued > 0 && !engine.settings.auto ? "; last flight queued again (\(queued) datagram\(queued == 1 ? "" : "s")): flush \(p.name)" : ""))
+            say("\(heading(p.name)): timer fired after \(EventText.seconds(left))"
+                + (queued > 0 && !engine.settings.auto ? "; last flight queued again (\(queued) datagram\(queued == 1 ? "" : "s")): flush \(p.name)" : ""))
             return
         }
+        let before = engine.peers.map { ($0, $0.counters.retransmits, $0.status) }
         let n = engine.tick()
+        if trace == .off {
+            // The events say it when tracing; the count below is the lines.
+            for (p, resent, status) in before where p.counters.retransmits > resent || p.status != status {
+                say("\(heading(p.name)): " + (p.status != status ? "\(p.status.rawValue): \(p.endReason ?? "timer")"
+                    : "timer expired: last flight resent (retransmission \(p.counters.retransmits))"))
+            }
+        }
         if n == 0 {
             let next = engine.nextTimerDeadline.map { " (next in \(EventText.seconds(max(0, $0 - engine.now()))))" } ?? ""
             say("no timer has expired\(next)")
@@ -188,11 +217,17 @@ extension Shell {
         engine.drivesOnly = { q in q === p || (q.address == local && q.socket.localAddress == remote) }
         defer { engine.drivesOnly = nil }
         let limit = engine.settings.handshakeTimeout ?? 30
-        engine.run(until: { p.status != .handshaking || interrupted() }, timeout: limit, drive: true)
+        var broken = false
+        engine.run(until: { [unowned self] in
+            if p.status != .handshaking { return true }
+            broken = interrupted()
+            return broken
+        }, timeout: limit, drive: true)
         // A handshake that ends in failure has ended: the command did its job,
         // and `expect state` is how a script insists on success.
         switch p.status {
         case .established: break
+        case .handshaking where broken: throw ShellError.message("handshake interrupted: \(p.name) is still handshaking")
         case .handshaking: throw ShellError.message("\(p.name) is still handshaking after \(EventText.seconds(limit))")
         default: say(style.paint("\(p.name): handshake \(p.status.rawValue): \(p.endReason ?? "see errors \(p.name)")", .bad))
         }

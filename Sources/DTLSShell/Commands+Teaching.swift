@@ -52,27 +52,40 @@ extension Shell {
     func tourCommand(_ a: Arguments) throws {
         if a.count == 1 {
             guard a[0] == "stop" else { throw ShellError.usage(a.spec.usage) }
-            tour = nil
-            return say("tour stopped")
+            guard tour != nil else { return say("no tour is running") }
+            return leaveTour("tour stopped")
         }
-        for name in ["srv", "cli"] where engine.socket(named: name) != nil {
-            throw ShellError.message("the tour opens sockets srv and cli; close \(name) first")
-        }
-        guard engine.peer(named: "c1") == nil else { throw ShellError.message("the tour makes peer c1; close c1 first") }
-        var settings = engine.settings
-        settings.auto = false
-        settings.lossPercent = 0
-        settings.cookies = true
-        engine.settings = settings
-        tour = Tour()
+        // Any shell will do: the tour takes names nobody uses and settings of
+        // its own, and gives the user's back when it ends.
+        let names = Tour.freeNames(in: engine)
+        tour = Tour(names: names, savedSettings: engine.settings)
+        engine.settings = Tour.settings
         say(heading("A guided DTLS 1.2 handshake, one command at a time."))
-        say("At each step press Enter to type the suggested command (or type any command; 'tour stop' leaves).")
+        say("At each step press Enter to type the suggested command (or type any command; 'tour stop' or Ctrl-C leaves).")
+        if names.srv != "srv" || names.cli != "cli" || names.client != "c1" {
+            say("This shell already uses some of the usual names: the tour's sockets are \(names.srv) and \(names.cli), its client \(names.client).")
+        }
+        say("Your settings are put aside until the tour ends (its own: the demo PSK, cookies on, OpenSSL's 1 s first timeout).")
         announce()
     }
 
+    /// Ends the tour however it ends (finished, `tour stop`, Ctrl-C, a state
+    /// it cannot tell), with the user's settings back.
+    public func leaveTour(_ why: String) {
+        guard let t = tour else { return }
+        tour = nil
+        engine.settings = t.savedSettings
+        say(why + "; your settings are back")
+    }
+
+    public var isTouring: Bool { tour != nil }
+
     private func announce() {
-        guard let step = tour?.current, let tour else { return }
-        say(style.paint("[\(tour.progress)] ", .heading) + step.before)
+        guard let t = tour, let step = t.current else { return }
+        if let why = t.mismatch(TourView(engine: engine, names: t.names)) {
+            return leaveTour("The tour cannot go on: \(why). It has stopped")
+        }
+        say(style.paint("[\(t.progress)] ", .heading) + step.before)
         say("    type: " + style.paint(step.command, .good))
     }
 
@@ -84,8 +97,8 @@ extension Shell {
             return run(rawLine)
         }
         if typed == "tour stop" || typed == "quit" || typed == "exit" {
-            tour = nil
-            return run(typed == "tour stop" ? rawLine : typed)
+            leaveTour("tour stopped")
+            return typed == "tour stop" ? true : run(typed)
         }
         if !typed.isEmpty && typed != step.command {
             // Any other command runs as usual; the tour waits.
@@ -94,15 +107,27 @@ extension Shell {
             return ok
         }
         if typed.isEmpty { say(prompt + step.command) }
+        // A datagram crosses loopback in moments: the tour waits for it, as a person would.
+        if step.command.hasPrefix("recv "), let s = engine.socket(named: String(step.command.dropFirst(5))) {
+            _ = engine.waitReadable(s, timeout: 1)
+        }
         let ok = run(step.command)
         guard ok else {
             say("That did not work; press Enter to try again, or 'tour stop'.")
+            if let why = t.mismatch(TourView(engine: engine, names: t.names)) {
+                leaveTour("The tour cannot go on: \(why). It has stopped")
+            }
             return false
         }
-        say(style.paint("    → ", .heading) + step.after)
+        say(style.paint("    → ", .heading) + step.after(TourView(engine: engine, names: t.names)))
         t.advance()
-        tour = t.isFinished ? nil : t
-        if t.isFinished { say(heading("End of the tour.")) } else { announce() }
+        tour = t
+        if t.isFinished {
+            say(heading("End of the tour."))
+            leaveTour("The tour is over")
+        } else {
+            announce()
+        }
         return true
     }
 }

@@ -60,7 +60,7 @@ public final class ConsoleLoop {
                 if got.contains(SIGTERM) || got.contains(SIGHUP) || (!got.isEmpty && !input.isInteractive) {
                     break loop
                 }
-                if !got.isEmpty { input.interrupt() }
+                if !got.isEmpty { interrupt() }
             }
             guard ready.contains(input.fileDescriptor) || input.hasBufferedInput else { continue }
             for event in input.readAvailable() {
@@ -71,7 +71,7 @@ public final class ConsoleLoop {
                     input.setPrompt(shell.prompt)
                     if shell.quitRequested { break loop }
                 case .interrupted:
-                    input.interrupt()
+                    interrupt()
                 case .endOfInput:
                     break loop
                 }
@@ -79,5 +79,14 @@ public final class ConsoleLoop {
         }
         input.stop()
         return !input.isInteractive && shell.failures > 0 ? 1 : 0
+    }
+
+    /// Ctrl-C at the prompt: the half-typed line goes, and so does the tour.
+    private func interrupt() {
+        input.interrupt()
+        if shell.isTouring {
+            shell.leaveTour("tour stopped (Ctrl-C)")
+            input.setPrompt(shell.prompt)
+        }
     }
 }

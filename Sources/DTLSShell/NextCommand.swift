@@ -37,14 +37,33 @@ struct NextCommand {
         if p.status == .handshaking, !p.handshakeHasStarted {
             return ("step \(p.name)", p.role == .client ? "it writes flight 1, the ClientHello" : "it answers the ClientHello")
         }
-        if p.status == .handshaking, engine.timerStatus(p).retransmit != nil {
-            return ("tick \(p.name)", "nothing is on its way: only \(p.name)'s retransmission timer moves this handshake now")
-        }
+        if p.status == .handshaking, let timer = timerToFire(p) { return timer }
         if p.status == .established {
             return p.received.isEmpty ? ("send \(p.name) TEXT", "the handshake is done")
                                       : ("read \(p.name)", "\(p.received.count) message\(p.received.count == 1 ? "" : "s") arrived")
         }
         return nil
+    }
+
+    /// Nothing is on its way: a retransmission timer moves the handshake on,
+    /// this end's or, when it is in this shell, the other end's. Every
+    /// expired one is named (tick fires them all), else the next to run out.
+    private func timerToFire(_ p: Peer) -> (command: String, why: String)? {
+        let other = engine.peers.first { $0.socket.localAddress == p.address && $0.address == p.socket.localAddress }
+        let ends = [p] + (other.map { [$0] } ?? [])
+        let armed = ends.compactMap { q in engine.timerStatus(q).retransmit.map { (q.name, $0) } }
+        let expired = armed.filter { $0.1 == 0 }.map(\.0)
+        if expired.count > 1 {
+            return ("tick", "nothing is on its way, and the retransmission timers of \(expired.joined(separator: " and ")) have expired: tick fires them all")
+        }
+        if let name = expired.first {
+            return ("tick \(name)", "nothing is on its way, and \(name)'s retransmission timer has expired: it resends \(name)'s last flight")
+        }
+        guard let next = armed.min(by: { $0.1 < $1.1 }) else { return nil }
+        if armed.count > 1 {
+            return ("tick \(next.0)", "nothing is on its way: of the \(armed.count) retransmission timers, \(next.0)'s runs out first and resends its last flight")
+        }
+        return ("tick \(next.0)", "nothing is on its way: \(next.0)'s retransmission timer resends its last flight when it runs out")
     }
 
     /// The socket of this shell that has a datagram from `from` to `to` in flight.

@@ -84,11 +84,15 @@ struct PeerExplanation {
         let sent = arrows.filter { $0.from == local && $0.flight == flight }
         guard !sent.isEmpty else { return nil }
         let live = sent.filter { !$0.fate.isLost }
+        // The last flight of a handshake has no timer behind it (OpenSSL stops
+        // it on completion): only the other side's repeated flight brings it back.
+        let recovery = engine.timerStatus(peer).retransmit != nil ? "the retransmission timer sends it again"
+            : "\(peer.name) has no timer for it and sends it again only when the other side's last flight arrives again"
         if live.isEmpty, case let .lost(why)? = sent.last?.fate {
-            return "Flight \(flight) never arrived (lost: \(why)); the retransmission timer sends it again."
+            return "Flight \(flight) never arrived (lost: \(why)); \(recovery)."
         }
         if live.isEmpty, case let .discarded(why)? = sent.last?.fate {
-            return "Flight \(flight) arrived but was thrown away (\(why)); the retransmission timer sends it again."
+            return "Flight \(flight) arrived but was thrown away (\(why)); \(recovery)."
         }
         if case let .inFlight(socket)? = live.last?.fate {
             return "Flight \(flight) is on its way: it waits in \(socket)'s receive buffer."

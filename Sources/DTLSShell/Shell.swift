@@ -29,6 +29,10 @@ public final class Shell {
     public var location: String?
     /// Values for `${NAME}` in lines (from `dtlsh run --var`).
     public var variables: [String: String] = [:]
+    /// `dtlsh run --show-commands`: each script line that is a command is
+    /// printed, after a prompt, before its output, so a transcript reads like
+    /// the session that was typed.
+    public var showsCommands = false
     /// How many commands failed (and expectations missed) so far.
     public internal(set) var failures = 0
     /// The last message `read` printed per peer, for `expect data`.

@@ -1,117 +1,108 @@
+import DTLSPlex
+
 /// The guided lesson behind `tour`: a complete PSK handshake between two
 /// sockets of this shell, one command at a time, with one lost flight. Each
 /// step says what to type (Enter types it), and after it runs, what happened
-/// and why.
+/// and why: read from the state then, never assumed. It uses names nobody in
+/// the shell has taken and settings of its own (`Shell.tourCommand`).
 struct Tour {
+    /// The sockets and peers the tour makes.
+    struct Names {
+        var srv, cli, client: String
+        /// The first peer admitted on a fresh socket is SOCKET.1.
+        var server: String { "\(srv).1" }
+    }
+
     struct Step {
         var command: String
         var before: String
-        var after: String
+        /// What happened, told from the state after the command.
+        var after: (TourView) -> String
     }
 
+    let names: Names
+    let steps: [Step]
+    /// The user's settings, put back when the tour ends however it ends.
+    let savedSettings: Engine.Settings
     private(set) var index = 0
-    var isFinished: Bool { index >= Self.steps.count }
-    var current: Step? { isFinished ? nil : Self.steps[index] }
-    var progress: String { "\(min(index + 1, Self.steps.count))/\(Self.steps.count)" }
+
+    init(names: Names, savedSettings: Engine.Settings) {
+        self.names = names
+        self.savedSettings = savedSettings
+        steps = Self.steps(names)
+    }
+
+    var isFinished: Bool { index >= steps.count }
+    var current: Step? { isFinished ? nil : steps[index] }
+    var progress: String { "\(min(index + 1, steps.count))/\(steps.count)" }
 
     mutating func advance() { index += 1 }
 
-    static let steps: [Step] = [
-        Step(command: "open srv accept",
-             before: "A DTLS server needs a UDP socket. 'accept' lets unknown clients become peers on it.",
-             after: "srv is bound to a free port on 127.0.0.1. No peer exists yet."),
-        Step(command: "open cli",
-             before: "The client needs a socket of its own.",
-             after: "cli is bound too. Both sockets live in this one shell and one engine."),
-        Step(command: "connect c1 cli srv",
-             before: "Make a client peer, c1, on cli, talking to srv's address.",
-             after: "c1 exists but has said nothing: in manual mode nothing moves until you step it."),
-        Step(command: "step c1",
-             before: "Flight 1. Step c1: OpenSSL runs SSL_do_handshake once.",
-             after: "c1 wrote a ClientHello into its outbound queue and now waits (SSL_ERROR_WANT_READ). A retransmission timer started: if no answer comes, c1 will send it again."),
-        Step(command: "flush c1",
-             before: "Nothing leaves a socket until it is flushed. Send c1's queue.",
-             after: "The ClientHello is on the wire, one datagram to srv."),
-        Step(command: "recv srv",
-             before: "Flight 2. Let srv receive what is waiting on it.",
-             after: "srv saw a ClientHello without a cookie from an unknown address. It made no peer (no state: a forged source costs nothing) and queued a small HelloVerifyRequest carrying a cookie, an HMAC of the client's address and port."),
-        Step(command: "flush srv",
-             before: "The HelloVerifyRequest waits on the socket itself. Send it.",
-             after: "The cookie is on its way back to the address the ClientHello claimed."),
-        Step(command: "recv cli",
-             before: "cli receives it; the datagram is routed by its source to c1's inbound queue.",
-             after: "c1 has one datagram waiting. OpenSSL has not seen it yet."),
-        Step(command: "step c1",
-             before: "Flight 3. Step c1 again.",
-             after: "c1 read the HelloVerifyRequest and wrote a second ClientHello, now with the cookie: proof that it really receives at its address."),
-        Step(command: "flush c1",
-             before: "Send it.",
-             after: "Sent."),
-        Step(command: "recv srv",
-             before: "srv receives the ClientHello with the cookie.",
-             after: "The cookie checks out, so now, and only now, srv made a peer for this client: srv.1. The ClientHello waits inside its SSL."),
-        Step(command: "step srv.1",
-             before: "Flight 4. Step the server peer.",
-             after: "srv.1 wrote ServerHello and ServerHelloDone (with a PSK there is no certificate) and started its own timer."),
-        Step(command: "drop srv.1 out all",
-             before: "Now the network loses flight 4. Drop srv.1's queue instead of flushing it.",
-             after: "Flight 4 is gone. Neither side knows: c1 waits for an answer that will not come."),
-        Step(command: "timers",
-             before: "Look at the timers.",
-             after: "Both peers have a retransmission timer armed (1 s at first, doubling each time up to 60 s). UDP does not tell anyone about loss; timers are how DTLS finds out."),
-        Step(command: "tick c1",
-             before: "Wait for c1's timer and fire it (this waits up to a second).",
-             after: "The timer fired: c1 queued its last flight, the ClientHello with the cookie, again."),
-        Step(command: "flush c1",
-             before: "Send the retransmission.",
-             after: "Sent."),
-        Step(command: "recv srv",
-             before: "srv receives the repeated ClientHello.",
-             after: "It goes to srv.1, which already exists."),
-        Step(command: "step srv.1",
-             before: "Step srv.1.",
-             after: "Seeing the client's flight again tells srv.1 its own flight was lost: it queued flight 4 again."),
-        Step(command: "flush srv.1",
-             before: "Send flight 4, this time for real.",
-             after: "Sent."),
-        Step(command: "recv cli",
-             before: "cli receives it.",
-             after: "c1 has flight 4 waiting."),
-        Step(command: "step c1",
-             before: "Flight 5. Step c1.",
-             after: "c1 read ServerHello and ServerHelloDone, and wrote ClientKeyExchange (the PSK identity), ChangeCipherSpec and Finished. Finished is the first encrypted message: epoch 1."),
-        Step(command: "flush c1",
-             before: "Send flight 5.",
-             after: "Sent."),
-        Step(command: "recv srv",
-             before: "srv receives it.",
-             after: "srv.1 has flight 5 waiting."),
-        Step(command: "step srv.1",
-             before: "Flight 6. Step srv.1.",
-             after: "srv.1 checked c1's Finished (so both hold the same key) and answered with its own ChangeCipherSpec and Finished. srv.1 is established."),
-        Step(command: "flush srv.1",
-             before: "Send flight 6.",
-             after: "Sent."),
-        Step(command: "recv cli",
-             before: "cli receives it.",
-             after: "c1 has the last flight waiting."),
-        Step(command: "step c1",
-             before: "Step c1 one last time.",
-             after: "c1 checked the server's Finished: both sides are established."),
-        Step(command: "send c1 hello",
-             before: "Send application data: one message is one record in one datagram.",
-             after: "Queued, encrypted under epoch 1."),
-        Step(command: "flush c1",
-             before: "Send it.",
-             after: "Sent."),
-        Step(command: "recv srv",
-             before: "srv receives it.",
-             after: "Routed to srv.1."),
-        Step(command: "step srv.1",
-             before: "Once established, a step is one SSL_read pass.",
-             after: "srv.1 decrypted one message."),
-        Step(command: "read srv.1",
-             before: "Read it.",
-             after: "That is a whole DTLS 1.2 handshake with a lost flight, by hand. Try 'ladder', 'explain', 'auto on', or the lessons in sample-sessions/."),
-    ]
+    /// The settings the story needs: the shell's defaults (demo PSK, cookies,
+    /// OpenSSL's 1 s first timeout doubling), by hand, no impairment.
+    static var settings: Engine.Settings {
+        var s = Engine.Settings(tls: TLSConfiguration(psk: .demo))
+        s.auto = false
+        s.keepFinishedPeers = true
+        return s
+    }
+
+    /// Names not yet taken in `engine`: srv, cli and c1, else srv2, cli2, c2, …
+    static func freeNames(in engine: Engine) -> Names {
+        func free(_ base: String, taken: (String) -> Bool) -> String {
+            if !taken(base) { return base }
+            // Bounded: there are fewer sockets and peers than this.
+            for n in 2...100_000 where !taken("\(base)\(n)") { return "\(base)\(n)" }
+            return base
+        }
+        func socketTaken(_ name: String) -> Bool {
+            engine.socket(named: name) != nil || engine.peer(named: name) != nil
+        }
+        let srv = free("srv", taken: socketTaken)
+        let cli = free("cli", taken: { socketTaken($0) || $0 == srv })
+        var client = "c1"
+        for n in 1...100_000 where !socketTaken("c\(n)") && "c\(n)" != srv && "c\(n)" != cli {
+            client = "c\(n)"
+            break
+        }
+        return Names(srv: srv, cli: cli, client: client)
+    }
+
+    /// Checked before each step: what the story assumes still holds, or why not.
+    func mismatch(_ v: TourView) -> String? {
+        let n = names
+        if v.engine.settings.auto { return "auto is on, so the engine moves by itself and the tour's story no longer holds" }
+        if v.engine.socket(named: n.srv) == nil && index > 0 { return "socket \(n.srv) is gone" }
+        if v.engine.socket(named: n.cli) == nil && index > 1 { return "socket \(n.cli) is gone" }
+        for name in [n.client, n.server] {
+            if let p = v.engine.peer(named: name), p.status == .failed || p.status == .closed {
+                return "\(name) is \(p.status.rawValue)" + (p.endReason.map { " (\($0))" } ?? "")
+            }
+        }
+        guard let step = current else { return nil }
+        if step.command.hasPrefix("send ") || step.command.hasPrefix("read "),
+           let c = v.client, c.status != .established {
+            return "\(n.client) is not established yet (\(c.status.rawValue)); 'explain \(n.client)' says why"
+        }
+        return nil
+    }
+}
+
+/// What a tour sentence may look at.
+struct TourView {
+    let engine: Engine
+    let names: Tour.Names
+    var client: Peer? { engine.peer(named: names.client) }
+    var server: Peer? { engine.peer(named: names.server) }
+
+    func queued(_ p: Peer?) -> Int { p?.outboundQueue.count ?? 0 }
+    func waiting(_ p: Peer?) -> Int { p?.inboundQueue.count ?? 0 }
+
+    static func datagrams(_ n: Int) -> String { "\(n) datagram\(n == 1 ? "" : "s")" }
+
+    /// The retransmission timer in words, as `timers` shows it.
+    func timer(_ p: Peer?) -> String {
+        guard let p, let left = engine.timerStatus(p).retransmit else { return "no timer armed" }
+        return left == 0 ? "expired" : "\(EventText.seconds(left)) left"
+    }
 }

@@ -10,7 +10,12 @@ final class TerminalInput: LineInput {
     static let defaultHistorySize = 1000
     static let largestHistorySize = 1_000_000
 
+    /// The terminal's modes before NOFLSH was set, restored by `stop`.
+    private var savedModes: termios?
+
     init(shell: Shell) {
+        var modes = termios()
+        if tcgetattr(STDIN_FILENO, &modes) == 0 { savedModes = modes }
         let completer = Completer(shell: shell)
         editor = EditLineSource(
             programName: "dtlsh", historyPath: "~/.dtlsh_history", historySize: Self.historySize()
@@ -31,13 +36,42 @@ final class TerminalInput: LineInput {
 
     var fileDescriptor: Int32 { editor.fileDescriptor }
     var isInteractive: Bool { true }
-    func start(prompt: String) { editor.start(prompt: prompt) }
-    func readAvailable() -> [InputEvent] { editor.readAvailable().map(InputEvent.init) }
+    func start(prompt: String) {
+        editor.start(prompt: prompt)
+        keepInputOnInterrupt()
+    }
+
+    func readAvailable() -> [InputEvent] {
+        defer { keepInputOnInterrupt() }
+        return editor.readAvailable().map(InputEvent.init)
+    }
+
+    /// Ctrl-C during a long `handshake` or `wait` must not cost the lines
+    /// typed meanwhile: without NOFLSH the terminal discards its input queue
+    /// when it sends SIGINT. libedit clears the flag whenever it sets its own
+    /// modes (inside each read), so it is set again after each.
+    private func keepInputOnInterrupt() {
+        var modes = termios()
+        guard savedModes != nil, tcgetattr(STDIN_FILENO, &modes) == 0, modes.c_lflag & tcflag_t(NOFLSH) == 0 else { return }
+        modes.c_lflag |= tcflag_t(NOFLSH)
+        tcsetattr(STDIN_FILENO, TCSANOW, &modes)
+    }
     var hasBufferedInput: Bool { editor.hasBufferedInput }
     func printAbove(_ text: String) { editor.printAbove(text) }
     func setPrompt(_ prompt: String) { editor.setPrompt(prompt) }
     func interrupt() { editor.interrupt() }
-    func stop() { editor.stop() }
+    func stop() {
+        editor.stop()
+        if var modes = savedModes {
+            // Only the flag this set: libedit restored the rest.
+            var now = termios()
+            if tcgetattr(STDIN_FILENO, &now) == 0 {
+                now.c_lflag = (now.c_lflag & ~tcflag_t(NOFLSH)) | (modes.c_lflag & tcflag_t(NOFLSH))
+                modes = now
+            }
+            tcsetattr(STDIN_FILENO, TCSANOW, &modes)
+        }
+    }
 }
 
 /// …and a pipe or file with plain reads: no prompt, no escape codes.

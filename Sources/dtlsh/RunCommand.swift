@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run past a failure to the end of each script.")
     var keepGoing = false
 
+    @Flag(help: "Print each command, after a prompt, before its output (as the lessons read).")
+    var showCommands = false
+
     @OptionGroup var trace: ShellTraceOption
 
     func validate() throws {
@@ -47,6 +50,7 @@ struct RunCommand: ParsableCommand {
             shell.trace = trace.level
             shell.unicode = LocaleCharset.processIsUTF8
             shell.variables = vars
+            shell.showsCommands = showCommands
             if !shell.runScript(path: file, keepGoing: keepGoing) { failed = true }
         }
         throw CommandFailure.exit(failed ? 1 : 0)

@@ -70,7 +70,7 @@ import Testing
         t.ok("flush srv"); t.waitReadable("cli"); t.ok("recv cli")
         t.ok("step c1"); t.ok("flush c1"); t.waitReadable("srv"); t.ok("recv srv")
         t.ok("step srv.1")
-        t.ok("expect pending srv.1 out 1")
+        #expect(t.shell.engine.peer(named: "srv.1")!.outboundQueue.count >= 1, "flight 4 queued again")
         t.ok("drop srv.1 out all")
         t.ok("expect pending srv.1 out 0")
         let timers = t.ok("timers")
@@ -79,10 +79,16 @@ import Testing
         #expect(tick.contains { $0.contains("timer fired") && $0.contains("flush c1") })
         t.ok("flush c1"); t.waitReadable("srv"); t.ok("recv srv")
         let again = t.ok("step srv.1")
-        #expect(again.contains { $0.contains("wrote ServerHello") }, "the retransmitted ClientHello makes the server resend flight 4")
+        // OpenSSL 3.0 does not answer a repeated ClientHello with its flight:
+        // only srv.1's own timer resends flight 4, and by hand it waits for tick.
+        #expect(!again.contains { $0.contains("ServerHello") && ($0.contains("wrote") || $0.contains("resent")) }, "\(again)")
+        t.ok("expect pending srv.1 out 0")
+        let fired = t.ok("tick srv.1")
+        #expect(fired.contains { $0.contains("timer fired") && $0.contains("flush srv.1") })
+        #expect(t.shell.engine.peer(named: "srv.1")!.outboundQueue.count >= 1, "flight 4 queued again")
         t.ok("handshake c1")
         t.ok("expect state c1 established")
-        let show = t.ok("show c1")
+        let show = t.ok("show srv.1")
         #expect(show.contains { $0.contains("retransmits") && $0.contains("1") })
     }
 

@@ -96,12 +96,14 @@ import Testing
 
         t.ok("tick c1")
         t.deliver("c1", to: "srv")
-        t.ok("step srv.1")
+        t.ok("step srv.1")  // a repeated ClientHello: OpenSSL 3.0 resends nothing for it
+        t.ok("tick srv.1")  // srv.1's own timer resends flight 4
         t.deliver("srv.1", to: "cli")
         out = t.ok("ladder")
         #expect(out.contains { $0.hasSuffix("c1: retransmission timer expired, last flight resent (1)") })
         let rows = Self.arrows(out)
-        #expect(rows.count == 7)
+        #expect(rows.count == 7, "\(rows)")
+        guard rows.count == 7 else { return }
         #expect(rows[4].hasSuffix("flight 3  ClientHello with cookie (209 B)  retransmission"), "\(rows[4])")
         #expect(rows[5].hasSuffix("flight 4  ServerHello (74 B)  retransmission"), "resent one message a datagram: \(rows[5])")
         #expect(rows[6].hasSuffix("flight 4  ServerHelloDone (25 B)  retransmission"))

@@ -340,6 +340,84 @@ test_psk_handshake_typed_by_hand() {
     out_has '^hello$' || fail "SPEC's first handshake: 'read srv.1' right after 'recv srv' should print 'hello'; it printed: $OUT" || return 1
 }
 
+# first_handshake PAUSE — SPEC's first handshake typed into the current session, pausing PAUSE
+# seconds after every command; FLIGHTS = what each `step` read, wrote and resent, in order.
+first_handshake() {
+    local pause="$1" line
+    FLIGHTS=""
+    typed() {
+        cmd "$1" || return 1
+        case "$1" in step*) FLIGHTS+="$(printf '%s\n' "$OUT" | grep -E '  (read|wrote|resent) ')"$'\n' ;; esac
+        sleep "$pause"
+    }
+    for line in 'step c1' 'flush c1' 'recv srv' 'flush srv' 'recv cli' 'step c1' 'flush c1' 'recv srv' \
+        'step srv.1' 'flush srv.1' 'recv cli' 'step c1' 'flush c1' 'recv srv' 'step srv.1' 'flush srv.1' \
+        'recv cli' 'step c1'; do
+        typed "$line" || return 1
+        # A datagram on loopback is there within moments; a `recv` that came too early is typed again.
+        case "$line" in recv*) out_has 'nothing waiting' && { recv_until_something "${line#recv }" || return 1; } ;; esac
+    done
+    cmd 'expect state c1 established' || return 1
+    ! out_has 'expected|error' || fail "c1 not established: $OUT" || return 1
+}
+
+# Manual mode holds OpenSSL's clock (docs/time-in-manual-mode.md): pauses longer than the 200 ms
+# timer change nothing, and `timers` shows an expired timer waiting for `tick`.
+test_slow_typing_same_flights_as_fast() {
+    local fast slow
+    start_dtlsh fasttyped || return 1
+    cmd 'set timer-initial 200' && cmd 'open srv accept' && cmd 'open cli' && cmd 'connect c1 cli srv' || return 1
+    first_handshake 0 || return 1
+    fast="$FLIGHTS"
+    td_kill "$S"
+    start_dtlsh slowtyped || return 1
+    cmd 'set timer-initial 200' && cmd 'open srv accept' && cmd 'open cli' && cmd 'connect c1 cli srv' || return 1
+    first_handshake 0.5 || return 1
+    slow="$FLIGHTS"
+    [ "$fast" = "$slow" ] || fail "typed slowly: $(printf '%s' "$slow" | tr '\n' '|') fast: $(printf '%s' "$fast" | tr '\n' '|')" || return 1
+    printf '%s' "$fast" | grep -q 'wrote ClientKeyExchange, ChangeCipherSpec, Finished' || fail "no flight 5 in: $fast" || return 1
+    ! printf '%s' "$slow" | grep -q 'resent' || fail "a slow typist saw resends: $slow" || return 1
+    cmd 'stats' || return 1
+    out_has ' 0 retransmissions' || fail "'stats' after a slow handshake: $OUT" || return 1
+}
+
+# Ctrl-C ends a long `handshake`, and lines typed while it ran are kept and run after it.
+test_ctrl_c_interrupts_handshake_keeps_typed_lines() {
+    start_dtlsh ctrlchandshake || return 1
+    cmd 'open cli' || return 1
+    cmd 'connect c1 cli 127.0.0.1:9' || return 1
+    td_type "$S" 'handshake c1' && td_send "$S" Enter
+    poll 5 eval 'screen | grep -q "ClientHello"' || fail "'handshake c1' sent no ClientHello" || return 1
+    td_type "$S" 'echo typed during' && td_send "$S" Enter
+    td_type "$S" 'echo typed too' && td_send "$S" Enter
+    sleep 0.3
+    td_send "$S" C-c
+    poll 5 eval 'screen | grep -q "handshake interrupted"' || fail "Ctrl-C did not interrupt 'handshake c1'" || return 1
+    poll 5 eval 'screen | grep -qx "typed during"' || fail "the first line typed during the handshake was lost" || return 1
+    poll 5 eval 'screen | grep -qx "typed too"' || fail "the second line typed during the handshake was lost" || return 1
+    poll 5 at_idle_prompt 1 || return 1
+}
+
+# Ctrl-C leaves the tour (and gives the settings back); `tick PEER` waiting for a long timer gives way too.
+test_ctrl_c_leaves_tour_and_long_tick() {
+    start_dtlsh ctrlctour || return 1
+    cmd 'set timer-initial 15000' || return 1
+    td_type "$S" 'tour' && td_send "$S" Enter
+    poll 5 eval 'screen | grep -q "^tour 1/"' || fail "'tour' did not start" || return 1
+    td_send "$S" Enter
+    poll 5 eval 'screen | grep -q "\[2/"' || fail "Enter did not run the tour's first step" || return 1
+    td_send "$S" C-c
+    poll 5 eval 'screen | grep -q "tour stopped (Ctrl-C); your settings are back"' || fail "Ctrl-C did not leave the tour" || return 1
+    poll 5 eval 'screen | tail -n 1 | grep -qE "$EMPTY_PROMPT_RE"' || fail "no dtlsh> prompt after leaving the tour" || return 1
+    cmd 'open cli' && cmd 'connect c1 cli 127.0.0.1:9' && cmd 'step c1' || return 1
+    td_type "$S" 'tick c1' && td_send "$S" Enter
+    poll 5 eval 'screen | grep -q "waiting .* for the timer"' || fail "'tick c1' did not say it waits" || return 1
+    td_send "$S" C-c
+    poll 5 eval 'screen | grep -q "tick interrupted"' || fail "Ctrl-C did not interrupt 'tick c1'" || return 1
+    cmd 'set' || return 1
+    out_has '^timer-initial +15000 ms' || fail "the tour did not give back timer-initial 15000: $OUT" || return 1
+}
+
 test_ctrl_d_exits_zero_terminal_sane() {
     local before="$ROOT/stty-before" after="$ROOT/stty-after"
     # bash runs dtlsh, then shows its status and reads one line back through the same terminal.
@@ -428,6 +506,9 @@ run_test ctrl_c_abandons_half_typed_line
 run_test ctrl_c_on_empty_prompt_does_not_exit
 run_test event_does_not_corrupt_half_typed_line
 run_test psk_handshake_typed_by_hand
+run_test slow_typing_same_flights_as_fast
+run_test ctrl_c_interrupts_handshake_keeps_typed_lines
+run_test ctrl_c_leaves_tour_and_long_tick
 run_test ctrl_d_exits_zero_terminal_sane
 run_test utf8_echo
 run_test piped_input_plain
