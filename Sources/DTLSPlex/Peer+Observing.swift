@@ -84,37 +84,33 @@ extension Peer {
         let direction: Direction = write ? .outbound : .inbound
         switch contentType {
         case SSL3_RT_HEADER:
-            guard bytes.count >= 13 else { return }
-            if write { lastWriteEpoch = UInt16(bytes[3]) << 8 | UInt16(bytes[4]) }
+            guard let header = RecordHeader(in: bytes) else { return }
+            if write { lastWriteEpoch = header.epoch }
             // The rest is read only for a subscriber: this runs for every record.
             guard engine.wants(.protocolDetail) else { return }
-            var seq: UInt64 = 0
-            for i in 5..<11 { seq = seq << 8 | UInt64(bytes[i]) }
-            emit(.record(direction, contentType: bytes[0], epoch: UInt16(bytes[3]) << 8 | UInt16(bytes[4]), sequence: seq,
-                         length: Int(bytes[11]) << 8 | Int(bytes[12])), as: .protocolDetail)
+            emit(.record(direction, contentType: header.contentType, epoch: header.epoch, sequence: header.sequence,
+                         length: Int(header.length)), as: .protocolDetail)
         case SSL3_RT_HANDSHAKE:
-            guard bytes.count >= HandshakeHeader.length else { return }
-            let type = bytes[0]
+            // Read in place: this runs for every handshake message of every peer.
+            guard let header = HandshakeHeader(in: bytes) else { return }
             // An admitted peer's first step re-reads the ClientHello that
             // DTLSv1_listen already reported: it crossed the wire once.
-            if replayedHello, !write, type == HandshakeType.clientHello.rawValue {
+            if replayedHello, !write, header.type == HandshakeType.clientHello.rawValue {
                 replayedHello = false
-                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(type)))
+                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(header.type)))
                 return
             }
-            noteMessage(.handshake(type), direction)
+            noteMessage(.handshake(header.type), direction)
             guard engine.wants(.protocolDetail) else { return }
-            // Read in place: this runs for every handshake message of every peer.
-            func u24(_ i: Int) -> Int { Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) }
-            emit(.handshakeMessage(direction, type: type, messageSeq: UInt16(bytes[4]) << 8 | UInt16(bytes[5]),
-                                   fragmentOffset: u24(6), fragmentLength: u24(9), length: u24(1)), as: .protocolDetail)
+            emit(.handshakeMessage(direction, type: header.type, messageSeq: header.messageSeq,
+                                   fragmentOffset: Int(header.fragmentOffset), fragmentLength: Int(header.fragmentLength),
+                                   length: Int(header.length)), as: .protocolDetail)
         case SSL3_RT_CHANGE_CIPHER_SPEC:
             noteMessage(.changeCipherSpec, direction)
         case SSL3_RT_ALERT:
-            guard bytes.count >= 2 else { return }
             // Kept as the two bytes; named when someone asks (every closed
             // association sends and receives one).
-            let code = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+            guard let code = Alert(in: bytes)?.code else { return }
             alertLog.append(ObservedAlert(direction: direction, code: code))
             noteMessage(.alert(code), direction)
             emit(.alert(direction, level: ObservedAlert.level(code), description: ObservedAlert.description(code)))
