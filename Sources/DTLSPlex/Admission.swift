@@ -90,7 +90,7 @@ final class Admission {
         }
         switch outcome {
         case .verified:
-            listener.clientRandom = Self.clientRandom(d.bytes)
+            listener.clientRandom = RecordLayer.initialClientHelloRandom(in: d.bytes)
             engine.statistics.cookiesOK += 1
             engine.emit(.cookieOK(from: d.source), socket: s.name, peer: nil)
             promote(listener, on: s, replacing: replacing)
@@ -112,21 +112,17 @@ final class Admission {
     private func sendCookie(_ hvr: [UInt8], to source: SocketAddress, on s: EngineSocket) {
         s.outbound.append((source, hvr))
         engine.statistics.cookiesSent += 1
-        // record(13) + handshake(12) + server_version(2), then the cookie length.
-        let cookieLength = hvr.count > 27 ? Int(hvr[27]) : 0
-        // DTLSv1_listen reports only the record header of what it writes.
-        if engine.wants(.protocolDetail), let h = HandshakeHeader.parse(hvr.dropFirst(RecordHeader.length)) {
-            engine.emit(.handshakeMessage(.outbound, type: h.type, messageSeq: h.messageSeq, fragmentOffset: Int(h.fragmentOffset),
-                                          fragmentLength: Int(h.fragmentLength), length: Int(h.length)),
-                        socket: s.name, peer: nil, as: .protocolDetail)
+        hvr.withUnsafeBytes { d in
+            // DTLSv1_listen reports only the record header of what it writes.
+            if engine.wants(.protocolDetail), let h = HandshakeHeader(in: d, at: RecordHeader.length) {
+                engine.emit(.handshakeMessage(.outbound, type: h.type, messageSeq: h.messageSeq,
+                                              fragmentOffset: Int(h.fragmentOffset), fragmentLength: Int(h.fragmentLength),
+                                              length: Int(h.length)),
+                            socket: s.name, peer: nil, as: .protocolDetail)
+            }
+            engine.emit(.cookieSent(to: source, length: HelloVerifyRequest.cookie(inDatagram: d)?.count ?? 0),
+                        socket: s.name, peer: nil)
         }
-        engine.emit(.cookieSent(to: source, length: cookieLength), socket: s.name, peer: nil)
-    }
-
-    /// The 32-byte random of an initial ClientHello: record header (13),
-    /// handshake header (12), client_version (2), then the random.
-    static func clientRandom(_ d: UnsafeRawBufferPointer) -> [UInt8]? {
-        d.count >= 59 ? Array(d[27..<59]) : nil
     }
 
     /// The socket's listener SSL, made from the current settings.
@@ -188,7 +184,7 @@ final class Admission {
             s.admitted += 1
             let p = try Peer(name: "\(s.name).\(s.admitted)", role: .server, address: d.source, socket: s, engine: engine,
                              context: try engine.context(for: .server, configuration: s.tls), mtu: engine.settings.mtu)
-            p.clientRandom = Self.clientRandom(d.bytes)
+            p.clientRandom = RecordLayer.initialClientHelloRandom(in: d.bytes)
             engine.register(p)
             p.counters.datagramsIn += 1
             p.counters.bytesIn += d.bytes.count

@@ -74,7 +74,7 @@ extension Engine {
         // cookie is verified. A handshaking peer gets it: that is a retransmission.
         if peer.status != .handshaking, s.accepting, RecordLayer.startsWithClientHello(d.bytes) {
             // A late copy of the hello that made this association is not a restart.
-            if let random = Admission.clientRandom(d.bytes), random == peer.clientRandom {
+            if let random = RecordLayer.initialClientHelloRandom(in: d.bytes), random == peer.clientRandom {
                 drop(d, on: s, peer: peer, reason: "a late copy of the ClientHello of an existing association")
                 return
             }

@@ -84,47 +84,43 @@ extension Peer {
         let direction: Direction = write ? .outbound : .inbound
         switch contentType {
         case SSL3_RT_HEADER:
-            guard bytes.count >= 13 else { return }
-            if write { lastWriteEpoch = UInt16(bytes[3]) << 8 | UInt16(bytes[4]) }
+            guard let header = RecordHeader(in: bytes) else { return }
+            if write { lastWriteEpoch = header.epoch }
             // The rest is read only for a subscriber: this runs for every record.
             guard engine.wants(.protocolDetail) else { return }
-            var seq: UInt64 = 0
-            for i in 5..<11 { seq = seq << 8 | UInt64(bytes[i]) }
-            emit(.record(direction, contentType: bytes[0], epoch: UInt16(bytes[3]) << 8 | UInt16(bytes[4]), sequence: seq,
-                         length: Int(bytes[11]) << 8 | Int(bytes[12])), as: .protocolDetail)
+            emit(.record(direction, contentType: header.contentType, epoch: header.epoch, sequence: header.sequence,
+                         length: Int(header.length)), as: .protocolDetail)
         case SSL3_RT_HANDSHAKE:
-            guard bytes.count >= HandshakeHeader.length else { return }
-            let type = bytes[0]
+            // Read in place: this runs for every handshake message of every peer.
+            guard let header = HandshakeHeader(in: bytes) else { return }
             // An admitted peer's first step re-reads the ClientHello that
             // DTLSv1_listen already reported: it crossed the wire once.
-            if replayedHello, !write, type == HandshakeType.clientHello.rawValue {
+            if replayedHello, !write, header.type == HandshakeType.clientHello.rawValue {
                 replayedHello = false
-                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(type)))
+                stepCapture?.append(SeenMessage(direction: direction, name: HandshakeType.name(header.type)))
                 return
             }
             // A message OpenSSL writes again keeps its message_seq (RFC 6347
             // §4.2.2): that is how a resent flight is told from a new one.
             var resent = false
             if write {
-                let seq = Int32(bytes[4]) << 8 | Int32(bytes[5])
+                let seq = Int32(header.messageSeq)
                 resent = seq <= highestSentMessageSeq
                 highestSentMessageSeq = max(highestSentMessageSeq, seq)
             }
-            noteMessage(.handshake(type), direction, resent: resent)
+            noteMessage(.handshake(header.type), direction, resent: resent)
             guard engine.wants(.protocolDetail) else { return }
-            // Read in place: this runs for every handshake message of every peer.
-            func u24(_ i: Int) -> Int { Int(bytes[i]) << 16 | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) }
-            emit(.handshakeMessage(direction, type: type, messageSeq: UInt16(bytes[4]) << 8 | UInt16(bytes[5]),
-                                   fragmentOffset: u24(6), fragmentLength: u24(9), length: u24(1)), as: .protocolDetail)
+            emit(.handshakeMessage(direction, type: header.type, messageSeq: header.messageSeq,
+                                   fragmentOffset: Int(header.fragmentOffset), fragmentLength: Int(header.fragmentLength),
+                                   length: Int(header.length)), as: .protocolDetail)
         case SSL3_RT_CHANGE_CIPHER_SPEC:
             // One per handshake (no renegotiation): a second is a resend.
             noteMessage(.changeCipherSpec, direction, resent: write && sentChangeCipherSpec)
             if write { sentChangeCipherSpec = true }
         case SSL3_RT_ALERT:
-            guard bytes.count >= 2 else { return }
             // Kept as the two bytes; named when someone asks (every closed
             // association sends and receives one).
-            let code = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+            guard let code = Alert(in: bytes)?.code else { return }
             alertLog.append(ObservedAlert(direction: direction, code: code))
             noteMessage(.alert(code), direction)
             emit(.alert(direction, level: ObservedAlert.level(code), description: ObservedAlert.description(code)))

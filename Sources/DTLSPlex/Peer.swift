@@ -66,7 +66,7 @@ public final class Peer {
     @exclusivity(unchecked) var handshakeStarted = false
     /// The random of the ClientHello that made a server peer: a late copy of
     /// it is not a client starting over.
-    @exclusivity(unchecked) var clientRandom: [UInt8]?
+    @exclusivity(unchecked) var clientRandom: HelloRandom?
     /// Set at admission: the ClientHello inside the SSL was already reported.
     @exclusivity(unchecked) var replayedHello = false
     /// The highest handshake message_seq this peer has written, and whether
@@ -157,36 +157,15 @@ public final class Peer {
         recordOverhead.map { mtu - RecordHeader.length - $0 } ?? Int(DTLS_get_data_mtu(ssl))
     }
 
-    /// Why OpenSSL must not see this datagram, if it must not: records that
-    /// no peer could have sent but that OpenSSL 3.0 answers with a fatal
-    /// alert instead of discarding them (RFC 6347 §4.1.2.7), so that one
-    /// forged datagram from the peer's address would end the association —
-    /// a content type DTLS 1.2 does not have, or a protected record (epoch
-    /// 1 and up) shorter than the cipher's nonce and tag. The datagram must
-    /// be a whole number of records OpenSSL takes as records: of one it will
-    /// not take (another version, a length over the maximum) it skips only
-    /// the 13-byte header and reads the body as further records, where
-    /// anything could hide.
+    /// Why OpenSSL must not see this datagram, if it must not: records no
+    /// peer could have sent but that OpenSSL 3.0 would answer with a fatal
+    /// alert, ending the association for one forged datagram (the cases are
+    /// `ImplausibleRecord`'s). Asked of every datagram from a peer's address.
     func implausibleRecord(in d: UnsafeRawBufferPointer) -> String? {
         // Once established, records carry the negotiated version (alerts may not).
-        let version: Int32? = status == .established ? SSL_version(ssl) : nil
-        var i = 0
-        while i < d.count {
-            guard i + RecordHeader.length <= d.count else { return "not a whole number of DTLS records" }
-            let type = d[i], recordVersion = Int32(d[i + 1]) << 8 | Int32(d[i + 2])
-            let epoch = Int(d[i + 3]) << 8 | Int(d[i + 4]), length = Int(d[i + 11]) << 8 | Int(d[i + 12])
-            // 16384 bytes of plaintext and the largest overhead OpenSSL allows.
-            guard length <= 16_384 + 320, i + RecordHeader.length + length <= d.count else {
-                return "not a whole number of DTLS records"
-            }
-            guard (20...23).contains(type) else { return "not a DTLS 1.2 record type" }
-            let versionOK = type == 21 ? d[i + 1] == 0xfe
-                : version.map { recordVersion == $0 } ?? (recordVersion == 0xfefd || recordVersion == 0xfeff)
-            guard versionOK else { return "record version is not the association's" }
-            if epoch != 0 && length < minimumProtectedRecord { return "protected record shorter than the cipher's overhead" }
-            i += RecordHeader.length + length
-        }
-        return nil
+        let version = status == .established ? UInt16(truncatingIfNeeded: SSL_version(ssl)) : nil
+        return RecordLayer.implausibleRecord(in: d, associationVersion: version,
+                                             minimumProtectedLength: minimumProtectedRecord)?.reason
     }
 
     /// The fewest bytes a record protected by the current cipher can hold:
