@@ -232,6 +232,11 @@ final class DTLSConnection {
         return true
     }
 
+    /// The name a step report shows for the call a step made.
+    static func callName(handshaking: Bool) -> StaticString {
+        handshaking ? "SSL_do_handshake" : "SSL_read"
+    }
+
     // MARK: - Keys
 
     /// RFC 5705 keying material, as DTLS-SRTP derives its keys.

@@ -1,7 +1,7 @@
 extension Engine {
     // MARK: - step
 
-    /// One `SSL_do_handshake`, or once established, `SSL_read` until OpenSSL
+    /// One handshake step, or once established, reads until OpenSSL
     /// wants more. Consumes what the peer's inbound queue holds; whatever
     /// OpenSSL writes waits in the outbound queue for `flush`.
     ///
@@ -26,7 +26,7 @@ extension Engine {
         }
         readTimer(p)
         return StepReport(beforeState: before, afterState: after,
-                          callName: handshaking ? "SSL_do_handshake" : "SSL_read", returned: returned, outcome: outcome,
+                          callName: DTLSConnection.callName(handshaking: handshaking), returned: returned, outcome: outcome,
                           datagramsConsumed: inBefore - p.bio.inboundCount,
                           datagramsProduced: p.bio.outbound.count - outBefore, status: p.status,
                           seen: p.stepCapture ?? [], resentByTimer: timerDue)
@@ -88,7 +88,7 @@ extension Engine {
         if p.status != .established || p.retransmitDeadline != nil { updateTimer(p) }
     }
 
-    /// SSL_read until WANT_READ: one call may consume a retransmitted handshake
+    /// Reads until OpenSSL wants more: one call may consume a retransmitted handshake
     /// record and return nothing, so keep going while datagrams wait.
     /// `fresh`: the read may follow any other OpenSSL call (a step by hand).
     private func readAvailable(_ p: Peer, fresh: Bool) -> (Int32, SSLOutcome) {
@@ -262,7 +262,7 @@ extension Engine {
     }
 
     /// The application messages received and not yet read, oldest first.
-    /// An established peer first reads (SSL_read) whatever datagrams wait in
+    /// An established peer first reads whatever datagrams wait in
     /// its inbound queue: `read` is a read, as in SPEC.md's first handshake.
     public func read(_ p: Peer) -> [[UInt8]] {
         if p.status == .established, p.bio.hasInbound {

@@ -47,7 +47,7 @@ extension Engine {
     /// The earliest moment something is due, if anything is.
     public var nextTimerDeadline: Double? { timers.first?.deadline }
 
-    /// Fires every expired timer: retransmissions (DTLSv1_handle_timeout),
+    /// Fires every expired timer: retransmissions (OpenSSL's timeout handling),
     /// handshake deadlines, idle eviction. Returns how many fired to effect
     /// (a flight resent, a peer ended): a heap entry for a timer OpenSSL
     /// already stopped is no timer.

@@ -21,10 +21,10 @@ public struct OpenSSLErrorEntry: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// An OpenSSL failure: what SSL_get_error said, plus the whole error queue.
+/// An OpenSSL failure: the code OpenSSL classified it with, plus the whole error queue.
 public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String
-    /// What SSL_get_error said, by name, when the failure came from an SSL call.
+    /// OpenSSL's code for it, by name, when the failure came from an SSL call.
     public var sslErrorName: String?
     public var queue: [OpenSSLErrorEntry]
 
@@ -45,7 +45,7 @@ public struct OpenSSLError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// ERR_clear_error, only when there is something to clear: it walks all
     /// sixteen slots of the queue even when empty (about 800 instructions, a
-    /// few times per handshake), and an empty queue is what SSL_get_error
+    /// few times per handshake), and an empty queue is what OpenSSL's error classification
     /// looks at either way.
     static func clearQueue() {
         if ERR_peek_error() != 0 { ERR_clear_error() }

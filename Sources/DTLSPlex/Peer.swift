@@ -206,7 +206,7 @@ public final class Peer {
     public var inboundQueue: DatagramQueue { bio.inbound }
     public var outboundQueue: DatagramQueue { bio.outbound }
 
-    /// Decrypted bytes OpenSSL holds that `SSL_read` has not handed out.
+    /// Decrypted bytes OpenSSL holds that a read has not handed out.
     public var sslPending: Int { Int(SSL_pending(ssl)) }
     /// What OpenSSL reports about the BIO: next datagram's size in, unsent bytes out.
     public var bioPending: Int { Int(BIO_ctrl_pending(bio.bio)) }

@@ -1,6 +1,6 @@
 internal import COpenSSL
 
-/// What a call on a connection came to: SSL_get_error's answer, typed. The
+/// What a call on a connection came to: OpenSSL's error code for it, typed. The
 /// names are OpenSSL's, for the shell and the events to show.
 public enum SSLOutcome: Sendable, Equatable {
     /// SSL_ERROR_NONE: the call did what it was asked (the handshake is
@@ -13,7 +13,7 @@ public enum SSLOutcome: Sendable, Equatable {
     /// SSL_ERROR_ZERO_RETURN: the other side sent close_notify.
     case closed
     /// Anything else: the association is over. The error names what
-    /// SSL_get_error said and holds OpenSSL's error queue.
+    /// OpenSSL's code said and holds OpenSSL's error queue.
     case failed(OpenSSLError)
 
     /// As OpenSSL spells it: "SSL_ERROR_WANT_READ".
@@ -27,7 +27,7 @@ public enum SSLOutcome: Sendable, Equatable {
         }
     }
 
-    /// The name of any SSL_get_error result.
+    /// The name of any of OpenSSL's SSL error codes.
     static func name(ofCode code: Int32) -> String {
         switch code {
         case SSL_ERROR_NONE: "SSL_ERROR_NONE"

@@ -10,7 +10,7 @@ public struct StepReport {
     }
     public var before: String { String(cString: beforeState) }
     public var after: String { String(cString: afterState) }
-    /// The call OpenSSL made: SSL_do_handshake, or SSL_read once established.
+    /// The call OpenSSL made: the handshake step, or the read once established (by name).
     let callName: StaticString
     /// What it returned, only to be shown.
     let returned: Int32
