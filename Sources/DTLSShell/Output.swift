@@ -37,11 +37,20 @@ public enum Output {
     static func write(_ fd: Int32, _ bytes: [UInt8]) {
         var bytes = bytes
         var offset = 0
-        // Bounded: a write either progresses or fails.
+        var waits = 0
+        // Bounded: a write either progresses or fails; a full non-blocking descriptor (a pipe whose
+        // reader lags, set O_NONBLOCK by whoever shares it) is waited for, up to a minute in all,
+        // rather than losing the line.
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
+                if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waits < 60 {
+                    waits += 1
+                    var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&entry, 1, 1000)
+                    continue
+                }
                 return
             }
             offset += n
