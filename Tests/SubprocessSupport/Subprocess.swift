@@ -31,12 +31,15 @@ public final class Subprocess: @unchecked Sendable {
         process.standardInput = stdinPipe
         let e = Pipe()
         process.standardError = e
+        Self.keepFromOtherChildren(stdinPipe)
+        Self.keepFromOtherChildren(e)
         collect(e) { $0.err.append($1) }
         if let stdoutFile {
             _ = FileManager.default.createFile(atPath: stdoutFile, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutFile))
         } else {
             let o = Pipe()
+            Self.keepFromOtherChildren(o)
             process.standardOutput = o
             collect(o) { $0.out.append($1) }
         }
@@ -48,6 +51,16 @@ public final class Subprocess: @unchecked Sendable {
         pthread_sigmask(SIG_SETMASK, &none, &saved)
         defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try process.run()
+    }
+
+    /// Foundation makes pipes without close-on-exec, so a child that another test spawns at the same
+    /// moment inherits this one's: its stdout then never reaches end of file while that other child
+    /// lives (a server held for a minute), and a wait after exit gives up before the last output is in.
+    /// The child still gets its own ends: spawning dup2s them onto 0, 1 and 2, which clears the flag.
+    private static func keepFromOtherChildren(_ pipe: Pipe) {
+        for descriptor in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
+            _ = fcntl(descriptor, F_SETFD, fcntl(descriptor, F_GETFD) | FD_CLOEXEC)
+        }
     }
 
     private func collect(_ pipe: Pipe, into append: @escaping @Sendable (Subprocess, Data) -> Void) {
