@@ -157,6 +157,12 @@ final class DTLSConnection {
         return Double(tv.tv_sec) + Double(tv.tv_usec) / 1e6
     }
 
+    /// The length of the timer OpenSSL armed last, as chosen (not what is left of it).
+    var armedTimerLength: Double? {
+        guard let length = DatagramBIO.with(SSL_get_rbio(ssl), { $0.timerLength }), length > 0 else { return nil }
+        return Double(length) / 1e6
+    }
+
     enum TimeoutOutcome {
         case resent
         /// OpenSSL's own clock says not yet, or no flight waits for an answer.
@@ -296,6 +302,7 @@ private func connectionTimerCallback(_ ssl: OpaquePointer?, _ previous: UInt32) 
     let c = TLSContext.from(ssl)?.configuration
     let initial = UInt32(max(15, c?.timerInitialMilliseconds ?? 1000)) * 1000
     let cap = UInt32(max(15, min(c?.timerMaxMilliseconds ?? 60_000, 60_000))) * 1000
-    if previous == 0 { return min(initial, cap) }
-    return min(previous * 2, cap)
+    let length = previous == 0 ? min(initial, cap) : min(previous * 2, cap)
+    _ = DatagramBIO.with(SSL_get_rbio(ssl)) { $0.timerLength = length }
+    return length
 }

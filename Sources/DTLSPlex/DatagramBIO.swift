@@ -32,6 +32,9 @@ final class DatagramBIO {
     /// (gettimeofday, µs; 0 when stopped): DTLSv1_get_timeout says only "0"
     /// once it has passed, and holding time still needs to know by how much.
     @exclusivity(unchecked) var timerDeadline: Int64 = 0
+    /// How long the timer OpenSSL armed last runs, in microseconds, as the timer callback chose it: a
+    /// trace says "armed: 1 s", not what was left when it was read.
+    @exclusivity(unchecked) var timerLength: UInt32 = 0
 
     /// The `BIO *`; owned by the SSL once attached with SSL_set_bio.
     let bio: OpaquePointer

@@ -7,7 +7,9 @@ extension Engine {
         let old = p.retransmitDeadline
         if let seconds = p.connection.retransmissionTimeout {
             p.retransmitDeadline = now() + seconds
-            if old == nil || rearmed { p.emit(.timer(seconds: seconds), as: .protocolDetail) }
+            if old == nil || rearmed {
+                p.emit(.timer(seconds: p.connection.armedTimerLength ?? seconds), as: .protocolDetail)
+            }
         } else {
             p.retransmitDeadline = nil
             if old != nil { p.emit(.timer(seconds: nil), as: .protocolDetail) }
