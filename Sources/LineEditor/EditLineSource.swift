@@ -26,24 +26,18 @@ public final class EditLineSource {
         case ended
     }
 
-    private let programName: String
-    private let historyFile: HistoryFile?
-    private let history: HistoryStore
-    private let completer: (String) -> [String]
-    private var editor: OpaquePointer?
+    let programName: String
+    let history: HistoryKeeper
+    let completer: (String) -> [String]
+    var editor: OpaquePointer?
     private var state = State.stopped
     private var prompt = ""
     /// What libedit's prompt callback hands out; it must outlive every redraw.
     private(set) var promptText: UnsafeMutablePointer<CChar>?
     /// Said once, above the first prompt (an unreadable history file, …).
-    private var notices: [String] = []
-    /// The history file could not be read as one: writing it would destroy what the user has.
-    private var savesHistory = true
-
-    private var decoder = TypedInputDecoder()
+    var notices: [String] = []
     /// Decoded input libedit has not been given yet: what follows a finished line waits for the next call.
-    private var waiting: [TypedInput] = []
-    private var waitingIndex = 0
+    private var reader = TerminalReader(descriptor: STDIN_FILENO)
     /// Keys libedit reads next, through ``nextKey(into:)``.
     private var keys: [wchar_t] = []
     private var keyIndex = 0
@@ -52,12 +46,11 @@ public final class EditLineSource {
     /// Inside `el_wgets`: libedit must not be entered again from a callback.
     private var insideLibEdit = false
     /// The key libedit read before the current one: Tab after Tab lists the candidates.
-    private var previousKey: wchar_t = 0
+    var previousKey: wchar_t = 0
     private var currentKey: wchar_t = 0
     private var fedEnter = false
     /// SIGINT arrived while libedit waited for the rest of a command (Ctrl-R's search reads key by key).
     private var interruptedWhileReading = false
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// - Parameters:
     ///   - programName: names this program's section in `~/.editrc`.
@@ -71,8 +64,7 @@ public final class EditLineSource {
         completer: @escaping (_ lineBeforeCursor: String) -> [String]
     ) {
         self.programName = programName
-        self.historyFile = historyPath.map { HistoryFile(path: Self.expandingHome($0)) }
-        self.history = HistoryStore(capacity: historySize)
+        self.history = HistoryKeeper(path: historyPath.map(Home.expanding), size: historySize)
         self.completer = completer
     }
 
@@ -88,13 +80,13 @@ public final class EditLineSource {
     /// Input already read from the terminal that waits for the next ``readAvailable()`` (the lines after
     /// the first of a paste): the loop must not wait for the descriptor to become readable again.
     public var hasBufferedInput: Bool {
-        state == .editing && (waitingIndex < waiting.count || keyIndex < keys.count)
+        state == .editing && (reader.hasItems || keyIndex < keys.count)
     }
 
     /// Every line in the history, oldest first (what Up walks back through), the file's included.
     public var historyEntries: [String] {
         prepareEditor()
-        return history.entries
+        return history.store.entries
     }
 
     /// Shows the prompt and starts editing (raw mode). The first start also loads the history file and
@@ -123,7 +115,7 @@ public final class EditLineSource {
     public func readAvailable() -> [LineEvent] {
         guard state == .editing, let editor else { return [] }
         if !hasBufferedInput {
-            switch readTerminal() {
+            switch reader.readAvailable() {
             case .closed: return [endInput(echoNewline: false)]
             case .nothing, .read: break
             }
@@ -136,9 +128,7 @@ public final class EditLineSource {
             }
         }
         if let event = runLibEdit(editor) { return [event] }
-        while waitingIndex < waiting.count {
-            let item = waiting[waitingIndex]
-            waitingIndex += 1
+        while let item = reader.popItem() {
             switch item {
             case let .text(text):
                 let wide = EditBuffer.wide(text)
@@ -164,8 +154,6 @@ public final class EditLineSource {
             }
             if let event = runLibEdit(editor) { return [event] }
         }
-        waiting.removeAll(keepingCapacity: true)
-        waitingIndex = 0
         // While a paste is still arriving, drawing can wait for its end: one redraw per burst keeps a
         // long paste linear in its length (each redraw walks the whole line).
         if textIsUndrawn && Terminal.readiness(of: fileDescriptor) != .ready {
@@ -235,8 +223,8 @@ public final class EditLineSource {
             }
             leaveRawMode(editor)
         }
-        if state != .stopped {
-            saveHistory()
+        if state != .stopped, let failure = history.save() {
+            Terminal.write(failure + "\n")
         }
         state = .stopped
     }
@@ -260,84 +248,21 @@ public final class EditLineSource {
         return 1
     }
 
-    /// Tab: the common part of the candidates, and the list of them on a second Tab.
-    func complete() -> UInt8 {
-        guard let editor else { return UInt8(CC_ERROR) }
-        let before = EditBuffer.current(of: editor).beforeCursor
-        let word = Completion.lastWord(of: before)
-        let matches = Completion.matches(for: word, among: completer(before))
-        guard !matches.isEmpty else { return UInt8(CC_ERROR) }
-        let typed = word.unicodeScalars.count
-        if matches.count == 1 {
-            let match = matches[0]
-            let suffix = match.hasSuffix("/") ? "" : " "
-            insert(String(String.UnicodeScalarView(match.unicodeScalars.dropFirst(typed))) + suffix)
-            return UInt8(CC_REFRESH)
-        }
-        let common = Completion.commonPrefix(matches)
-        if common.unicodeScalars.count > typed {
-            insert(String(String.UnicodeScalarView(common.unicodeScalars.dropFirst(typed))))
-            return UInt8(CC_REFRESH)
-        }
-        guard previousKey == 0x09 else { return UInt8(CC_ERROR) }
-        printAbove(Completion.listing(matches, columns: Terminal.columns() ?? 80))
-        return UInt8(CC_NORM)
-    }
-
-
     // MARK: - Internals
-
-    private enum ReadOutcome { case nothing, read, closed }
-
-    /// Reads and decodes what the terminal has now (at most a few reads, so the engine's events keep flowing
-    /// during a long paste; the rest is read on the loop's next turn).
-    private func readTerminal() -> ReadOutcome {
-        var outcome = ReadOutcome.nothing
-        for _ in 0..<16 {
-            switch Terminal.readiness(of: fileDescriptor) {
-            case .idle:
-                if decoder.isWaitingForMore {
-                    // The rest of an escape sequence or character is normally in the same write; wait briefly.
-                    if Terminal.waitReadable(fileDescriptor, milliseconds: 30) { continue }
-                    waiting += decoder.flush()
-                }
-                return outcome
-            case .closed:
-                return outcome == .read ? .read : .closed
-            case .ready, .readableButEmpty:
-                // A read says which: bytes, end of file (0), nothing after all (EAGAIN) or an error.
-                break
-            }
-            let count = readBuffer.withUnsafeMutableBytes { Terminal.readWithoutWaiting(fileDescriptor, into: $0) }
-            if count < 0 && (errno == EINTR || errno == EAGAIN) { return outcome }
-            guard count > 0 else { return outcome == .read ? .read : .closed }
-            waiting += decoder.decode(readBuffer[..<count])
-            outcome = .read
-        }
-        return outcome
-    }
 
     /// For a command that reads more keys: what was read already comes first; then it waits for the
     /// terminal (in 100 ms steps, so Ctrl-C is seen).
     private func waitForKeys() -> Bool {
-        while waitingIndex < waiting.count {
-            appendKeys(for: waiting[waitingIndex])
-            waitingIndex += 1
-            if !keys.isEmpty { return true }
-        }
-        for _ in 0..<(10 * 3600) {
-            if Terminal.interruptIsPending() {
-                interruptedWhileReading = true
+        while true {
+            while let item = reader.popItem() {
+                appendKeys(for: item)
+                if !keys.isEmpty { return true }
+            }
+            guard reader.waitForItems() else {
+                interruptedWhileReading = Terminal.interruptIsPending()
                 return false
             }
-            guard Terminal.waitReadable(fileDescriptor, milliseconds: 100) else { continue }
-            let count = readBuffer.withUnsafeMutableBytes { Terminal.readWithoutWaiting(fileDescriptor, into: $0) }
-            if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            guard count > 0 else { return false }
-            decoder.decode(readBuffer[..<count]).forEach(appendKeys(for:))
-            if !keys.isEmpty { return true }
         }
-        return false
     }
 
     /// Input as keys, one by one, for a command that reads them itself.
@@ -369,7 +294,7 @@ public final class EditLineSource {
             if fedEnter && ending.last == 0x0A {
                 let line = EditBuffer.current(of: editor).text
                 let finished = String(line.unicodeScalars.dropLast())
-                history.remember(finished)
+                history.store.remember(finished)
                 startLine()
                 return .line(finished)
             }
@@ -380,15 +305,6 @@ public final class EditLineSource {
         keys.removeAll(keepingCapacity: true)
         keyIndex = 0
         return nil
-    }
-
-    private func insert(_ text: String) {
-        insert(EditBuffer.wide(text))
-    }
-
-    private func insert(_ wide: [wchar_t]) {
-        guard !wide.isEmpty else { return }
-        _ = (wide + [0]).withUnsafeBufferPointer { el_winsertstr(editor, $0.baseAddress) }
     }
 
     /// Before libedit runs a key: it draws by difference from what it last drew, so undrawn text must be
@@ -403,60 +319,6 @@ public final class EditLineSource {
         guard textIsUndrawn, !insideLibEdit, let editor else { return }
         scheduleRedraw()
         _ = runLibEdit(editor)
-    }
-
-    /// Creates libedit's editor once: the locale first, then dtlsh's bindings, the user's `~/.editrc`, and
-    /// dtlsh's bindings again (an editor switch there resets them). Also loads the history file.
-    private func prepareEditor() {
-        guard editor == nil else { return }
-        LibEditBridge.configureOnce()
-        guard let editor = CLibEdit_el_initStdio(programName) else { return }
-        self.editor = editor
-        _ = CLibEdit_el_setClientData(editor, Unmanaged.passUnretained(self).toOpaque())
-        _ = CLibEdit_el_setPrompt(editor, LibEditBridge.prompt, 1)
-        _ = CLibEdit_el_setEditor(editor, "emacs")
-        // The shell reads SIGINT and SIGWINCH itself; libedit's handlers would re-raise them.
-        _ = CLibEdit_el_setSignal(editor, 0)
-        _ = CLibEdit_el_setHistory(editor, history.handle)
-        _ = CLibEdit_el_setReadChar(editor, LibEditBridge.readCharacter)
-        _ = CLibEdit_el_addFunction(editor, KeyBindings.completeFunction, "Complete the word before the cursor", LibEditBridge.complete)
-        _ = CLibEdit_el_addFunction(editor, KeyBindings.redisplayFunction, "Redraw the line", LibEditBridge.redisplay)
-        KeyBindings.apply(to: editor)
-        _ = CLibEdit_el_sourceUserSettings(editor)
-        KeyBindings.apply(to: editor)
-        loadHistory()
-    }
-
-    private func loadHistory() {
-        guard let historyFile else { return }
-        let shown = historyFile.path.replacingHome()
-        switch historyFile.load() {
-        case .missing:
-            break
-        case let .entries(lines):
-            history.replace(with: lines)
-            if lines.count > history.capacity {
-                notices.append(
-                    "history: \(shown) holds \(lines.count) entries; keeping the newest \(history.capacity) (DTLSH_HISTSIZE sets how many)")
-            }
-        case .unrecognised:
-            if let aside = historyFile.moveAside() {
-                notices.append("history: \(shown) was not a history file; moved it to \(aside.replacingHome()) and started a new one")
-            } else {
-                savesHistory = false
-                notices.append("history: \(shown) is not a history file; left it as it is, and this session's history will not be saved")
-            }
-        case let .unusable(reason):
-            savesHistory = false
-            notices.append("history: cannot use \(shown) (\(reason)); this session's history will not be saved")
-        }
-    }
-
-    private func saveHistory() {
-        guard let historyFile, savesHistory, history.capacity > 0 else { return }
-        if let reason = historyFile.save(history.entries) {
-            Terminal.write("history: could not save \(historyFile.path.replacingHome()): \(reason)\n")
-        }
     }
 
     /// A fresh, empty line: libedit resets its buffer and draws the prompt (`read_prepare`), raw mode on.
@@ -478,12 +340,10 @@ public final class EditLineSource {
     }
 
     private func discardTypedAhead() {
-        waiting.removeAll()
-        waitingIndex = 0
         keys.removeAll()
         keyIndex = 0
         textIsUndrawn = false
-        decoder.reset()
+        reader.discard()
     }
 
     private func endInput(echoNewline: Bool) -> LineEvent {
@@ -527,11 +387,6 @@ public final class EditLineSource {
             el_resize(editor)
         }
     }
-
-    private static func expandingHome(_ path: String) -> String {
-        guard path.hasPrefix("~/"), let home = getenv("HOME") else { return path }
-        return String(cString: home) + path.dropFirst()
-    }
 }
 
 extension String {
@@ -539,13 +394,5 @@ extension String {
         split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
             .joined(separator: terminator)
-    }
-
-    /// `~/…` for a path in the home directory, as the user would write it.
-    fileprivate func replacingHome() -> String {
-        guard let home = getenv("HOME").map({ String(cString: $0) }), !home.isEmpty, hasPrefix(home + "/") else {
-            return self
-        }
-        return "~" + dropFirst(home.count)
     }
 }
