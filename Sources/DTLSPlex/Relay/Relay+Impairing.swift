@@ -1,0 +1,100 @@
+import DTLSWire
+
+extension Relay {
+    /// One datagram from a side of `leg`: classified, decided on, reported, sent (or not).
+    func handle(_ bytes: [UInt8], on leg: RelayLeg, _ direction: RelayDirection) {
+        let t = now()
+        leg.lastActivity = t
+        let wasComplete = leg.tracker.completedInferred
+        let seen = leg.tracker.observe(bytes, fromClient: direction.fromClient)
+        if direction == .up { leg.totals.up += 1 } else { leg.totals.down += 1 }
+        var (action, reason, recovery) = decide(bytes.count, seen, leg, direction)
+        var due: Double?
+        if action != .dropped, settings.delayMilliseconds > 0 || settings.jitterMilliseconds > 0 {
+            let jitter = settings.jitterMilliseconds > 0
+                ? Double(leg.impairment.next() % 1_000_000) / 1_000_000 * settings.jitterMilliseconds : 0
+            let ms = settings.delayMilliseconds + jitter
+            if delayLine.isFull {
+                (action, reason) = (.dropped, "the delay line is full (\(DelayLine.capacity) datagrams)")
+            } else {
+                due = t + ms / 1000
+                if action == .forwarded {
+                    action = .delayed
+                    reason = "delayed \(Int(ms.rounded())) ms"
+                }
+            }
+        }
+        switch action {
+        case .dropped: leg.totals.dropped += 1
+        case .duplicated: leg.totals.duplicated += 1
+        case .reordered: leg.totals.reordered += 1
+        case .delayed: leg.totals.delayed += 1
+        default: break
+        }
+        emit(leg, .datagram(direction, action: action, bytes: bytes, observation: seen, reason: reason, recovery: recovery))
+        switch action {
+        case .dropped:
+            break
+        case .reordered:
+            // One held per direction: an older one goes now, behind nothing.
+            if let old = leg.held[direction] { send(old.bytes, on: leg, direction) }
+            leg.held[direction] = (bytes, t)
+        default:
+            let copies = action == .duplicated ? 2 : 1
+            for _ in 0..<copies {
+                if let due { delayLine.add(bytes, on: leg, direction, due: due) } else { send(bytes, on: leg, direction) }
+            }
+            // The datagram held back goes after this one: they crossed.
+            if let old = leg.held.removeValue(forKey: direction) {
+                if let due { delayLine.add(old.bytes, on: leg, direction, due: due) } else { send(old.bytes, on: leg, direction) }
+            }
+        }
+        if !wasComplete && leg.tracker.completedInferred {
+            leg.totals.handshakeCompleted = true
+            emit(leg, .handshakeCompleted)
+        }
+    }
+
+    /// What to do with a datagram, why, and who recovers when it is a lost flight.
+    private func decide(_ size: Int, _ seen: FlightObservation, _ leg: RelayLeg, _ direction: RelayDirection)
+        -> (RelayAction, String?, String?)
+    {
+        if let mtu = settings.mtu {
+            let family = direction == .up ? upstream : leg.client
+            let limit = mtu - family.headerOverhead
+            if size > limit {
+                return (.dropped, "\(size) B is over the payload limit of \(limit) B (--mtu \(mtu))", nil)
+            }
+        }
+        if let f = seen.flight, settings.dropFlights.contains(f), !seen.isResend {
+            return (.dropped, "--drop-flight \(f): its first transmission", FlightObservation.recovery(ofLost: f))
+        }
+        // Impairments never touch what is not DTLS.
+        guard seen.unclassifiable != "not DTLS records", settings.randomizes else { return (.forwarded, nil, nil) }
+        if leg.impairment.shouldDrop(percent: settings.dropPercent) {
+            let recovery = seen.flight.map { FlightObservation.recovery(ofLost: $0) }
+            return (.dropped, "--drop \(format(settings.dropPercent)) %", recovery)
+        }
+        if leg.impairment.shouldDrop(percent: settings.dupPercent) { return (.duplicated, nil, nil) }
+        if leg.impairment.shouldDrop(percent: settings.reorderPercent) {
+            return (.reordered, "held back behind the next datagram this way", nil)
+        }
+        return (.forwarded, nil, nil)
+    }
+
+    private func format(_ d: Double) -> String {
+        d == d.rounded() ? String(Int(d)) : String(d)
+    }
+
+    /// Sends what the delay line holds that is due, and held datagrams that waited long enough.
+    func sendDue() {
+        let t = now()
+        for e in delayLine.takeDue(t) { send(e.bytes, on: e.leg, e.direction) }
+        for leg in legs {
+            for (direction, h) in leg.held where t - h.since >= settings.reorderHoldSeconds {
+                leg.held[direction] = nil
+                send(h.bytes, on: leg, direction)
+            }
+        }
+    }
+}
