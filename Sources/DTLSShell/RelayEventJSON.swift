@@ -49,6 +49,7 @@ public enum RelayEventJSON {
             j.add("duplicated", t.duplicated)
             j.add("reordered", t.reordered)
             j.add("delayed", t.delayed)
+            j.add("edited", t.edited)
             j.add("handshake_completed", t.handshakeCompleted)
             j.add("inferred", true)
         }

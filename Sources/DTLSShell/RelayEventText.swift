@@ -33,7 +33,7 @@ public struct RelayEventText: Sendable {
             return ["\(who): closed (\(reason))"]
         case let .totals(t):
             return ["\(who) totals: client \(t.client), \(t.up) datagrams up, \(t.down) down, \(t.dropped) dropped, "
-                    + "\(t.duplicated) duplicated, \(t.reordered) reordered, \(t.delayed) delayed, handshake "
+                    + "\(t.duplicated) duplicated, \(t.reordered) reordered, \(t.delayed) delayed, \(t.edited) edited, handshake "
                     + (t.handshakeCompleted ? "completed (inferred)" : "not completed")]
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DTLSPlex
 import DTLSShell
+import DTLSWire
 import Glibc
 
 /// `dtlsh relay`: dtlsh between a DTLS client and its server, like mbed TLS's
@@ -48,6 +49,18 @@ struct RelayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("IP MTU: drop (and report) datagrams over it less 28 bytes (IPv4) or 48 (IPv6).", valueName: "BYTES"))
     var mtu: Int?
 
+    @Option(help: ArgumentHelp("Drop the datagram carrying the Nth transmission (default 1) of a message, e.g. Finished, ChangeCipherSpec; repeatable.", valueName: "NAME[:N]"))
+    var dropMessage: [String] = []
+
+    @Option(help: ArgumentHelp("Delay every datagram carrying a message; repeatable.", valueName: "NAME:MS"))
+    var delayMessage: [String] = []
+
+    @Flag(help: "Never drop a HelloVerifyRequest.")
+    var protectHvr = false
+
+    @Option(help: ArgumentHelp("Flip a byte of this percent of encrypted application data records.", valueName: "PERCENT"))
+    var corruptApp: Double = 0
+
     @Option(help: ArgumentHelp("Most clients (legs) at once.", valueName: "N"))
     var maxClients = 1_000
 
@@ -76,6 +89,9 @@ struct RelayCommand: ParsableCommand {
             throw ValidationError("\(name) must be 0-60000 ms")
         }
         _ = try flights()
+        _ = try droppedMessages()
+        _ = try delayedMessages()
+        guard (0...100).contains(corruptApp) else { throw ValidationError("--corrupt-app must be a percent, 0-100") }
         if let mtu, !(128...65_535).contains(mtu) { throw ValidationError("--mtu must be 128-65535") }
         guard maxClients > 0 else { throw ValidationError("--max-clients must be at least 1") }
         guard idle > 0 else { throw ValidationError("--idle must be positive") }
@@ -94,6 +110,28 @@ struct RelayCommand: ParsableCommand {
         return out
     }
 
+    /// `NAME[:N]`: a message name as `ClearView.messageNames` spells it, and N ≥ 1.
+    private func droppedMessages() throws -> [(name: String, nth: Int)] {
+        try dropMessage.map { text in
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            let nth = parts.count == 2 ? Int(parts[1]) : 1
+            guard let name = parts.first, ClearView.askableNames.contains(name), let nth, nth >= 1 else {
+                throw ValidationError("--drop-message takes NAME[:N] with NAME one of \(ClearView.askableNames.joined(separator: ", ")), not '\(text)'")
+            }
+            return (name, nth)
+        }
+    }
+
+    private func delayedMessages() throws -> [(name: String, milliseconds: Double)] {
+        try delayMessage.map { text in
+            let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ClearView.askableNames.contains(parts[0]), let ms = Double(parts[1]), (0...60_000).contains(ms) else {
+                throw ValidationError("--delay-message takes NAME:MS (MS 0-60000) with NAME one of \(ClearView.askableNames.joined(separator: ", ")), not '\(text)'")
+            }
+            return (parts[0], ms)
+        }
+    }
+
     func run() throws {
         var settings = RelaySettings()
         settings.dropPercent = drop
@@ -104,6 +142,10 @@ struct RelayCommand: ParsableCommand {
         settings.seed = seed
         settings.dropFlights = try flights()
         settings.mtu = mtu
+        settings.dropMessages = try droppedMessages()
+        settings.delayMessages = try delayedMessages()
+        settings.protectHelloVerifyRequest = protectHvr
+        settings.corruptAppPercent = corruptApp
         settings.maxClients = maxClients
         settings.idleSeconds = idle
         let relay: Relay

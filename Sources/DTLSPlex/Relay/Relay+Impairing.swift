@@ -8,12 +8,18 @@ extension Relay {
         let wasComplete = leg.tracker.completedInferred
         let seen = leg.tracker.observe(bytes, fromClient: direction.fromClient)
         if direction == .up { leg.totals.up += 1 } else { leg.totals.down += 1 }
+        for name in Set(seen.messageNames) { leg.messageCounts[name, default: 0] += 1 }
+        var bytes = bytes
         var (action, reason, recovery) = decide(bytes.count, seen, leg, direction)
+        if action == .forwarded, corruptApplicationData(&bytes, leg) {
+            (action, reason) = (.edited, "--corrupt-app: the last byte of an application data record flipped")
+        }
         var due: Double?
-        if action != .dropped, settings.delayMilliseconds > 0 || settings.jitterMilliseconds > 0 {
+        let messageDelay = settings.delayMessages.filter { seen.messageNames.contains($0.name) }.map(\.milliseconds).max() ?? 0
+        if action != .dropped, settings.delayMilliseconds > 0 || settings.jitterMilliseconds > 0 || messageDelay > 0 {
             let jitter = settings.jitterMilliseconds > 0
                 ? Double(leg.impairment.next() % 1_000_000) / 1_000_000 * settings.jitterMilliseconds : 0
-            let ms = settings.delayMilliseconds + jitter
+            let ms = settings.delayMilliseconds + jitter + messageDelay
             if delayLine.isFull {
                 (action, reason) = (.dropped, "the delay line is full (\(DelayLine.capacity) datagrams)")
             } else {
@@ -29,6 +35,7 @@ extension Relay {
         case .duplicated: leg.totals.duplicated += 1
         case .reordered: leg.totals.reordered += 1
         case .delayed: leg.totals.delayed += 1
+        case .edited: leg.totals.edited += 1
         default: break
         }
         emit(leg, .datagram(direction, action: action, bytes: bytes, observation: seen, reason: reason, recovery: recovery))
@@ -66,6 +73,13 @@ extension Relay {
                 return (.dropped, "\(size) B is over the payload limit of \(limit) B (--mtu \(mtu))", nil)
             }
         }
+        // --protect-hvr: a HelloVerifyRequest goes through whatever else is asked.
+        if settings.protectHelloVerifyRequest && seen.messageNames.contains("HelloVerifyRequest") {
+            return (.forwarded, nil, nil)
+        }
+        for (name, nth) in settings.dropMessages where seen.messageNames.contains(name) && leg.messageCounts[name] == nth {
+            return (.dropped, "--drop-message \(name):\(nth)", seen.flight.map { FlightObservation.recovery(ofLost: $0) })
+        }
         if let f = seen.flight, settings.dropFlights.contains(f), !seen.isResend {
             return (.dropped, "--drop-flight \(f): its first transmission", FlightObservation.recovery(ofLost: f))
         }
@@ -80,6 +94,18 @@ extension Relay {
             return (.reordered, "held back behind the next datagram this way", nil)
         }
         return (.forwarded, nil, nil)
+    }
+
+    /// Flips the last byte (the tag's) of the first protected application data
+    /// record, for `--corrupt-app PERCENT` of the datagrams that hold one.
+    private func corruptApplicationData(_ bytes: inout [UInt8], _ leg: RelayLeg) -> Bool {
+        guard settings.corruptAppPercent > 0 else { return false }
+        let split = RecordLayer.split(bytes)
+        guard let r = split.records.first(where: {
+            $0.header.epoch > 0 && $0.header.contentType == ContentType.applicationData.rawValue && $0.header.length > 0
+        }), leg.impairment.shouldDrop(percent: settings.corruptAppPercent) else { return false }
+        bytes[r.offset + RecordHeader.length + Int(r.header.length) - 1] ^= 0xff
+        return true
     }
 
     private func format(_ d: Double) -> String {

@@ -63,6 +63,8 @@ public struct RelayLegTotals: Sendable, Equatable {
     public var duplicated = 0
     public var reordered = 0
     public var delayed = 0
+    /// Changed on the way (`--corrupt-app`).
+    public var edited = 0
     /// Inferred from the wire: both sides sent records at epoch 1 and up.
     public var handshakeCompleted = false
 

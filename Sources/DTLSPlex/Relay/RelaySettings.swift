@@ -14,6 +14,15 @@ public struct RelaySettings: Sendable {
     /// An IP MTU: datagrams whose payload is larger than it minus the IP and
     /// UDP headers (28 bytes IPv4, 48 IPv6) are dropped and reported.
     public var mtu: Int?
+    /// Drop the datagram that carries the Nth transmission of a message
+    /// (`--drop-message Finished:2`), counted over both directions per leg.
+    public var dropMessages: [(name: String, nth: Int)] = []
+    /// Delay every datagram that carries a message (`--delay-message ChangeCipherSpec:500`).
+    public var delayMessages: [(name: String, milliseconds: Double)] = []
+    /// Never drop a HelloVerifyRequest (udp_proxy's protect_hvr).
+    public var protectHelloVerifyRequest = false
+    /// Flip a byte of this percent of protected application data records (udp_proxy's bad_ad).
+    public var corruptAppPercent: Double = 0
     public var maxClients = 1_000
     /// A leg is closed after this long without a datagram either way.
     public var idleSeconds: Double = 300
@@ -24,6 +33,6 @@ public struct RelaySettings: Sendable {
 
     /// Whether anything random is asked for (decisions draw from the seed only then).
     var randomizes: Bool {
-        dropPercent > 0 || dupPercent > 0 || reorderPercent > 0 || jitterMilliseconds > 0
+        dropPercent > 0 || dupPercent > 0 || reorderPercent > 0 || jitterMilliseconds > 0 || corruptAppPercent > 0
     }
 }

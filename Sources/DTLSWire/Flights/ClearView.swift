@@ -58,6 +58,30 @@ public struct ClearView: Sendable, Equatable {
         }
     }
 
+    /// The names a person asks for by (`--drop-message Finished`): handshake
+    /// types whole, `ChangeCipherSpec`, `Alert`, `ApplicationData`; an encrypted
+    /// handshake record is `Finished` (the first protected handshake message of
+    /// every DTLS 1.2 handshake: inferred, not read).
+    public var messageNames: [String] {
+        items.map { item in
+            switch item {
+            case let .handshake(h): h.typeName
+            case .changeCipherSpec: "ChangeCipherSpec"
+            case .alert: "Alert"
+            case let .encrypted(type, _):
+                type == ContentType.handshake.rawValue ? "Finished" : ContentType.name(type)
+            case let .other(type, _): ContentType.name(type)
+            }
+        }
+    }
+
+    /// Every name `messageNames` can give, for checking what a person typed.
+    public static let askableNames = [
+        "HelloRequest", "ClientHello", "HelloVerifyRequest", "ServerHello", "Certificate", "ServerKeyExchange",
+        "CertificateRequest", "ServerHelloDone", "CertificateVerify", "ClientKeyExchange", "NewSessionTicket",
+        "ChangeCipherSpec", "Finished", "Alert", "ApplicationData",
+    ]
+
     /// Short names of what is in the datagram, in order: `ClientHello`,
     /// `Certificate[0+1012/1423]` for a fragment, `ChangeCipherSpec`,
     /// `encrypted Handshake (epoch 1)`, `Alert(fatal, …)`.

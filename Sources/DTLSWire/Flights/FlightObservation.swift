@@ -18,6 +18,8 @@ public struct FlightObservation: Sendable, Equatable {
     public var names: [String]
     /// Records at epoch 1 and up.
     public var encrypted: Int
+    /// The messages by the names a person asks for them (`ClearView.messageNames`).
+    public var messageNames: [String] = []
 
     public init(flight: Int?, isResend: Bool, inferred: Bool, unclassifiable: String?, names: [String], encrypted: Int) {
         self.flight = flight

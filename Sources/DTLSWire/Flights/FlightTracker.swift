@@ -79,8 +79,10 @@ public struct FlightTracker: Sendable {
         }
         if unclassifiable != nil { flight = nil }
         if let flight { lastFlight[fromClient] = max(lastFlight[fromClient] ?? 0, flight) }
-        return FlightObservation(flight: flight, isResend: anyClassified && !anyNew, inferred: inferred && flight != nil,
-                                 unclassifiable: unclassifiable, names: view.names, encrypted: view.encryptedCount)
+        var o = FlightObservation(flight: flight, isResend: anyClassified && !anyNew, inferred: inferred && flight != nil,
+                                  unclassifiable: unclassifiable, names: view.names, encrypted: view.encryptedCount)
+        o.messageNames = view.messageNames
+        return o
     }
 
     /// The flight of one clear handshake message of a full handshake.
