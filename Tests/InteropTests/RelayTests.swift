@@ -92,6 +92,32 @@ import Testing
         Peers.stop(server, handshakes: 1)
     }
 
+    /// Each other flight lost once: the side the event names recovers, and
+    /// the handshake completes. A HelloVerifyRequest is never resent: the
+    /// ClientHello (flight 1) comes again instead.
+    @Test(arguments: [(1, 1, "the client resends its ClientHello"), (2, 1, "a HelloVerifyRequest is never resent"),
+                      (3, 3, "the client resends flight 3"), (5, 5, "the client resends flight 5"),
+                      (6, 6, "flight 6 is resent only when flight 5 comes again")])
+    func everyFlightLostOnceIsRecovered(_ flight: Int, _ resent: Int, _ recovery: String) throws {
+        let (server, serverPort) = try RelayRun.serveEcho()
+        let (relay, port) = try RelayRun.start(to: serverPort, ["--drop-flight", "\(flight)"])
+        let client = try RelayRun.connect(port: port, send: "flight \(flight) lost")
+        #expect(client.waitExit(timeout: 20) == 0, "\(client.stderr)")
+        #expect(client.stdout == "flight \(flight) lost\n")
+        let events = RelayRun.stop(relay)
+        let datagrams = RelayRun.events(events, "relay_datagram")
+        let dropped = datagrams.filter { $0["action"] as? String == "dropped" }
+        #expect(!dropped.isEmpty && dropped.allSatisfy { $0["flight"] as? Int == flight })
+        #expect((dropped.first?["recovery"] as? String)?.hasPrefix(recovery) == true, "\(dropped)")
+        #expect(datagrams.contains { $0["flight"] as? Int == resent && $0["resend"] as? Bool == true
+                    && $0["action"] as? String == "forwarded" })
+        // Completion is inferred from what got through, after the resend.
+        let completed = try #require(RelayRun.events(events, "relay_handshake_completed").first?["t"] as? Double)
+        let lost = try #require(dropped.first?["t"] as? Double)
+        #expect(completed > lost)
+        Peers.stop(server, handshakes: 1)
+    }
+
     /// 30 % loss each way, seeded: how many of 20 handshakes of `dtlsh connect`
     /// (a 100 ms first timer, 10 s to finish) complete through the relay.
     @Test func thirtyPercentLossOverTwentyHandshakes() throws {

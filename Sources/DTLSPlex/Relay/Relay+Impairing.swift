@@ -5,7 +5,6 @@ extension Relay {
     func handle(_ bytes: [UInt8], on leg: RelayLeg, _ direction: RelayDirection) {
         let t = now()
         leg.lastActivity = t
-        let wasComplete = leg.tracker.completedInferred
         let seen = leg.tracker.observe(bytes, fromClient: direction.fromClient)
         if direction == .up { leg.totals.up += 1 } else { leg.totals.down += 1 }
         for name in Set(seen.messageNames) { leg.messageCounts[name, default: 0] += 1 }
@@ -56,9 +55,13 @@ extension Relay {
                 if let due { delayLine.add(old.bytes, on: leg, direction, due: due) } else { send(old.bytes, on: leg, direction) }
             }
         }
-        if !wasComplete && leg.tracker.completedInferred {
-            leg.totals.handshakeCompleted = true
-            emit(leg, .handshakeCompleted)
+        // Completed, as far as the wire can tell: protected records delivered both ways.
+        if action != .dropped && seen.encrypted > 0 && !leg.totals.handshakeCompleted {
+            leg.encryptedDelivered.insert(direction)
+            if leg.encryptedDelivered.count == 2 {
+                leg.totals.handshakeCompleted = true
+                emit(leg, .handshakeCompleted)
+            }
         }
     }
 

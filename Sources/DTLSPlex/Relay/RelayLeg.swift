@@ -14,6 +14,8 @@ public final class RelayLeg {
     var lastActivity: Double
     /// ICMP port unreachable was reported and nothing came from the server since.
     public internal(set) var unreachable = false
+    /// The directions in which records at epoch 1 and up got through.
+    var encryptedDelivered: Set<RelayDirection> = []
     /// How many datagrams carried each message so far (`--drop-message NAME:N`).
     var messageCounts: [String: Int] = [:]
     /// A datagram held back in each direction, to be sent after the next one.
