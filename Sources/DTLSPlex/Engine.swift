@@ -46,6 +46,8 @@ public final class Engine {
     /// Kept between turns so the loop allocates nothing per turn.
     @exclusivity(unchecked) var pumpScratch: [Unmanaged<Peer>] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
+    /// What shares the loop in auto mode (the shell's relays): see `EngineCompanion`.
+    public weak var companion: EngineCompanion?
     /// Takes each application message as it is read, before it is queued for
     /// `read`: returning true consumes it (serve --echo answers from here, so
     /// a message is never copied into an array of its own). The bytes are

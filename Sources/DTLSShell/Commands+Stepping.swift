@@ -33,6 +33,7 @@ extension Shell {
     }
 
     func recvCommand(_ a: Arguments) throws {
+        if a.count == 1, let r = relays.relay(named: a[0]) { return recvRelay(r) }
         let s = try a.socket(0)
         guard a.count == 1 || (a.count == 3 && a[1] == "for") else { throw ShellError.usage(a.spec.usage) }
         let before = engine.statistics.datagramsIn
@@ -57,6 +58,8 @@ extension Shell {
     }
 
     func flushCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try flushLeg(r, leg, a) }
+        guard a.count == 1 else { throw ShellError.usage(a.spec.usage) }
         let before = engine.statistics.datagramsOut + engine.statistics.droppedTotal
         let name: String
         if let p = engine.peer(named: a[0]) {
@@ -83,6 +86,7 @@ extension Shell {
     }
 
     func dropCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try dropLeg(r, leg, a) }
         let p = try a.peer(0)
         let d = try a.direction(1)
         let which = a.optional(2) ?? "all"
@@ -92,6 +96,7 @@ extension Shell {
     }
 
     func dupCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try dupLeg(r, leg, a) }
         let p = try a.peer(0)
         let d = try a.direction(1)
         let i = try queueIndex(a, 2, p, d)
@@ -100,6 +105,7 @@ extension Shell {
     }
 
     func swapCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try swapLeg(r, leg, a) }
         let p = try a.peer(0)
         let d = try a.direction(1)
         let i = try queueIndex(a, 2, p, d), j = try queueIndex(a, 3, p, d)
@@ -108,6 +114,7 @@ extension Shell {
     }
 
     func pendingCommand(_ a: Arguments) throws {
+        if a.count == 1, let (_, leg) = relays.leg(named: a[0]) { return pendingLeg(leg) }
         let peers = a.count == 1 ? [try a.peer(0)] : engine.peers
         if a.count == 0 {
             for s in engine.sockets where !s.outbound.isEmpty {

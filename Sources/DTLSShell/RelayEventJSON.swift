@@ -29,6 +29,13 @@ public enum RelayEventJSON {
             j.add("unclassifiable", seen.unclassifiable)
             j.add("reason", reason)
             j.add("recovery", recovery)
+        case let .held(direction, bytes, seen, position):
+            j.add("direction", direction.rawValue)
+            j.add("bytes", bytes.count)
+            if let f = seen.flight { j.add("flight", f) } else { j.addRaw("flight", "null") }
+            j.add("resend", seen.isResend)
+            j.addRaw("messages", "[" + seen.names.map(JSONWriter.quote).joined(separator: ",") + "]")
+            j.add("position", position)
         case .handshakeCompleted:
             j.add("inferred", true)
             j.add("how", "records at epoch 1 both ways")

@@ -23,6 +23,11 @@ public struct RelayEventText: Sendable {
         case let .datagram(direction, action, bytes, seen, reason, recovery):
             guard level >= .flights || action != .forwarded else { return [] }
             return datagramLines(who, direction, action, bytes, seen, reason, recovery)
+        case let .held(direction, bytes, seen, position):
+            guard level >= .flights else { return [] }
+            var lines = datagramLines(who, direction, .forwarded, bytes, seen, nil, nil)
+            lines[0] += style.paint(" — held, \(direction.rawValue) \(position) (flush \(who) \(direction.rawValue))", .dim)
+            return lines
         case .handshakeCompleted:
             return [style.paint("\(who): handshake completed (inferred: records at epoch 1 both ways)", .good)]
         case let .upstreamUnreachable(server):

@@ -46,6 +46,8 @@ public final class Shell {
     var endedPeers: [String: Peer.Status] = [:]
     /// How each of those ended, in words, for `explain`.
     var endNotes: [String: String] = [:]
+    /// The relays (`relay NAME LISTEN UPSTREAM`), in the engine's loop.
+    let relays: RelayBoard
 
     public init(output: @escaping (String) -> Void, style: TextStyle = TextStyle(enabled: false)) {
         var settings = Engine.Settings(tls: TLSConfiguration(psk: .demo))
@@ -56,6 +58,8 @@ public final class Shell {
         self.style = style
         self.renderer = EventText(level: .records, style: style)
         self.wire = WireRecorder(engine: engine)
+        self.relays = RelayBoard(engine: engine)
+        engine.companion = relays
         engine.subscribe { [unowned self] in self.show($0) }
     }
 

@@ -8,6 +8,18 @@ extension Relay {
         let seen = leg.tracker.observe(bytes, fromClient: direction.fromClient)
         if direction == .up { leg.totals.up += 1 } else { leg.totals.down += 1 }
         for name in Set(seen.messageNames) { leg.messageCounts[name, default: 0] += 1 }
+        if holding {
+            let id = leg.note(RelayLegEntry(time: t, direction: direction, action: nil, size: bytes.count, observation: seen))
+            leg.queues[direction, default: []].append(HeldDatagram(bytes: bytes, observation: seen, entry: id))
+            emit(leg, .held(direction, bytes: bytes, observation: seen, position: leg.queue(direction).count))
+            return
+        }
+        impair(bytes, seen, on: leg, direction, at: t)
+    }
+
+    /// Auto mode: the impairments decide; the datagram is reported and sent (or not).
+    private func impair(_ bytes: [UInt8], _ seen: FlightObservation, on leg: RelayLeg, _ direction: RelayDirection,
+                        at t: Double) {
         var bytes = bytes
         var (action, reason, recovery) = decide(bytes.count, seen, leg, direction)
         if action == .forwarded, corruptApplicationData(&bytes, leg) {
@@ -37,7 +49,7 @@ extension Relay {
         case .edited: leg.totals.edited += 1
         default: break
         }
-        emit(leg, .datagram(direction, action: action, bytes: bytes, observation: seen, reason: reason, recovery: recovery))
+        report(bytes, seen, on: leg, direction, action, reason, recovery, at: t)
         switch action {
         case .dropped:
             break
@@ -55,13 +67,24 @@ extension Relay {
                 if let due { delayLine.add(old.bytes, on: leg, direction, due: due) } else { send(old.bytes, on: leg, direction) }
             }
         }
-        // Completed, as far as the wire can tell: protected records delivered both ways.
-        if action != .dropped && seen.encrypted > 0 && !leg.totals.handshakeCompleted {
-            leg.encryptedDelivered.insert(direction)
-            if leg.encryptedDelivered.count == 2 {
-                leg.totals.handshakeCompleted = true
-                emit(leg, .handshakeCompleted)
-            }
+        noteDelivery(seen, on: leg, direction, action)
+    }
+
+    func report(_ bytes: [UInt8], _ seen: FlightObservation, on leg: RelayLeg, _ direction: RelayDirection,
+                _ action: RelayAction, _ reason: String?, _ recovery: String?, at t: Double, held: Int? = nil) {
+        if held.map({ leg.settle($0, action) }) != true {
+            leg.note(RelayLegEntry(time: t, direction: direction, action: action, size: bytes.count, observation: seen))
+        }
+        emit(leg, .datagram(direction, action: action, bytes: bytes, observation: seen, reason: reason, recovery: recovery))
+    }
+
+    /// Completed, as far as the wire can tell: protected records delivered both ways.
+    func noteDelivery(_ seen: FlightObservation, on leg: RelayLeg, _ direction: RelayDirection, _ action: RelayAction) {
+        guard action != .dropped, seen.encrypted > 0, !leg.totals.handshakeCompleted else { return }
+        leg.encryptedDelivered.insert(direction)
+        if leg.encryptedDelivered.count == 2 {
+            leg.totals.handshakeCompleted = true
+            emit(leg, .handshakeCompleted)
         }
     }
 

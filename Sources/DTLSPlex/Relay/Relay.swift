@@ -12,13 +12,17 @@ public final class Relay {
     public let listenSocket: UDPSocket
     /// The server every leg forwards to.
     public let upstream: SocketAddress
-    public let settings: RelaySettings
+    public var settings: RelaySettings
     /// Open legs, oldest first.
     public private(set) var legs: [RelayLeg] = []
     /// Legs closed (idle), with their counts.
     public private(set) var closedLegs: [(name: String, totals: RelayLegTotals)] = []
     /// Writes every datagram as it is sent on, client ↔ server.
     public var pcap: PcapWriter?
+    /// Manual mode (the shell's default): what arrives waits in the legs'
+    /// queues for `flush`, and no impairment applies; off, the relay forwards
+    /// by itself through the impairments.
+    public var holding = false
 
     private var byClient: [SocketAddress: RelayLeg] = [:]
     private var legsMade = 0

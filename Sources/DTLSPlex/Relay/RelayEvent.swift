@@ -29,6 +29,8 @@ public struct RelayEvent: Sendable {
         /// simply forwarded, `recovery` who will make up for a lost flight.
         case datagram(RelayDirection, action: RelayAction, bytes: [UInt8], observation: FlightObservation,
                       reason: String?, recovery: String?)
+        /// Manual mode: a datagram arrived and waits in the leg's queue.
+        case held(RelayDirection, bytes: [UInt8], observation: FlightObservation, position: Int)
         /// Both sides sent records at epoch 1 and up: inferred from the wire, the Finished messages are encrypted.
         case handshakeCompleted
         /// The server's address answered with ICMP port unreachable.
@@ -45,6 +47,7 @@ public struct RelayEvent: Sendable {
         case .opened: "relay_opened"
         case .legOpened: "relay_leg_opened"
         case .datagram: "relay_datagram"
+        case .held: "relay_held"
         case .handshakeCompleted: "relay_handshake_completed"
         case .upstreamUnreachable: "relay_upstream_unreachable"
         case .refused: "relay_refused"

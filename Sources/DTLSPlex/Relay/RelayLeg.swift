@@ -18,8 +18,36 @@ public final class RelayLeg {
     var encryptedDelivered: Set<RelayDirection> = []
     /// How many datagrams carried each message so far (`--drop-message NAME:N`).
     var messageCounts: [String: Int] = [:]
+    /// Manual mode: what arrived and waits for `flush LEG up|down`, each way.
+    public internal(set) var queues: [RelayDirection: [HeldDatagram]] = [.up: [], .down: []]
+    /// What happened on the leg, oldest first (the last `historyLimit` entries).
+    public internal(set) var history: [RelayLegEntry] = []
+    static let historyLimit = 500
     /// A datagram held back in each direction, to be sent after the next one.
     var held: [RelayDirection: (bytes: [UInt8], since: Double)] = [:]
+
+    private var entriesMade = 0
+
+    /// Adds a line to the history and returns its id.
+    @discardableResult
+    func note(_ entry: RelayLegEntry) -> Int {
+        entriesMade += 1
+        var e = entry
+        e.id = entriesMade
+        history.append(e)
+        if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
+        return e.id
+    }
+
+    /// What became of a held datagram: its line says so, unless it already
+    /// said (a copy made by dup gets a line of its own). False when it has none.
+    func settle(_ id: Int, _ action: RelayAction) -> Bool {
+        guard let i = history.lastIndex(where: { $0.id == id }), history[i].action == nil else { return false }
+        history[i].action = action
+        return true
+    }
+
+    public func queue(_ direction: RelayDirection) -> [HeldDatagram] { queues[direction] ?? [] }
 
     init(name: String, client: SocketAddress, upstream: UDPSocket, seed: UInt64, now: Double) {
         self.name = name

@@ -1,0 +1,23 @@
+import DTLSWire
+
+/// A datagram a relay holds in one of a leg's queues (manual mode) until it
+/// is flushed, dropped, duplicated or moved; classified when it arrived, so
+/// moving it around does not count it twice.
+public struct HeldDatagram: Sendable {
+    public var bytes: [UInt8]
+    public var observation: FlightObservation
+    /// Its line in the leg's history, which says what became of it.
+    var entry: Int
+}
+
+/// One line of a leg's story, for `ladder LEG` and `explain LEG`.
+public struct RelayLegEntry: Sendable {
+    /// Numbered in arrival order on the leg.
+    public var id = 0
+    public var time: Double
+    public var direction: RelayDirection
+    /// Nil: arrived and held (manual mode); otherwise what became of it.
+    public var action: RelayAction?
+    public var size: Int
+    public var observation: FlightObservation
+}
