@@ -121,9 +121,11 @@ public final class Engine {
 
     /// Everything is built only when a subscriber wants this kind of event.
     func emit(_ kind: @autoclosure () -> Event.Kind, socket: @autoclosure () -> String?, peer: @autoclosure () -> String?,
-              as type: EventInterest = .lifecycle, dropped: @autoclosure () -> DroppedDatagram? = nil) {
+              as type: EventInterest = .lifecycle, dropped: @autoclosure () -> DroppedDatagram? = nil,
+              mark: DatagramMark? = nil) {
         guard wants(type) else { return }
-        subscribers.deliver(Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped()), as: type)
+        subscribers.deliver(Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped(), mark: mark),
+                            as: type)
     }
 
     // MARK: - Contexts

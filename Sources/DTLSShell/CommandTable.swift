@@ -81,6 +81,39 @@ public enum CommandTable {
                     example: "auto on", arguments: [.choice(["on", "off"])]) { try $0.autoCommand($1) },
 
         // Data
+        CommandSpec("inject", group: "Data", usage: "inject SOCKET HOST:PORT DATAGRAM… | inject LEG up|down DATAGRAM…",
+                    summary: "Send a datagram made by hand: raw bytes, or records built with DTLSWire's encoder.",
+                    detail: """
+                        DATAGRAM is hex:BYTES (the whole datagram) or one word per record, concatenated:
+                          clienthello[,cookie=HEX][,msgseq=N][,frag=OFFSET+LENGTH]
+                          alert:LEVEL:DESCRIPTION   e.g. alert:fatal:handshake_failure, alert:2:40
+                          ccs                        ChangeCipherSpec
+                          appdata:HEX                application data (epoch 1 unless told)
+                          handshake:TYPE:BODYHEX[,msgseq=N][,frag=OFFSET+LENGTH]
+                          record:TYPE:PAYLOADHEX     any content type: handshake, alert, ccs, appdata or a number
+                        and on any record ,epoch=N ,seq=N ,version=1.0|1.2 (seq defaults to the record's position).
+                        HOST:PORT may name a socket or relay of this shell. On a relay's leg, up sends to the server
+                        from the leg's socket (a client restart: inject r.1 up clienthello), down to the client.
+                        Examples:
+                          inject cli 127.0.0.1:4433 clienthello                  a ClientHello without a cookie
+                          inject cli srv clienthello,cookie=00112233             with a (wrong) cookie
+                          inject cli srv alert:fatal:handshake_failure           a plaintext alert
+                          inject cli srv clienthello,frag=0+60 clienthello,frag=60+100,seq=1   two fragments
+                          inject cli srv ccs record:handshake:00,epoch=1         ChangeCipherSpec, then a bogus epoch-1 record
+                          inject cli srv hex:16fefd0000000000000000000100    raw bytes
+                        """,
+                    example: "inject cli srv clienthello",
+                    arguments: [.peerOrSocket, .address, .text], min: 3, max: nil) { try $0.injectCommand($1) },
+        CommandSpec("edit", group: "Data", usage: "edit PEER in|out N OFFSET hex:BYTES | edit LEG up|down N OFFSET hex:BYTES",
+                    summary: "Overwrite bytes of queued datagram N (1 = next) from OFFSET on; it cannot grow.",
+                    detail: "Flip a byte of an encrypted record and the receiver discards it (a bad MAC, silently): edit c1 out 1 40 hex:ff. On a leg, the datagram is marked edited when flushed.",
+                    example: "edit c1 out 1 40 hex:ff",
+                    arguments: [.peer, .choice(["in", "out", "up", "down"]), .number, .number, .text], min: 5) { try $0.editCommand($1) },
+        CommandSpec("replay", group: "Data", usage: "replay PEER in|out N | replay LEG up|down N",
+                    summary: "Send again a copy of a datagram already sent (out, up, down) or queue again one received (in); N = 1 is the latest, of the last 16.",
+                    detail: "OpenSSL drops a replayed record silently (its replay window); the copy is marked replayed in the trace and the JSON.",
+                    example: "replay c1 out 1",
+                    arguments: [.peer, .choice(["in", "out", "up", "down"]), .number], min: 3) { try $0.replayCommand($1) },
         CommandSpec("send", group: "Data", usage: "send PEER TEXT… | send PEER hex:0a0b… | send PEER --size N",
                     summary: "Write one application message (one record, one datagram); queued until flush in manual mode.",
                     example: "send c1 hello", arguments: [.peer, .text], min: 2, max: nil) { try $0.sendCommand($1) },

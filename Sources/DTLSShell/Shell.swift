@@ -48,6 +48,8 @@ public final class Shell {
     var endNotes: [String: String] = [:]
     /// The relays (`relay NAME LISTEN UPSTREAM`), in the engine's loop.
     let relays: RelayBoard
+    /// What each peer sent and received lately, for `replay`.
+    let recentDatagrams: SentHistory
 
     public init(output: @escaping (String) -> Void, style: TextStyle = TextStyle(enabled: false)) {
         var settings = Engine.Settings(tls: TLSConfiguration(psk: .demo))
@@ -59,6 +61,7 @@ public final class Shell {
         self.renderer = EventText(level: .records, style: style)
         self.wire = WireRecorder(engine: engine)
         self.relays = RelayBoard(engine: engine)
+        self.recentDatagrams = SentHistory(engine: engine)
         engine.companion = relays
         engine.subscribe { [unowned self] in self.show($0) }
     }

@@ -8,6 +8,8 @@ public struct HeldDatagram: Sendable {
     public var observation: FlightObservation
     /// Its line in the leg's history, which says what became of it.
     var entry: Int
+    /// Changed by hand while it waited (`edit LEG …`).
+    public internal(set) var edited = false
 }
 
 /// One line of a leg's story, for `ladder LEG` and `explain LEG`.

@@ -210,6 +210,8 @@ public final class Relay {
 
     /// Sends one datagram on: up through the leg's own socket, down through the listen socket.
     func send(_ bytes: [UInt8], on leg: RelayLeg, _ direction: RelayDirection) {
+        leg.sent[direction, default: []].append(bytes)
+        if leg.sent[direction, default: []].count > RelayLeg.sentLimit { leg.sent[direction]?.removeFirst() }
         switch direction {
         case .up:
             let rc = bytes.withUnsafeBytes { Glibc.send(leg.upstream.fileDescriptor, $0.baseAddress, $0.count, 0) }

@@ -18,6 +18,10 @@ public final class RelayLeg {
     var encryptedDelivered: Set<RelayDirection> = []
     /// How many datagrams carried each message so far (`--drop-message NAME:N`).
     var messageCounts: [String: Int] = [:]
+    /// The last datagrams sent on each way, newest last, for `replay`.
+    public internal(set) var sent: [RelayDirection: [[UInt8]]] = [.up: [], .down: []]
+    static let sentLimit = 16
+    public static var sentLimitForShell: Int { sentLimit }
     /// Manual mode: what arrived and waits for `flush LEG up|down`, each way.
     public internal(set) var queues: [RelayDirection: [HeldDatagram]] = [.up: [], .down: []]
     /// What happened on the leg, oldest first (the last `historyLimit` entries).
