@@ -126,12 +126,17 @@ struct EngineOptions: ParsableArguments {
             }
         } else if json {
             engine.subscribe { write(STDOUT_FILENO, EventJSON.line($0)) }
+            sinks.recordWatch = InboundRecordWatch(engine: engine) { write(STDOUT_FILENO, EventJSON.line($0)) }
         } else {
             // Messages are shown from the flights level up: a loaded server would
             // spend its time printing them.
             let text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
                                  showData: traceLevel >= .flights)
             engine.subscribe(text.interest) { e in text.lines(e).forEach { write(textFD, $0) } }
+            // Datagram events are built anyway from the flights level up: say what OpenSSL will discard silently.
+            if traceLevel >= .flights {
+                sinks.recordWatch = InboundRecordWatch(engine: engine) { e in text.lines(e).forEach { write(textFD, $0) } }
+            }
         }
         return sinks
     }
@@ -176,6 +181,7 @@ extension EngineOptions {
 final class EngineSinks {
     var pcap: PcapWriter?
     var keyLog: KeyLogWriter?
+    var recordWatch: InboundRecordWatch?
 }
 
 #if canImport(Glibc)

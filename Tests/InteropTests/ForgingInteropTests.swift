@@ -16,10 +16,11 @@ import Testing
         #expect(shell.stdout.contains("HelloVerifyRequest msg_seq=0") && shell.stdout.contains("cookie="), "\(shell.stdout)")
     }
 
-    /// A relay in the shell between c1 and `dtlsh serve --echo`: the application
-    /// record replayed up the leg is not echoed twice (OpenSSL's replay window).
+    /// A relay in the shell between c1 and `dtlsh serve --echo --json`: the
+    /// application record replayed up the leg is not echoed twice (OpenSSL's
+    /// replay window), and the server's event says why.
     @Test func aReplayedRecordTowardServeEchoIsNotEchoedTwice() throws {
-        let (server, port) = try RelayRun.serveEcho()
+        let (server, port) = try Observe.serveJSON(["--psk", Peers.psk, "--echo"])
         let script = "set psk \(Peers.psk); trace off; auto on; open cli; relay r 0 127.0.0.1:\(port); connect c1 cli r; "
             + "wait until established c1 for 5s; send c1 only once; wait until data c1 for 3s; read c1; "
             + "replay r.1 up 1; wait for 1s; read c1; expect state r.1 established"
@@ -32,6 +33,10 @@ import Testing
         #expect(shell.stdout.contains("c1: no messages"), "\(shell.stdout)")
         server.signal(SIGINT)
         #expect(server.waitExit() == 0)
-        #expect(server.stdout.contains("1 messages in, 1 out"), "\(server.stdout)")
+        let events = Observe.objects(server.stdout)
+        #expect(events.filter { $0["event"] as? String == "app_data" && $0["direction"] as? String == "in" }.count == 1)
+        let why = events.filter { $0["event"] as? String == "dropped" && ($0["reason"] as? String)?.hasPrefix("replay: epoch 1") == true }
+        #expect(why.count == 1, "\(server.stdout)")
+        #expect((why.first?["reason"] as? String)?.contains("inferred") == true)
     }
 }
