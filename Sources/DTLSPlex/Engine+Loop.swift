@@ -19,7 +19,7 @@ extension Engine {
         let socketCount = fds.count
         for fd in extra { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         let extraEnd = fds.count
-        if driving, let companion {
+        if driving, hasCompanion, let companion {
             for fd in companion.descriptors { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         }
         var wait = max(0, timeout)
@@ -43,7 +43,7 @@ extension Engine {
             pump()
             isDriving = false
             for s in sockets where s.udp.hasQueuedSends { commitSends(on: s) }
-            companion?.turn()
+            if hasCompanion { companion?.turn() }
         }
         releaseRetired()
         return readableExtra

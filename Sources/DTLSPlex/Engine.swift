@@ -47,7 +47,12 @@ public final class Engine {
     @exclusivity(unchecked) var pumpScratch: [Unmanaged<Peer>] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
     /// What shares the loop in auto mode (the shell's relays): see `EngineCompanion`.
-    public weak var companion: EngineCompanion?
+    public weak var companion: EngineCompanion? {
+        didSet { hasCompanion = companion != nil }
+    }
+    /// Read every turn instead of the weak reference, which would cost
+    /// reference counting on every turn of a server that has no companion.
+    @exclusivity(unchecked) var hasCompanion = false
     /// Takes each application message as it is read, before it is queued for
     /// `read`: returning true consumes it (serve --echo answers from here, so
     /// a message is never copied into an array of its own). The bytes are
