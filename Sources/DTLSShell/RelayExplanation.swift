@@ -18,7 +18,7 @@ enum RelayExplanation {
         }
         for (side, d) in [("the client", RelayDirection.up), ("the server", .down)] {
             if let e = last(d), let f = e.observation.flight {
-                out.append("\(side) last sent \(FlightDescription.of(f))\(e.observation.isResend ? ", a resend" : "")"
+                out.append("\(side) last sent \(HandshakeFlight.describe(f))\(e.observation.isResend ? ", a resend" : "")"
                            + "\(e.observation.inferred ? " (inferred)" : ""): \(fate(e))")
             } else {
                 out.append("\(side) has sent no handshake flight yet")
@@ -38,7 +38,7 @@ enum RelayExplanation {
                            + "to pass it on, or drop \(leg.name) \(e.direction.rawValue) to lose it")
             default:
                 if f < 6 {
-                    let next = f == 1 ? "flight 2 (or 4 without a cookie exchange)" : FlightDescription.of(f + 1)
+                    let next = f == 1 ? "flight 2 (or 4 without a cookie exchange)" : HandshakeFlight.describe(f + 1)
                     out.append("the \(other) should answer with \(next); the \(sender) waits for it, its timer running")
                     out.append("if that is lost: " + FlightObservation.recovery(ofLost: f == 1 ? 2 : f + 1))
                 }
@@ -52,9 +52,4 @@ enum RelayExplanation {
         if holding { out.append("manual mode: datagrams wait in \(leg.name)'s queues until flush \(leg.name) [up|down]") }
         return out
     }
-}
-
-/// Flight names for sentences.
-enum FlightDescription {
-    static func of(_ n: Int) -> String { HandshakeFlight.describe(n) }
 }
