@@ -58,6 +58,9 @@ struct RelayCommand: ParsableCommand {
     @Flag(help: "Never drop a HelloVerifyRequest.")
     var protectHvr = false
 
+    @Flag(help: "Send the datagrams of one flight that follow each other within 10 ms as one datagram (up to the payload limit).")
+    var pack = false
+
     @Option(help: ArgumentHelp("Flip a byte of this percent of encrypted application data records.", valueName: "PERCENT"))
     var corruptApp: Double = 0
 
@@ -146,6 +149,7 @@ struct RelayCommand: ParsableCommand {
         settings.delayMessages = try delayedMessages()
         settings.protectHelloVerifyRequest = protectHvr
         settings.corruptAppPercent = corruptApp
+        settings.pack = pack
         settings.maxClients = maxClients
         settings.idleSeconds = idle
         let relay: Relay

@@ -75,6 +75,20 @@ import Testing
         Peers.stop(server, handshakes: 1)
     }
 
+    /// dtlsh serve resends flight 4 as two datagrams; with --pack the client gets them as one.
+    @Test func packSendsAResentFlightAsOneDatagram() throws {
+        let (server, serverPort) = try RelayRun.serveEcho()
+        let (relay, port) = try RelayRun.start(to: serverPort, ["--drop-flight", "4", "--pack"])
+        let client = try RelayRun.connect(port: port, send: "packed", ["--json"])
+        #expect(client.waitExit(timeout: 20) == 0, "\(client.stderr)")
+        _ = RelayRun.stop(relay)
+        let arrived = Observe.objects(client.stdout).filter { $0["event"] as? String == "datagram_in" }
+            .map { (($0["records"] as? [[String: Any]]) ?? []).compactMap { $0["handshake"] as? String } }
+        #expect(arrived.contains(["ServerHello", "ServerHelloDone"]), "\(arrived)")
+        #expect(!arrived.contains(["ServerHello"]), "\(arrived)")
+        Peers.stop(server, handshakes: 1)
+    }
+
     @Test(arguments: [["--drop-message", "Hello"], ["--drop-message", "Finished:0"], ["--delay-message", "Finished"],
                       ["--corrupt-app", "101"]])
     func badToolFlagsExitTwo(_ extra: [String]) throws {

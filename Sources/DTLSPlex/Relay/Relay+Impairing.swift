@@ -57,6 +57,8 @@ extension Relay {
             // One held per direction: an older one goes now, behind nothing.
             if let old = leg.held[direction] { send(old.bytes, on: leg, direction) }
             leg.held[direction] = (bytes, t)
+        case .forwarded where settings.pack:
+            pack(bytes, seen.flight, on: leg, direction, at: t)
         default:
             let copies = action == .duplicated ? 2 : 1
             for _ in 0..<copies {
@@ -138,9 +140,30 @@ extension Relay {
         d == d.rounded() ? String(Int(d)) : String(d)
     }
 
+    /// `--pack`: a flight's datagram joins the one being gathered that way when
+    /// it is of the same flight and both fit under the payload limit; anything
+    /// else sends what was gathered first.
+    private func pack(_ bytes: [UInt8], _ flight: Int?, on leg: RelayLeg, _ direction: RelayDirection, at t: Double) {
+        let limit = (settings.mtu ?? 1500) - (direction == .up ? upstream : leg.client).headerOverhead
+        if let p = leg.packing[direction], p.flight == flight, p.bytes.count + bytes.count <= limit {
+            leg.packing[direction]?.bytes += bytes
+            return
+        }
+        flushPack(leg, direction)
+        if let flight { leg.packing[direction] = (flight, bytes, t) } else { send(bytes, on: leg, direction) }
+    }
+
+    func flushPack(_ leg: RelayLeg, _ direction: RelayDirection) {
+        guard let p = leg.packing.removeValue(forKey: direction) else { return }
+        send(p.bytes, on: leg, direction)
+    }
+
     /// Sends what the delay line holds that is due, and held datagrams that waited long enough.
     func sendDue() {
         let t = now()
+        for leg in legs {
+            for (direction, p) in leg.packing where t - p.since >= settings.packWindowSeconds { flushPack(leg, direction) }
+        }
         for e in delayLine.takeDue(t) { send(e.bytes, on: e.leg, e.direction) }
         for leg in legs {
             for (direction, h) in leg.held where t - h.since >= settings.reorderHoldSeconds {

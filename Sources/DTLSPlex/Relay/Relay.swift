@@ -97,6 +97,10 @@ public final class Relay {
     private func nextDue() -> Double? {
         var due = delayLine.nextDue
         for leg in legs {
+            for (_, p) in leg.packing {
+                let d = p.since + settings.packWindowSeconds
+                due = min(due ?? d, d)
+            }
             for (_, h) in leg.held {
                 let d = h.since + settings.reorderHoldSeconds
                 due = min(due ?? d, d)
@@ -181,6 +185,7 @@ public final class Relay {
 
     /// Closes a leg: what it still holds is sent, its counts are kept.
     public func close(_ leg: RelayLeg, reason: String) {
+        for d in [RelayDirection.up, .down] { flushPack(leg, d) }
         for (direction, h) in leg.held { send(h.bytes, on: leg, direction) }
         leg.held = [:]
         delayLine.flush(leg) { send($0.bytes, on: leg, $0.direction) }
@@ -194,6 +199,7 @@ public final class Relay {
     @discardableResult
     public func finish() -> [(name: String, totals: RelayLegTotals)] {
         for leg in legs {
+            for d in [RelayDirection.up, .down] { flushPack(leg, d) }
             for (direction, h) in leg.held { send(h.bytes, on: leg, direction) }
             leg.held = [:]
             delayLine.flush(leg) { send($0.bytes, on: leg, $0.direction) }

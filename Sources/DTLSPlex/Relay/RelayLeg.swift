@@ -27,6 +27,8 @@ public final class RelayLeg {
     /// What happened on the leg, oldest first (the last `historyLimit` entries).
     public internal(set) var history: [RelayLegEntry] = []
     static let historyLimit = 500
+    /// `--pack`: the flight being gathered each way, its bytes and since when.
+    var packing: [RelayDirection: (flight: Int, bytes: [UInt8], since: Double)] = [:]
     /// A datagram held back in each direction, to be sent after the next one.
     var held: [RelayDirection: (bytes: [UInt8], since: Double)] = [:]
 

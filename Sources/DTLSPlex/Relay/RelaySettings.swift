@@ -21,6 +21,11 @@ public struct RelaySettings: Sendable {
     public var delayMessages: [(name: String, milliseconds: Double)] = []
     /// Never drop a HelloVerifyRequest (udp_proxy's protect_hvr).
     public var protectHelloVerifyRequest = false
+    /// Send the datagrams of one flight that follow each other closely as one
+    /// datagram, up to the payload limit (udp_proxy's pack).
+    public var pack = false
+    /// How long a flight's datagram waits for the next one of the same flight.
+    public var packWindowSeconds = 0.01
     /// Flip a byte of this percent of protected application data records (udp_proxy's bad_ad).
     public var corruptAppPercent: Double = 0
     public var maxClients = 1_000
