@@ -18,6 +18,10 @@ extension Engine {
         }
         let socketCount = fds.count
         for fd in extra { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        let extraEnd = fds.count
+        if driving, hasCompanion, let companion {
+            for fd in companion.descriptors { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        }
         var wait = max(0, timeout)
         if driving, let d = nextTimerDeadline { wait = min(wait, max(0, d - now())) }
         if driving, sockets.contains(where: { $0.heldBack != nil }) { wait = min(wait, 0.02) }
@@ -31,7 +35,7 @@ extension Engine {
             for i in 0..<socketCount where fds[i].revents & Int16(POLLIN) != 0 && i < sockets.count {
                 receive(sockets[i])
             }
-            for i in socketCount..<fds.count where fds[i].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            for i in socketCount..<extraEnd where fds[i].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 readableExtra.append(fds[i].fd)
             }
         }
@@ -39,6 +43,7 @@ extension Engine {
             pump()
             isDriving = false
             for s in sockets where s.udp.hasQueuedSends { commitSends(on: s) }
+            if hasCompanion { companion?.turn() }
         }
         releaseRetired()
         return readableExtra

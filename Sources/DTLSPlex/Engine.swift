@@ -49,6 +49,13 @@ public final class Engine {
     /// Kept between turns so the loop allocates nothing per turn.
     @exclusivity(unchecked) var pumpScratch: [Unmanaged<Peer>] = []
     @exclusivity(unchecked) var pollSet: [pollfd] = []
+    /// What shares the loop in auto mode (the shell's relays): see `EngineCompanion`.
+    public weak var companion: EngineCompanion? {
+        didSet { hasCompanion = companion != nil }
+    }
+    /// Read every turn instead of the weak reference, which would cost
+    /// reference counting on every turn of a server that has no companion.
+    @exclusivity(unchecked) var hasCompanion = false
     /// Takes each application message as it is read, before it is queued for
     /// `read`: returning true consumes it (serve --echo answers from here, so
     /// a message is never copied into an array of its own). The bytes are
@@ -122,9 +129,11 @@ public final class Engine {
 
     /// Everything is built only when a subscriber wants this kind of event.
     func emit(_ kind: @autoclosure () -> Event.Kind, socket: @autoclosure () -> String?, peer: @autoclosure () -> String?,
-              as type: EventInterest = .lifecycle, dropped: @autoclosure () -> DroppedDatagram? = nil) {
+              as type: EventInterest = .lifecycle, dropped: @autoclosure () -> DroppedDatagram? = nil,
+              mark: DatagramMark? = nil) {
         guard wants(type) else { return }
-        subscribers.deliver(Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped()), as: type)
+        subscribers.deliver(Event(time: now(), socket: socket(), peer: peer(), kind: kind(), dropped: dropped(), mark: mark),
+                            as: type)
     }
 
     // MARK: - Contexts

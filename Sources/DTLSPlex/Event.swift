@@ -51,6 +51,9 @@ public struct Event: Sendable {
     /// records and draw it towards where it was going. Outside `Kind` so that
     /// adding it broke no existing `switch`; nil for every other event.
     public var dropped: DroppedDatagram? = nil
+    /// For `datagram_out`: the datagram was forged or changed by hand
+    /// (`injected`, `edited`, `replayed`); nil for everything the engine made.
+    public var mark: DatagramMark? = nil
 
     public enum Kind: Sendable {
         case socketOpened(address: SocketAddress, accepting: Bool)

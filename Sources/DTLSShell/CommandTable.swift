@@ -14,14 +14,22 @@ public enum CommandTable {
                     summary: "Make a client peer on SOCKET. Nothing is sent until it is stepped (or auto is on).",
                     example: "connect c1 cli 127.0.0.1:24433",
                     arguments: [.text, .socket, .address], min: 3) { try $0.connect($1) },
+        CommandSpec("relay", group: "Sockets and peers", usage: "relay NAME LISTEN UPSTREAM",
+                    summary: "Stand between a DTLS client and its server: clients that send to LISTEN get legs NAME.1, NAME.2, … toward UPSTREAM.",
+                    detail: "LISTEN is HOST:PORT or a port (0: a free one); UPSTREAM is HOST:PORT or a socket of this shell. Each leg has its own socket toward the server and two queues, up (toward the server) and down (toward the client). In manual mode recv NAME takes what arrived into the queues, and pending, flush LEG [up|down], drop, dup and swap work on them as on a peer's; with auto on (or while wait and handshake drive) the relay forwards by itself through set loss/dup/reorder. dtlsh holds no keys: ladder LEG and explain LEG read the flights from the handshake headers and mark what is inferred. close NAME ends it.",
+                    example: "relay r 0 srv",
+                    arguments: [.text, .address, .address], min: 3) { try $0.relayCommand($1) },
+        CommandSpec("relays", group: "Sockets and peers", usage: "relays",
+                    summary: "List relays and their legs: client, upstream socket, queued and seen datagrams, handshake (inferred).",
+                    example: "relays") { s, _ in s.relaysCommand() },
         CommandSpec("sockets", group: "Sockets and peers", usage: "sockets",
                     summary: "List sockets: address, accepting, peers, queued datagrams.", example: "sockets") { s, _ in s.listSockets() },
         CommandSpec("peers", group: "Sockets and peers", usage: "peers",
                     summary: "List peers: role, socket, address, status, OpenSSL state.", example: "peers") { s, _ in s.listPeers() },
-        CommandSpec("show", group: "Sockets and peers", usage: "show PEER",
+        CommandSpec("show", group: "Sockets and peers", usage: "show PEER|LEG",
                     summary: "Everything about one peer: state, version, cipher, epoch, MTU, timer, queues, counters, last error.",
                     example: "show c1", arguments: [.peer], min: 1) { try $0.showPeer($1) },
-        CommandSpec("close", group: "Sockets and peers", usage: "close PEER|SOCKET",
+        CommandSpec("close", group: "Sockets and peers", usage: "close PEER|SOCKET|RELAY",
                     summary: "Send close_notify (queued on the socket until flush), then forget the peer; or close a socket.",
                     example: "close c1", arguments: [.peerOrSocket], min: 1) { try $0.closeCommand($1) },
         CommandSpec("forget", group: "Sockets and peers", usage: "forget PEER",
@@ -32,23 +40,23 @@ public enum CommandTable {
         CommandSpec("step", group: "Stepping", usage: "step PEER",
                     summary: "One SSL_do_handshake (or SSL_read once established): state before → after, messages consumed and produced, the SSL_get_error result.",
                     example: "step c1", arguments: [.peer], min: 1) { try $0.stepCommand($1) },
-        CommandSpec("recv", group: "Stepping", usage: "recv SOCKET [for DURATION]",
+        CommandSpec("recv", group: "Stepping", usage: "recv SOCKET|RELAY [for DURATION]",
                     summary: "Take every datagram waiting on the socket, decode it and route it to its peer's inbound queue (or the cookie exchange).",
-                    detail: "With for DURATION, wait up to that long for the first datagram (an outside peer answers when it answers), then take what follows it closely.",
+                    detail: "For a relay, what arrived joins its legs' queues (up and down). With for DURATION, wait up to that long for the first datagram (an outside peer answers when it answers), then take what follows it closely.",
                     example: "recv cli for 2s", arguments: [.socket, .choice(["for"]), .duration], min: 1, max: 3) { try $0.recvCommand($1) },
-        CommandSpec("flush", group: "Stepping", usage: "flush PEER|SOCKET",
-                    summary: "Send the queued outbound datagrams of a peer, or of a socket and all its peers.",
-                    example: "flush c1", arguments: [.peerOrSocket], min: 1) { try $0.flushCommand($1) },
-        CommandSpec("drop", group: "Stepping", usage: "drop PEER in|out [N|all]",
+        CommandSpec("flush", group: "Stepping", usage: "flush PEER|SOCKET | flush LEG [up|down]",
+                    summary: "Send the queued outbound datagrams of a peer, or of a socket and all its peers; pass on what a relay's leg holds.",
+                    example: "flush c1", arguments: [.peerOrSocket, .choice(["up", "down"])], min: 1) { try $0.flushCommand($1) },
+        CommandSpec("drop", group: "Stepping", usage: "drop PEER in|out [N|all] | drop LEG up|down [N|all]",
                     summary: "Lose queued datagrams by hand: number N (1 = next) or all (the default).",
                     example: "drop srv.1 out all", arguments: [.peer, .choice(["in", "out"]), .choice(["all"])], min: 2) { try $0.dropCommand($1) },
-        CommandSpec("dup", group: "Stepping", usage: "dup PEER in|out N",
+        CommandSpec("dup", group: "Stepping", usage: "dup PEER in|out N | dup LEG up|down N",
                     summary: "Duplicate queued datagram N (1 = next): the copy follows it.",
                     example: "dup c1 out 1", arguments: [.peer, .choice(["in", "out"]), .number], min: 3) { try $0.dupCommand($1) },
-        CommandSpec("swap", group: "Stepping", usage: "swap PEER in|out N M",
+        CommandSpec("swap", group: "Stepping", usage: "swap PEER in|out N M | swap LEG up|down N M",
                     summary: "Reorder: exchange queued datagrams N and M.",
                     example: "swap c1 in 1 2", arguments: [.peer, .choice(["in", "out"]), .number, .number], min: 4) { try $0.swapCommand($1) },
-        CommandSpec("pending", group: "Stepping", usage: "pending [PEER]",
+        CommandSpec("pending", group: "Stepping", usage: "pending [PEER|LEG]",
                     summary: "Queued datagrams and bytes each way, and what OpenSSL reports (BIO_ctrl_pending, BIO_wpending, SSL_pending).",
                     example: "pending c1", arguments: [.peer]) { try $0.pendingCommand($1) },
         CommandSpec("errors", group: "Stepping", usage: "errors [PEER]",
@@ -77,6 +85,39 @@ public enum CommandTable {
                     example: "auto on", arguments: [.choice(["on", "off"])]) { try $0.autoCommand($1) },
 
         // Data
+        CommandSpec("inject", group: "Data", usage: "inject SOCKET HOST:PORT DATAGRAM… | inject LEG up|down DATAGRAM…",
+                    summary: "Send a datagram made by hand: raw bytes, or records built with DTLSWire's encoder.",
+                    detail: """
+                        DATAGRAM is hex:BYTES (the whole datagram) or one word per record, concatenated:
+                          clienthello[,cookie=HEX][,msgseq=N][,frag=OFFSET+LENGTH]
+                          alert:LEVEL:DESCRIPTION   e.g. alert:fatal:handshake_failure, alert:2:40
+                          ccs                        ChangeCipherSpec
+                          appdata:HEX                application data (epoch 1 unless told)
+                          handshake:TYPE:BODYHEX[,msgseq=N][,frag=OFFSET+LENGTH]
+                          record:TYPE:PAYLOADHEX     any content type: handshake, alert, ccs, appdata or a number
+                        and on any record ,epoch=N ,seq=N ,version=1.0|1.2 (seq defaults to the record's position).
+                        HOST:PORT may name a socket or relay of this shell. On a relay's leg, up sends to the server
+                        from the leg's socket (a client restart: inject r.1 up clienthello), down to the client.
+                        Examples:
+                          inject cli 127.0.0.1:4433 clienthello                  a ClientHello without a cookie
+                          inject cli srv clienthello,cookie=00112233             with a (wrong) cookie
+                          inject cli srv alert:fatal:handshake_failure           a plaintext alert
+                          inject cli srv clienthello,frag=0+60 clienthello,frag=60+100,seq=1   two fragments
+                          inject cli srv ccs record:handshake:00,epoch=1         ChangeCipherSpec, then a bogus epoch-1 record
+                          inject cli srv hex:16fefd0000000000000000000100    raw bytes
+                        """,
+                    example: "inject cli srv clienthello",
+                    arguments: [.peerOrSocket, .address, .text], min: 3, max: nil) { try $0.injectCommand($1) },
+        CommandSpec("edit", group: "Data", usage: "edit PEER in|out N OFFSET hex:BYTES | edit LEG up|down N OFFSET hex:BYTES",
+                    summary: "Overwrite bytes of queued datagram N (1 = next) from OFFSET on; it cannot grow.",
+                    detail: "Flip a byte of an encrypted record and the receiver discards it (a bad MAC, silently): edit c1 out 1 40 hex:ff. On a leg, the datagram is marked edited when flushed.",
+                    example: "edit c1 out 1 40 hex:ff",
+                    arguments: [.peer, .choice(["in", "out", "up", "down"]), .number, .number, .text], min: 5) { try $0.editCommand($1) },
+        CommandSpec("replay", group: "Data", usage: "replay PEER in|out N | replay LEG up|down N",
+                    summary: "Send again a copy of a datagram already sent (out, up, down) or queue again one received (in); N = 1 is the latest, of the last 16.",
+                    detail: "OpenSSL drops a replayed record silently (its replay window); the copy is marked replayed in the trace and the JSON.",
+                    example: "replay c1 out 1",
+                    arguments: [.peer, .choice(["in", "out", "up", "down"]), .number], min: 3) { try $0.replayCommand($1) },
         CommandSpec("send", group: "Data", usage: "send PEER TEXT… | send PEER hex:0a0b… | send PEER --size N",
                     summary: "Write one application message (one record, one datagram); queued until flush in manual mode.",
                     example: "send c1 hello", arguments: [.peer, .text], min: 2, max: nil) { try $0.sendCommand($1) },
@@ -101,10 +142,11 @@ public enum CommandTable {
                     example: "trace records", arguments: [.choice(TraceLevel.allCases.map(\.rawValue))]) { try $0.traceCommand($1) },
         CommandSpec("ladder", group: "Observing", usage: "ladder [PEER]",
                     summary: "A sequence diagram of every datagram that crossed the wire: flights, lost (x) and resent datagrams.",
-                    detail: "One lifeline per endpoint; with PEER only that peer's two ends. Keeps the last 500 rows.",
+                    detail: "One lifeline per endpoint; with PEER only that peer's two ends. Keeps the last 500 rows. With a relay's LEG: three lifelines, client | dtlsh | server, flights read from the handshake headers.",
                     example: "ladder c1", arguments: [.peer]) { try $0.ladderCommand($1) },
         CommandSpec("explain", group: "Observing", usage: "explain [PEER]",
                     summary: "In plain words: which flight each side sent and expects, timers, queues, why it failed, what to type next.",
+                    detail: "With a relay's LEG (explain r.1): from the wire alone, which flight each side sent last and whether it got through, who waits for whom, and what a lost flight will make each side do.",
                     example: "explain c1", arguments: [.peer]) { try $0.explainCommand($1) },
         CommandSpec("capture", group: "Observing", usage: "capture FILE.pcap|off",
                     summary: "Write every datagram in and out to a pcap file (Wireshark, tshark).",
@@ -148,8 +190,10 @@ public enum CommandTable {
                     summary: "Check a fact; a miss prints FILE:LINE: expected …, saw … and fails the script.",
                     detail: """
                         expect state PEER established|handshaking|closed|failed
+                        expect state LEG established|handshaking   (a relay's leg: inferred from the wire)
                         expect data PEER "TEXT"         (a message received by PEER)
                         expect message PEER NAME        (in the last flight seen for PEER)
+                        expect message LEG NAME         (in the last flight that crossed the leg)
                         expect error PEER NAME          (SSL_get_error name or an OpenSSL reason)
                         expect alert PEER NAME          (an alert sent or received, e.g. "handshake failure")
                         expect pending PEER in|out N

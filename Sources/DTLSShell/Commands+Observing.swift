@@ -4,6 +4,9 @@ extension Shell {
     // MARK: - ladder
 
     func ladderCommand(_ a: Arguments) throws {
+        if a.count == 1, let (r, leg) = relays.leg(named: a[0]) {
+            return RelayLadder.lines(leg, server: r.upstream, unicode: unicode).forEach(say)
+        }
         let rows: [LadderEntry]
         let columns: [LadderDrawing.Column]
         let title: String
@@ -63,6 +66,9 @@ extension Shell {
     // MARK: - explain
 
     func explainCommand(_ a: Arguments) throws {
+        if a.count == 1, let (r, leg) = relays.leg(named: a[0]) {
+            return RelayExplanation.lines(leg, holding: r.holding).forEach(say)
+        }
         if a.count == 1 {
             if let p = engine.peer(named: a[0]) {
                 return paragraph(PeerExplanation(peer: p, engine: engine, wire: wire).sentences)

@@ -84,6 +84,9 @@ extension Shell {
     }
 
     func expectCommand(_ a: Arguments) throws {
+        if ["state", "message"].contains(a[0]), a.count == 3, let (_, leg) = relays.leg(named: a[1]) {
+            return try expectLeg(leg, a)
+        }
         let what = a[0]
         func check(_ ok: Bool, _ expected: String, _ saw: String) throws {
             if !ok { throw ShellError.expectation("expected \(expected), saw \(saw)") }

@@ -35,7 +35,8 @@ extension Shell {
         }
         let socket = try a.socket(1)
         // A socket of this shell may stand for its own address.
-        let destination = try engine.socket(named: a[2])?.localAddress ?? a.address(2)
+        let destination = try engine.socket(named: a[2])?.localAddress ?? relays.relay(named: a[2])?.listenSocket.localAddress
+            ?? a.address(2)
         do {
             try engine.connect(name: name, socket: socket, to: destination)
         } catch {
@@ -65,6 +66,7 @@ extension Shell {
     }
 
     func showPeer(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return showLeg(r, leg) }
         let p = try a.peer(0)
         let t = engine.timerStatus(p)
         let c = p.counters
@@ -107,6 +109,7 @@ extension Shell {
     }
 
     func closeCommand(_ a: Arguments) throws {
+        if let r = relays.relay(named: a[0]) { return closeRelay(r) }
         if let p = engine.peer(named: a[0]) {
             let wasLive = p.status == .handshaking || p.status == .established
             engine.close(p)

@@ -41,6 +41,7 @@ extension Shell {
     }
 
     func recvCommand(_ a: Arguments) throws {
+        if a.count == 1, let r = relays.relay(named: a[0]) { return recvRelay(r) }
         let s = try a.socket(0)
         guard a.count == 1 || (a.count == 3 && a[1] == "for") else { throw ShellError.usage(a.spec.usage) }
         let before = engine.statistics.datagramsIn
@@ -65,6 +66,8 @@ extension Shell {
     }
 
     func flushCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try flushLeg(r, leg, a) }
+        guard a.count == 1 else { throw ShellError.usage(a.spec.usage) }
         let before = engine.statistics.datagramsOut + engine.statistics.droppedTotal
         let name: String
         if let p = engine.peer(named: a[0]) {
@@ -91,6 +94,7 @@ extension Shell {
     }
 
     func dropCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try dropLeg(r, leg, a) }
         let p = try a.peer(0)
         let d = try a.direction(1)
         let which = a.optional(2) ?? "all"
@@ -100,6 +104,7 @@ extension Shell {
     }
 
     func dupCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try dupLeg(r, leg, a) }
         let p = try a.peer(0)
         let d = try a.direction(1)
         let i = try queueIndex(a, 2, p, d)
@@ -108,6 +113,7 @@ extension Shell {
     }
 
     func swapCommand(_ a: Arguments) throws {
+        if let (r, leg) = relays.leg(named: a[0]) { return try swapLeg(r, leg, a) }
         let p = try a.peer(0)
         let d = try a.direction(1)
         let i = try queueIndex(a, 2, p, d), j = try queueIndex(a, 3, p, d)
@@ -116,6 +122,7 @@ extension Shell {
     }
 
     func pendingCommand(_ a: Arguments) throws {
+        if a.count == 1, let (_, leg) = relays.leg(named: a[0]) { return pendingLeg(leg) }
         let peers = a.count == 1 ? [try a.peer(0)] : engine.peers
         if a.count == 0 {
             for s in engine.sockets where !s.outbound.isEmpty {

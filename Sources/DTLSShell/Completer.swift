@@ -40,6 +40,10 @@ public struct Completer {
             }
         }
         if spec.name == "expect", args.first == "peers", args.count == 1 { return sockets() }
+        // A relay's leg has the queues up and down where a peer has in and out.
+        if ["flush", "drop", "dup", "swap"].contains(spec.name), args.count == 1, shell.relays.leg(named: args[0]) != nil {
+            return ["up", "down"]
+        }
         guard let kind = spec.kind(at: args.count) else { return [] }
         switch kind {
         case .peer: return peers()
@@ -54,8 +58,8 @@ public struct Completer {
         }
     }
 
-    private func peers() -> [String] { shell.engine.peers.map(\.name) }
-    private func sockets() -> [String] { shell.engine.sockets.map(\.name) }
+    private func peers() -> [String] { shell.engine.peers.map(\.name) + shell.relays.legNames }
+    private func sockets() -> [String] { shell.engine.sockets.map(\.name) + shell.relays.relays.map(\.name) }
 
     /// Entries of the directory named by `prefix`, as paths that extend it.
     private func files(_ prefix: String) -> [String] {

@@ -23,6 +23,7 @@ public enum EventJSON {
             j.add("to", to.description)
             j.add("size", bytes.count)
             j.addRaw("records", records(bytes))
+            if let mark = e.mark { j.add("mark", mark.rawValue) }
         case let .record(direction, type, epoch, sequence, length):
             j.add("direction", direction.rawValue)
             j.add("content_type", ContentType.name(type))

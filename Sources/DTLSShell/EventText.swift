@@ -54,7 +54,8 @@ public struct EventText {
             out += detail(bytes)
         case let .datagramOut(to, bytes):
             guard level >= .flights else { break }
-            say("▶ \(bytes.count) B to \(to)  \(WireSummary.datagram(bytes))", .outbound)
+            say("▶ \(bytes.count) B to \(to)  \(WireSummary.datagram(bytes))" + (e.mark.map { "  [\($0.rawValue)]" } ?? ""),
+                .outbound)
             out += detail(bytes)
         case .record, .handshakeMessage:
             break

@@ -50,6 +50,12 @@ public final class Shell {
     var endedPeers: [String: Peer.Status] = [:]
     /// How each of those ended, in words, for `explain`.
     var endNotes: [String: String] = [:]
+    /// The relays (`relay NAME LISTEN UPSTREAM`), in the engine's loop.
+    let relays: RelayBoard
+    /// What each peer sent and received lately, for `replay`.
+    let recentDatagrams: SentHistory
+    /// Says which protected records OpenSSL will discard silently (replays, unknown epochs).
+    private var recordWatch: InboundRecordWatch?
 
     public init(output: @escaping (String) -> Void, style: TextStyle = TextStyle(enabled: false)) {
         var settings = Engine.Settings(tls: TLSConfiguration(psk: .demo))
@@ -61,7 +67,11 @@ public final class Shell {
         self.renderer = EventText(level: .records, style: style)
         self.wire = WireRecorder(engine: engine)
         renderer.diagnosis = HandshakeDiagnosis.lookup(in: engine)
+        self.relays = RelayBoard(engine: engine)
+        self.recentDatagrams = SentHistory(engine: engine)
+        engine.companion = relays
         engine.subscribe { [unowned self] in self.show($0) }
+        recordWatch = InboundRecordWatch(engine: engine) { [unowned self] in self.show($0) }
     }
 
     /// With `--json`: every event as one JSON line here instead of text.

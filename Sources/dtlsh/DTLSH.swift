@@ -6,7 +6,7 @@ struct DTLSH: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dtlsh",
         abstract: "An interactive shell and diagnostics console for DTLS over OpenSSL 3.0.",
-        subcommands: [ShellCommand.self, RunCommand.self, ServeCommand.self, ConnectCommand.self, ProbeCommand.self, BenchCommand.self, UDPEchoCommand.self],
+        subcommands: [ShellCommand.self, RunCommand.self, ServeCommand.self, ConnectCommand.self, ProbeCommand.self, RelayCommand.self, BenchCommand.self, UDPEchoCommand.self],
         defaultSubcommand: ShellCommand.self)
 }
 

@@ -96,6 +96,9 @@ import Testing
             #"{"t":0.1,"event":"error","socket":"s","peer":"p","operation":"SSL_read","ssl_error":null,"queue":[{"library":"x"}]}"#,
             #"{"t":0.1,"event":"totals","peers_created":1}"#,
             #"{"t":NaN,"event":"socket_closed","socket":"srv","peer":null}"#,
+            #"{"t":0.1,"event":"relay_datagram","relay":"relay","leg":"relay.1","direction":"in","action":"forwarded","bytes":1,"flight":null,"resend":false,"inferred":false,"messages":[],"encrypted":0,"unclassifiable":null,"reason":null,"recovery":null}"#,
+            #"{"t":0.1,"event":"relay_datagram","relay":"relay","leg":"relay.1","direction":"up","action":"forwarded","bytes":1,"flight":7,"resend":false,"inferred":false,"messages":[],"encrypted":0,"unclassifiable":null,"reason":null,"recovery":null}"#,
+            #"{"t":0.1,"event":"relay_totals","relay":"relay","leg":"relay.1","client":"127.0.0.1:1","up":1}"#,
         ]
         let (ok, report) = try Observe.validate(bad, expectValid: false, in: dir)
         #expect(ok, "the schema accepted lines it should reject:\n\(report)")

@@ -1,0 +1,66 @@
+import DTLSWire
+
+/// One client of a relay: its address, its own upstream socket (so the
+/// server sees one source per client), its flights and its counts.
+public final class RelayLeg {
+    public let name: String
+    public let client: SocketAddress
+    let upstream: UDPSocket
+    public var upstreamAddress: SocketAddress { upstream.localAddress }
+    public internal(set) var tracker = FlightTracker()
+    public internal(set) var totals: RelayLegTotals
+    /// The seeded decisions of this leg: the same seed, the same decisions per leg.
+    var impairment: Impairment
+    var lastActivity: Double
+    /// ICMP port unreachable was reported and nothing came from the server since.
+    public internal(set) var unreachable = false
+    /// The directions in which records at epoch 1 and up got through.
+    var encryptedDelivered: Set<RelayDirection> = []
+    /// How many datagrams carried each message so far (`--drop-message NAME:N`).
+    var messageCounts: [String: Int] = [:]
+    /// The last datagrams sent on each way, newest last, for `replay`.
+    public internal(set) var sent: [RelayDirection: [[UInt8]]] = [.up: [], .down: []]
+    static let sentLimit = 16
+    public static var sentLimitForShell: Int { sentLimit }
+    /// Manual mode: what arrived and waits for `flush LEG up|down`, each way.
+    public internal(set) var queues: [RelayDirection: [HeldDatagram]] = [.up: [], .down: []]
+    /// What happened on the leg, oldest first (the last `historyLimit` entries).
+    public internal(set) var history: [RelayLegEntry] = []
+    static let historyLimit = 500
+    /// `--pack`: the flight being gathered each way, its bytes and since when.
+    var packing: [RelayDirection: (flight: Int, bytes: [UInt8], since: Double)] = [:]
+    /// A datagram held back in each direction, to be sent after the next one.
+    var held: [RelayDirection: (bytes: [UInt8], since: Double)] = [:]
+
+    private var entriesMade = 0
+
+    /// Adds a line to the history and returns its id.
+    @discardableResult
+    func note(_ entry: RelayLegEntry) -> Int {
+        entriesMade += 1
+        var e = entry
+        e.id = entriesMade
+        history.append(e)
+        if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
+        return e.id
+    }
+
+    /// What became of a held datagram: its line says so, unless it already
+    /// said (a copy made by dup gets a line of its own). False when it has none.
+    func settle(_ id: Int, _ action: RelayAction) -> Bool {
+        guard let i = history.lastIndex(where: { $0.id == id }), history[i].action == nil else { return false }
+        history[i].action = action
+        return true
+    }
+
+    public func queue(_ direction: RelayDirection) -> [HeldDatagram] { queues[direction] ?? [] }
+
+    init(name: String, client: SocketAddress, upstream: UDPSocket, seed: UInt64, now: Double) {
+        self.name = name
+        self.client = client
+        self.upstream = upstream
+        self.totals = RelayLegTotals(client: client)
+        self.impairment = Impairment(seed: seed)
+        self.lastActivity = now
+    }
+}

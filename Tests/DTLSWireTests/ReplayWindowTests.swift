@@ -1,0 +1,18 @@
+import DTLSWire
+import Testing
+
+@Suite struct ReplayWindowTests {
+    @Test func freshReplayAndTooOld() {
+        var w = ReplayWindow()
+        #expect(w.check(5) == .fresh)
+        #expect(w.check(5) == .replay)
+        #expect(w.check(3) == .fresh)
+        #expect(w.check(3) == .replay)
+        #expect(w.check(200) == .fresh)
+        #expect(w.check(5) == .tooOld)
+        #expect(w.check(137) == .fresh)
+        #expect(w.check(136) == .tooOld)
+        #expect(w.check(199) == .fresh)
+        #expect(w.check(200) == .replay)
+    }
+}
