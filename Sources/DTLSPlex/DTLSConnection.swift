@@ -40,9 +40,9 @@ final class DTLSConnection {
         // 15 KB of waste per peer (notes §7). Idle peers give both buffers
         // back (`releaseBuffers`).
         SSL_ctrl(ssl, SSL_CTRL_SET_MAX_SEND_FRAGMENT, max(512, min(16_384, mtu)), nil)
-        if context.configuration.timerInitialMilliseconds != nil || context.configuration.timerMaxMilliseconds != nil {
-            DTLS_set_timer_cb(ssl, connectionTimerCallback)
-        }
+        // Always ours, even at OpenSSL's own 1 s doubling to 60 s: it records each timer's length, which a
+        // trace shows ("armed: 1 s", not what was left of it when read).
+        DTLS_set_timer_cb(ssl, connectionTimerCallback)
         switch role {
         case .client: SSL_set_connect_state(ssl)
         case .server: SSL_set_accept_state(ssl)
