@@ -186,6 +186,9 @@ public final class Engine {
 
     public func peer(named name: String) -> Peer? { peersByName[name] }
 
+    /// The shell's hand tools for queued and forged datagrams (see `ByHand`).
+    public var byHand: ByHand { ByHand(engine: self) }
+
     /// A client-role peer on `socket` towards `address`. Nothing is sent until
     /// it is stepped (or the engine is in auto mode).
     @discardableResult
