@@ -80,7 +80,7 @@ extension Engine {
                 if !p.socket.outbound.isEmpty { flushOwn(p.socket) }
             }
         }
-        memory.returnFreed(now: t, buffersIdleFor: settings.releaseBuffersAfter) { peersByID.values }
+        memory.returnFreed(now: t, of: self)
         return fired
     }
 

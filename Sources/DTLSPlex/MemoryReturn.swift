@@ -23,11 +23,13 @@ struct MemoryReturn {
         _ = mallopt(M_TRIM_THRESHOLD, 64 << 20)
     }
 
-    /// Idle peers' record buffers, then freed pages, back. The engine's
-    /// peers are asked for only when a sweep is due (at most once a second).
-    mutating func returnFreed(now t: Double, buffersIdleFor after: Double?, peers: () -> Dictionary<Int, Peer>.Values) {
-        if let after, bufferSweepDue(now: t, after: after) {
-            for p in peers() where p.status == .established && t - p.lastActivity >= after {
+    /// Idle peers' record buffers, then freed pages, back. Called once a
+    /// turn: `engine` is borrowed, not captured in a closure, so the call
+    /// makes no reference-counting traffic (a closure here cost a retain and
+    /// a release per turn).
+    mutating func returnFreed(now t: Double, of engine: Engine) {
+        if let after = engine.settings.releaseBuffersAfter, bufferSweepDue(now: t, after: after) {
+            for p in engine.peersByID.values where p.status == .established && t - p.lastActivity >= after {
                 // Freed buffers are memory for malloc to hand back, as after removed peers.
                 if p.releaseBuffers() { freedSinceTrim += 1 }
             }
