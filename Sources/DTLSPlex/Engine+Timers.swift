@@ -80,7 +80,7 @@ extension Engine {
                 if !p.socket.outbound.isEmpty { flushOwn(p.socket) }
             }
         }
-        returnFreedMemory(now: t)
+        memory.returnFreed(now: t, of: self)
         return fired
     }
 

@@ -186,6 +186,9 @@ public final class Engine {
 
     public func peer(named name: String) -> Peer? { peersByName[name] }
 
+    /// The shell's hand tools for queued and forged datagrams (see `ByHand`).
+    public var byHand: ByHand { ByHand(engine: self) }
+
     /// A client-role peer on `socket` towards `address`. Nothing is sent until
     /// it is stepped (or the engine is in auto mode).
     @discardableResult
@@ -242,25 +245,9 @@ public final class Engine {
         p.isRegistered = false
     }
 
-    /// For a process whose engines serve load: glibc gives the heap's top
-    /// back to the system whenever 128 KB of it is free, so a busy server
-    /// shrinks and regrows it all the time, and every regrown page faults
-    /// (OpenSSL zeroes a 16 KB buffer for each handshake) — thousands of
-    /// faults a second. With this, memory goes back only when an engine
-    /// returns it (`returnFreedMemory`, once a second after peers went).
+    /// For a process whose engines serve load (see `MemoryReturn.holdHeapBetweenTrims`).
     /// Process-wide; call it before the load starts.
     public static func trimHeapOnlyOnSchedule() { MemoryReturn.holdHeapBetweenTrims() }
-
-    /// Idle peers' record buffers, then freed pages, back (see `MemoryReturn`).
-    func returnFreedMemory(now t: Double) {
-        if let after = settings.releaseBuffersAfter, memory.bufferSweepDue(now: t, after: after) {
-            for p in peersByID.values where p.status == .established && t - p.lastActivity >= after {
-                // Freed buffers are memory for malloc to hand back, as after removed peers.
-                if p.releaseBuffers() { memory.freedSinceTrim += 1 }
-            }
-        }
-        memory.trimIfDue(now: t)
-    }
 
     /// Frees peers that have ended when the settings say not to keep them.
     func reapIfFinished(_ p: Peer) {

@@ -15,7 +15,7 @@ extension Shell {
         let destination = try engine.socket(named: a[1])?.localAddress ?? relays.relay(named: a[1])?.listenSocket.localAddress
             ?? a.address(1)
         let bytes = try forged(Array(a.words.dropFirst(2)))
-        do { try engine.send(bytes, from: socket, to: destination, mark: .injected) } catch { throw ShellError.message("\(error)") }
+        do { try engine.byHand.send(bytes, from: socket, to: destination, mark: .injected) } catch { throw ShellError.message("\(error)") }
         if trace == .off { say("\(heading(socket.name)): injected \(bytes.count) B to \(destination)") }
     }
 
@@ -47,7 +47,7 @@ extension Shell {
         let n = d == .inbound ? p.inboundQueue.count : p.outboundQueue.count
         guard n > 0 else { throw ShellError.message("\(p.name) has no \(d.rawValue)bound datagrams queued") }
         let i = try a.int(2, "datagram number", in: 1...n) - 1
-        do { try engine.edit(p, d, index: i, offset: offset, bytes: bytes) } catch { throw ShellError.message("\(error)") }
+        do { try engine.byHand.edit(p, d, index: i, offset: offset, bytes: bytes) } catch { throw ShellError.message("\(error)") }
         say("\(heading(p.name)): \(d.rawValue) \(i + 1): \(bytes.count) B at offset \(offset) overwritten"
             + (d == .outbound ? " (flush \(p.name) sends it)" : " (step \(p.name) feeds it to OpenSSL)"))
     }
@@ -66,12 +66,12 @@ extension Shell {
         let n = try a.int(2, "datagram number (1 = the latest)", in: 1...kept)
         guard let bytes = recentDatagrams.datagram(p.name, d, n) else { return }
         if d == .outbound {
-            do { try engine.send(bytes, from: p.socket, to: p.address, mark: .replayed, peer: p) } catch {
+            do { try engine.byHand.send(bytes, from: p.socket, to: p.address, mark: .replayed, peer: p) } catch {
                 throw ShellError.message("\(error)")
             }
             if trace == .off { say("\(heading(p.name)): replayed \(bytes.count) B to \(p.address)") }
         } else {
-            engine.inject(p, bytes)
+            engine.byHand.inject(p, bytes)
             say("\(heading(p.name)): a copy of the datagram received \(n == 1 ? "last" : "\(n) back") (\(bytes.count) B) "
                 + "queued in again; step \(p.name) feeds it to OpenSSL")
         }

@@ -99,7 +99,7 @@ extension Shell {
         let d = try a.direction(1)
         let which = a.optional(2) ?? "all"
         let index = which == "all" ? nil : try queueIndex(a, 2, p, d)
-        let n = try engine.drop(p, d, index: index)
+        let n = try engine.byHand.drop(p, d, index: index)
         say("\(heading(p.name)): dropped \(n) \(d.rawValue)bound datagram\(n == 1 ? "" : "s")")
     }
 
@@ -108,7 +108,7 @@ extension Shell {
         let p = try a.peer(0)
         let d = try a.direction(1)
         let i = try queueIndex(a, 2, p, d)
-        try engine.duplicate(p, d, index: i)
+        try engine.byHand.duplicate(p, d, index: i)
         say("\(heading(p.name)): \(d.rawValue)bound datagram \(i + 1) duplicated")
     }
 
@@ -117,7 +117,7 @@ extension Shell {
         let p = try a.peer(0)
         let d = try a.direction(1)
         let i = try queueIndex(a, 2, p, d), j = try queueIndex(a, 3, p, d)
-        try engine.swap(p, d, i, j)
+        try engine.byHand.swap(p, d, i, j)
         say("\(heading(p.name)): \(d.rawValue)bound datagrams \(i + 1) and \(j + 1) swapped")
     }
 

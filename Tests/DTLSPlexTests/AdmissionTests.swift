@@ -62,7 +62,7 @@ import Testing
         client.receive(cli)
         client.step(c1)
         var second = try #require(c1.outboundQueue.first)
-        try client.drop(c1, .outbound, index: 0)
+        try client.byHand.drop(c1, .outbound, index: 0)
         // The cookie sits after record(13)+handshake(12)+version(2)+random(32)+session id.
         let sidLength = Int(second[13 + 12 + 2 + 32])
         let cookieAt = 13 + 12 + 2 + 32 + 1 + sidLength + 1

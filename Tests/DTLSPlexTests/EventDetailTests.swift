@@ -13,7 +13,7 @@ import Testing
         let c1 = try engine.connect(name: "c1", socket: cli, to: srv.localAddress)
         engine.step(c1)
         let hello = try #require(c1.outboundQueue.first)
-        try engine.drop(c1, .outbound, index: 0)
+        try engine.byHand.drop(c1, .outbound, index: 0)
         let byHand = try #require(log.named("dropped").last?.dropped)
         #expect(byHand.bytes == hello)
         #expect(byHand.to == srv.localAddress)

@@ -40,7 +40,7 @@ import Testing
         #expect(runAll([server]) { server.statistics.dropped["empty datagram"] == 1 })
         #expect(s1.status == .handshaking)
         // An empty datagram queued by hand reaches the SSL itself: still harmless.
-        server.inject(s1, [])
+        server.byHand.inject(s1, [])
         server.runOnce(timeout: 0.05)
         #expect(s1.status == .handshaking, "\(s1.endReason ?? "")")
         client.settings.auto = true

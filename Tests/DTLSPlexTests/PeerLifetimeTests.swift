@@ -37,7 +37,7 @@ import Testing
         let (server, client, _, _, c1, s1) = try establishedPair()
         server.remove(s1)
         server.runOnce(timeout: 0)
-        server.inject(s1, [23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 0])
+        server.byHand.inject(s1, [23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 9, 0, 0])
         #expect(runAll([server, client], timeout: 0.2) { s1.inboundQueue.isEmpty } == false,
                 "the datagram stays where it was put")
         #expect(s1.inboundQueue.count == 1)

@@ -17,7 +17,7 @@ import Testing
         engine.step(s1)
         #expect(s1.outboundQueue.count >= 1)
         // Flight 4 is lost.
-        #expect(try engine.drop(s1, .outbound, index: nil) >= 1)
+        #expect(try engine.byHand.drop(s1, .outbound, index: nil) >= 1)
         #expect(engine.timerStatus(c1).retransmit != nil, "the client's timer is armed")
         // Let the engine run: the client's timer fires, it resends, the server resends flight 4.
         engine.settings.auto = true
