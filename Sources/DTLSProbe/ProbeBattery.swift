@@ -1,12 +1,14 @@
 import DTLSWire
 
-/// The checks `dtlsh probe` runs against a server, in the order they run (the slow one last, so a
+/// The checks `dtlsh probe` runs against a server, in the order they run (the slow one late, so a
 /// duplicated flight never lands while its resends are being timed).
 public enum ProbeBattery {
+    /// close-notify last: its record after the close reaches a server that has gone back to waiting for
+    /// hellos, and gnutls-serv, which peeks and consumes only ClientHellos then, never reads past it.
     public static let all: [ProbeCheck] = [
         .handshake, .cookieExchange, .amplification, .cookieBoundToAddress, .cookieGarbage, .hvrVersion,
         .fragmentReassembly, .recordSize, .versionNegotiation, .suites, .replayWindow, .badRecordDiscard,
-        .unknownEpochDiscard, .closeNotify, .retransmissionTimer,
+        .unknownEpochDiscard, .retransmissionTimer, .closeNotify,
     ]
 
     public static var ids: [String] { all.map(\.id) }

@@ -31,13 +31,15 @@ public final class ProbeContext {
         clients.removeAll()
     }
 
-    /// A fatal alert from every raw socket the server answered (a stateless server drops it; one that
-    /// kept state for the hello frees it), so the next client is served.
+    /// A fatal alert from every raw socket whose handshake the server keeps state for, so the next client
+    /// is served (see ProbeSocket.abandon for the sockets that only got a HelloVerifyRequest).
     func abandonRawHandshakes() {
         // A sequence number above the hellos': the server's replay check would drop a second 0.
         let abort = (try? OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */), sequence: 100)).encoded) ?? []
-        for socket in sockets where !socket.arrivals.isEmpty {
-            try? socket.send(abort)
+        // Open handshakes first: a server serving one of them reads no other hello until it ends.
+        let answered = sockets.filter { !$0.arrivals.isEmpty }
+        for socket in answered.filter({ !$0.onlyCookieRequested }) + answered.filter(\.onlyCookieRequested) {
+            socket.abandon(sending: abort, wait: 1)
         }
         sockets.removeAll()
     }

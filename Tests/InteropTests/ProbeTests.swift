@@ -109,6 +109,58 @@ import Testing
         #expect(took < 30, "the quick battery took \(took) s")
     }
 
+    /// gnutls-serv reads only ClientHellos while it has no session (it peeks them): the whole battery
+    /// running through shows the probe ends its handshakes without sending it anything else then.
+    @Test func quickBatteryAgainstGnuTLSServ() throws {
+        let (server, port) = try Peers.gnutlsServ(.psk)
+        defer { Peers.end(server) }
+        let began = Date()
+        let report = try Self.probe(port: port, Self.psk + ["--quick"])
+        let took = Date().timeIntervalSince(began)
+        #expect(report.verdicts.count == 15, "\(report.output)")
+        #expect(!report.verdicts.values.contains("error"), "\(report.output)")
+        for id in ["handshake", "cookie-exchange", "amplification", "cookie-bound-to-address", "cookie-garbage", "suites",
+                   "replay-window", "bad-record-discard", "unknown-epoch-discard", "version-negotiation"] {
+            #expect(report.verdicts[id] == "pass", "\(id): \(report.output)")
+        }
+        // Where it differs from OpenSSL's s_server: a hello in a DTLS 1.0 record is answered, each fragment
+        // of a hello is taken for a whole one (a new HelloVerifyRequest), resends wait 1 s then 3 s.
+        #expect(report.verdicts["hvr-version"] == "pass", "\(report.output)")
+        #expect(report.verdicts["fragment-reassembly"] == "fail", "\(report.output)")
+        #expect(report.verdicts["close-notify"] == "differs", "\(report.output)")
+        #expect(report.verdicts["retransmission-timer"] == "differs", "\(report.output)")
+        let initial = try #require(report.measured["retransmission-timer"]?["initial_timeout_ms"] as? Double, "\(report.output)")
+        #expect(abs(initial - 1000) < 300, "initial \(initial) ms")
+        #expect(took < 40, "the quick battery took \(took) s")
+    }
+
+    /// The mbed TLS fixture (python-mbedtls): its first flight comes too late for the 0.5 s a suite gets
+    /// under --quick, so the suites are left to the handshake check there.
+    @Test func quickBatteryAgainstMbedTLS() throws {
+        // Its default 30 s lifetime would end it before the battery does (a later --lifetime wins).
+        let (server, port) = try Peers.mbedtlsServer(["--psk", Peers.psk, "--ciphers", "TLS-PSK-WITH-AES-128-GCM-SHA256",
+                                                      "--lifetime", "55"])
+        defer { server.signal(SIGTERM); _ = server.waitExitOrKill(timeout: 5) }
+        let began = Date()
+        let report = try Self.probe(port: port, Self.psk + ["--quick", "--skip", "suites"])
+        let took = Date().timeIntervalSince(began)
+        #expect(report.verdicts.count == 14, "\(report.output)")
+        #expect(!report.verdicts.values.contains("error"), "\(report.output)")
+        for id in ["handshake", "cookie-exchange", "amplification", "cookie-bound-to-address", "cookie-garbage",
+                   "replay-window", "bad-record-discard", "unknown-epoch-discard", "version-negotiation", "retransmission-timer"] {
+            #expect(report.verdicts[id] == "pass", "\(id): \(report.output)")
+        }
+        // Where it differs from OpenSSL: the HelloVerifyRequest says DTLS 1.2, a DTLS 1.0 hello gets a
+        // protocol_version alert, a fragmented hello goes unanswered, resends start after 0.5 s.
+        #expect(report.verdicts["hvr-version"] == "differs", "\(report.output)")
+        #expect(report.measured["version-negotiation"]?["dtls1_0"] as? String == "protocol_version alert", "\(report.output)")
+        #expect(report.verdicts["fragment-reassembly"] == "fail", "\(report.output)")
+        #expect(report.verdicts["close-notify"] == "differs", "\(report.output)")
+        let initial = try #require(report.measured["retransmission-timer"]?["initial_timeout_ms"] as? Double, "\(report.output)")
+        #expect(abs(initial - 500) < 200, "initial \(initial) ms")
+        #expect(took < 45, "the quick battery took \(took) s")
+    }
+
     @Test func badUsageAndNoServerAreOneLineEach() throws {
         let unknown = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:9", "--only", "nosuch"])
         #expect(unknown.waitExit() == 2)

@@ -132,6 +132,9 @@ def step(context, sock, clients, client):
     while True:
         try:
             data = buf.read(65536)
+        except tls.WantReadError:
+            # A record mbed TLS discarded (a replay, a bad MAC, a future epoch): the association stays.
+            break
         except TLSError as e:
             if getattr(e, "err", None) == 0x7880:  # MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY
                 buf.shutdown()  # our close_notify in answer
