@@ -1,3 +1,4 @@
+import DTLSWire
 import Glibc
 
 /// `serve --cookie-key FILE`: the cookie master key several servers share,
@@ -35,25 +36,10 @@ public enum CookieKeyFile {
         return key
     }
 
+    /// The file as hex text, line ends and blanks aside (DTLSWire's codec); `nil` when it is not.
     private static func hexDecoded(_ raw: [UInt8]) -> [UInt8]? {
         let text = raw.filter { $0 != 10 && $0 != 13 && $0 != 32 }
-        guard !text.isEmpty, text.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: c - 48
-            case 97...102: c - 87
-            case 65...70: c - 55
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count / 2)
-        var i = 0
-        while i < text.count {
-            guard let h = nibble(text[i]), let l = nibble(text[i + 1]) else { return nil }
-            out.append(h << 4 | l)
-            i += 2
-        }
-        return out
+        guard !text.isEmpty else { return nil }
+        return Hex.decode(String(decoding: text, as: UTF8.self))
     }
 }

@@ -6,29 +6,7 @@ import DTLSWire
 /// The credential, protocol and output flags every subcommand that runs an
 /// engine takes, in the spelling of `openssl s_client`/`s_server` where one exists.
 struct EngineOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Pre-shared key, as openssl's -psk_identity and -psk.", valueName: "IDENTITY:HEXKEY"))
-    var psk: String?
-
-    @Option(help: ArgumentHelp("Certificate chain (PEM). Default: an in-memory self-signed ECDSA P-256 certificate.", valueName: "FILE"))
-    var cert: String?
-
-    @Option(help: ArgumentHelp("Private key (PEM) for --cert.", valueName: "FILE"))
-    var key: String?
-
-    @Option(help: ArgumentHelp("Verify the peer's certificate against these CAs (PEM). Without it, no verification.", valueName: "FILE"))
-    var ca: String?
-
-    @Option(help: ArgumentHelp("OpenSSL cipher string. Default: AEAD suites for the credentials given.", valueName: "STRING"))
-    var ciphers: String?
-
-    @Flag(name: .customLong("dtls1_0"), help: "DTLS 1.0 only.")
-    var dtls10 = false
-
-    @Flag(name: .customLong("dtls1_2"), help: "DTLS 1.2 only (the default).")
-    var dtls12 = false
-
-    @Flag(name: .customLong("any-version"), help: "Any DTLS version the library allows.")
-    var anyVersion = false
+    @OptionGroup var credentials: CredentialOptions
 
     @Option(help: ArgumentHelp("Datagram payload limit for DTLS (SSL_set_mtu).", valueName: "BYTES"))
     var mtu: Int = 1400
@@ -62,20 +40,12 @@ struct EngineOptions: ParsableArguments {
     var keylog: String?
 
     func validate() throws {
-        if [dtls10, dtls12, anyVersion].filter({ $0 }).count > 1 {
-            throw ValidationError("choose one of --dtls1_0, --dtls1_2, --any-version")
-        }
-        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         let mtus = SettingTable.mtuRange, timers = SettingTable.timerRange
         guard mtus.contains(mtu) else { throw ValidationError("--mtu must be \(mtus.lowerBound)-\(mtus.upperBound)") }
         if let t = timerInitial, !timers.contains(t) {
             throw ValidationError("--timer-initial must be \(timers.lowerBound)-\(timers.upperBound) ms (OpenSSL treats under \(timers.lowerBound) ms as expired)")
         }
         _ = try TraceLevel.flag(trace)
-        for file in [cert, key, ca].compactMap({ $0 }) where access(file, R_OK) != 0 {
-            throw ValidationError("cannot read '\(file)'")
-        }
-        if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
         let lengths = KeyingMaterialRequest.lengths
         for e in exports where KeyingMaterialRequest(parsing: e) == nil {
             throw ValidationError("--export takes LABEL:LENGTH with LENGTH \(lengths.lowerBound)-\(lengths.upperBound), not '\(e)'")
@@ -83,11 +53,7 @@ struct EngineOptions: ParsableArguments {
     }
 
     func tlsConfiguration(defaultPSK: TLSConfiguration.PSK? = nil) throws -> TLSConfiguration {
-        var tls = TLSConfiguration(psk: try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? defaultPSK)
-        if let cert, let key { tls.certificate = .files(certificate: cert, key: key) }
-        tls.caFile = ca
-        tls.ciphers = ciphers
-        tls.version = dtls10 ? .dtls1_0 : anyVersion ? .any : .dtls1_2
+        var tls = try credentials.tlsConfiguration(defaultPSK: defaultPSK)
         tls.srtpProfiles = srtp
         tls.timerInitialMilliseconds = timerInitial
         tls.insecure = insecure

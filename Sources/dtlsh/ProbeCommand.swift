@@ -21,26 +21,7 @@ struct ProbeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The server to probe.", valueName: "HOST:PORT"))
     var server: String
 
-    @Option(help: ArgumentHelp("Pre-shared key, as openssl's -psk_identity and -psk.", valueName: "IDENTITY:HEXKEY"))
-    var psk: String?
-
-    @Option(help: ArgumentHelp("Client certificate chain (PEM).", valueName: "FILE"))
-    var cert: String?
-
-    @Option(help: ArgumentHelp("Private key (PEM) for --cert.", valueName: "FILE"))
-    var key: String?
-
-    @Option(help: ArgumentHelp("Verify the server's certificate against these CAs (PEM).", valueName: "FILE"))
-    var ca: String?
-
-    @Option(help: ArgumentHelp("OpenSSL cipher string for the checks that complete a handshake.", valueName: "STRING"))
-    var ciphers: String?
-
-    @Flag(name: .customLong("dtls1_0"), help: "DTLS 1.0 only.")
-    var dtls10 = false
-
-    @Flag(name: .customLong("any-version"), help: "Any DTLS version the library allows.")
-    var anyVersion = false
+    @OptionGroup var credentials: CredentialOptions
 
     @Option(help: ArgumentHelp("Run only these checks.", valueName: "ID,…"))
     var only: String?
@@ -59,10 +40,7 @@ struct ProbeCommand: ParsableCommand {
 
     func validate() throws {
         do { _ = try SocketAddress(parsing: server) } catch { throw ValidationError("\(error)") }
-        if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("--psk: \(error)") } }
-        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         if quick && long { throw ValidationError("--quick and --long exclude each other") }
-        if dtls10 && anyVersion { throw ValidationError("--dtls1_0 and --any-version exclude each other") }
         do { _ = try selectedChecks() } catch { throw ValidationError("\(error)") }
     }
 
@@ -75,12 +53,7 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         let address = try SocketAddress(parsing: server)
-        var tls = TLSConfiguration(psk: try psk.map(TLSConfiguration.PSK.init(parsing:)))
-        if let cert, let key { tls.certificate = .files(certificate: cert, key: key) }
-        tls.caFile = ca
-        tls.ciphers = ciphers
-        tls.version = dtls10 ? .dtls1_0 : anyVersion ? .any : .dtls1_2
-        let target = ProbeTarget(address: address, tls: tls, quick: quick, long: long)
+        let target = ProbeTarget(address: address, tls: try credentials.tlsConfiguration(), quick: quick, long: long)
         let checks = try selectedChecks()
         if let why = ProbeBattery.unreachable(target) {
             throw CommandFailure.runtime(why)

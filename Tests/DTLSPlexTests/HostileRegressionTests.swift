@@ -148,23 +148,3 @@ import Testing
         #expect(runAll([server, client]) { c1.status == .established && s1.status == .established })
     }
 }
-
-/// Flights 1-3 by hand: the server peer exists and waits for flight 5;
-/// the client engine is in manual mode.
-private func serverWaitingForFlight5() throws
-    -> (server: Engine, client: Engine, srv: EngineSocket, cli: EngineSocket, c1: Peer, s1: Peer) {
-    let server = Engine(settings: pskSettings())
-    let client = Engine(settings: pskSettings(auto: false))
-    let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-    let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-    let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-    client.step(c1)
-    client.flush(c1)
-    #expect(runAll([server]) { server.statistics.cookiesSent == 1 })
-    #expect(client.waitReadable(cli, timeout: 2))
-    client.receive(cli)
-    client.step(c1)
-    client.flush(c1)
-    #expect(runAll([server]) { server.peers.first?.handshakeHasStarted == true })
-    return (server, client, srv, cli, c1, try #require(server.peers.first))
-}
