@@ -1,4 +1,4 @@
-/// Number and column formatting without Foundation.
+/// Numbers in evidence lines, without Foundation.
 enum Formatting {
     /// `value` with `places` decimals (half away from zero).
     static func fixed(_ value: Double, _ places: Int) -> String {
@@ -10,14 +10,5 @@ enum Formatting {
         var digits = String(fraction)
         while digits.count < places { digits = "0" + digits }
         return (value < 0 && scaled > 0 ? "-" : "") + String(whole) + (places > 0 ? "." + digits : "")
-    }
-
-    static func padded(_ text: String, to width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-
-    static func hex4(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

@@ -59,24 +59,16 @@ enum Clock {
 }
 
 extension DecodedDatagram {
-    /// The handshake messages whole in this datagram, by type.
+    /// The types of the handshake fragments in this datagram.
     var messageTypes: [UInt8] { handshakeFragments.map(\.header.type) }
 
     var helloVerifyRequest: HelloVerifyRequest? {
-        for fragment in handshakeFragments {
-            if case let .helloVerifyRequest(request)? = fragment.message { return request }
-        }
-        return nil
+        handshakeFragments.lazy.compactMap { $0.message?.helloVerifyRequest }.first
     }
 
     var serverHello: ServerHello? {
-        for fragment in handshakeFragments {
-            if case let .serverHello(hello)? = fragment.message { return hello }
-        }
-        return nil
+        handshakeFragments.lazy.compactMap { $0.message?.serverHello }.first
     }
 
-    var alerts: [Alert] {
-        records.compactMap { if case let .alert(alert) = $0.body { return alert } else { return nil } }
-    }
+    var alerts: [Alert] { records.compactMap(\.body.alert) }
 }
