@@ -84,15 +84,23 @@ extension Engine {
         return fired
     }
 
+    /// Ends a handshake that will not complete: past its deadline, or refused
+    /// as its caller read on the wire (`FinishedRefusal` in the shell).
+    /// `reason` becomes the peer's `endReason`, `event` the peer_evicted reason.
+    public func giveUp(_ p: Peer, reason: String, event: String) {
+        guard p.status == .handshaking else { return }
+        fail(p, reason: reason)
+        statistics.peersEvicted += 1
+        p.emit(.peerEvicted(reason: event))
+    }
+
     /// Whether anything happened: a resend, or the peer's end.
     @discardableResult
     func fire(_ p: Peer, at t: Double) -> Bool {
         // An entry scheduled before the peer ended: an ended SSL must not resend.
         guard p.status == .handshaking || p.status == .established else { return false }
         if p.status == .handshaking, let h = settings.handshakeTimeout, t - p.createdAt >= h {
-            fail(p, reason: "handshake not done within \(formatSeconds(h))")
-            statistics.peersEvicted += 1
-            p.emit(.peerEvicted(reason: "handshake deadline"))
+            giveUp(p, reason: "handshake not done within \(formatSeconds(h))", event: "handshake deadline")
             return true
         }
         if let idle = settings.idleTimeout, t - p.lastActivity >= idle {

@@ -226,7 +226,9 @@ extension Shell {
         let limit = engine.settings.handshakeTimeout ?? 30
         var broken = false
         engine.run(until: { [unowned self] in
+            // A client whose Finished the server refuses (another PSK) waits no longer.
             if p.status != .handshaking { return true }
+            if p.role == .client, wire.finishedRefusal(of: p).giveUpIfConclusive(p, in: engine) { return true }
             broken = interrupted()
             return broken
         }, timeout: limit, drive: true)
@@ -236,6 +238,7 @@ extension Shell {
         case .established: break
         case .handshaking where broken: throw ShellError.message("handshake interrupted: \(p.name) is still handshaking")
         case .handshaking: throw ShellError.message("\(p.name) is still handshaking after \(EventText.seconds(limit))")
+        // The diagnosis came with the failure's event, just above.
         default: say(style.paint("\(p.name): handshake \(p.status.rawValue): \(p.endReason ?? "see errors \(p.name)")", .bad))
         }
     }

@@ -3,7 +3,9 @@ import DTLSWire
 
 /// One JSON object per event, as SPEC.md's `--json` describes.
 public enum EventJSON {
-    public static func line(_ e: Event) -> String {
+    /// `diagnosis`: a failed handshake's HandshakeDiagnosis by peer name, for
+    /// the `diagnosis` member of `error` and `peer_evicted` (null without one).
+    public static func line(_ e: Event, diagnosis: ((String) -> HandshakeDiagnosis?)? = nil) -> String {
         var j = JSONWriter()
         j.add("t", e.time)
         j.add("event", e.name)
@@ -65,18 +67,32 @@ public enum EventJSON {
             j.add("seconds", seconds)
         case let .retransmit(count):
             j.add("count", count)
-        case let .peerEvicted(reason), let .peerClosed(reason):
+        case let .peerEvicted(reason):
+            j.add("reason", reason)
+            j.addRaw("diagnosis", object(e.peer.flatMap { diagnosis?($0) }))
+        case let .peerClosed(reason):
             j.add("reason", reason)
         case let .error(error):
             j.add("operation", error.operation)
             j.add("ssl_error", error.sslErrorName)
             j.addRaw("queue", "[" + error.queue.map(entry).joined(separator: ",") + "]")
+            j.addRaw("diagnosis", object(e.peer.flatMap { diagnosis?($0) }))
         case let .dropped(direction, from, size, reason):
             j.add("direction", direction.rawValue)
             j.add("from", from?.description)
             j.add("size", size)
             j.add("reason", reason)
         }
+        return j.string
+    }
+
+    /// {"cause": "psk_key", "text": "a PSK mismatch: …", "fix": "--psk IDENTITY:HEX …"}, or null.
+    static func object(_ d: HandshakeDiagnosis?) -> String {
+        guard let d else { return "null" }
+        var j = JSONWriter()
+        j.add("cause", d.mismatch.name)
+        j.add("text", d.what)
+        j.add("fix", d.fix)
         return j.string
     }
 

@@ -12,7 +12,7 @@ public struct EventText {
     /// The diagnosis of a peer's failed handshake (HandshakeDiagnosis), by
     /// peer name, added to its failure line: the renderer sees only events,
     /// the owner of the engine sees the peer.
-    public var diagnosis: ((String) -> String?)?
+    public var diagnosis: ((String) -> HandshakeDiagnosis?)?
 
     public init(level: TraceLevel = .off, style: TextStyle = TextStyle(enabled: false), showTime: Bool = false,
                 showData: Bool = true) {
@@ -90,12 +90,11 @@ public struct EventText {
             guard level >= .flights else { break }
             say("timer expired: last flight resent (retransmission \(count))", .warning)
         case let .peerEvicted(reason):
-            let why = reason == "handshake deadline" ? e.peer.flatMap { diagnosis?($0) }.map { " — " + $0 } : nil
-            say("evicted: \(reason)" + (why ?? ""), .warning)
+            say("evicted: \(reason)" + (e.peer.flatMap { diagnosis?($0) }.map { " — " + $0.sentence } ?? ""), .warning)
         case let .peerClosed(reason):
             say("closed: \(reason)")
         case let .error(error):
-            say("error: \(error)" + (e.peer.flatMap { diagnosis?($0) }.map { " — " + $0 } ?? ""), .bad)
+            say("error: \(error)" + (e.peer.flatMap { diagnosis?($0) }.map { " — " + $0.sentence } ?? ""), .bad)
         case let .dropped(direction, from, size, reason):
             let whence = from.map { " from \($0)" } ?? ""
             say("dropped \(direction == .inbound ? "incoming" : "outgoing") \(size) B\(whence): \(reason)", .warning)

@@ -144,10 +144,8 @@ struct FailureCause {
 
     /// Flight 5 arrived, and the server answered with flight 4 again, not flight 6.
     private var clientFinishedRefused: Bool {
-        guard peer.role == .client, progress.sent == 5, progress.read != 6,
-              let five = arrows.first(where: { $0.from == local && $0.flight == 5 && $0.fate == .delivered })
-        else { return false }
-        let later = arrows.filter { $0.serial > five.serial && $0.from == peer.address }
-        return later.contains { $0.flight == 4 && $0.retransmission } && !later.contains { $0.flight == 6 }
+        guard peer.role == .client, progress.sent == 5, progress.read != 6 else { return false }
+        let refusal = wire.finishedRefusal(of: peer)
+        return refusal.refusals > 0 && !refusal.accepted
     }
 }

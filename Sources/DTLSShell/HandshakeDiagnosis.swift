@@ -9,6 +9,11 @@ public struct HandshakeDiagnosis: Sendable, Equatable {
     public enum Mismatch: String, Sendable {
         case version, cipher, anonymousOnly, securityLevel, legacySignature
         case pskIdentity, pskKey, clientCertificate, untrustedCertificate, noAnswer
+
+        /// As `--json` spells it (`diagnosis.cause`): "psk_key", "anonymous_only".
+        public var name: String {
+            rawValue.reduce(into: "") { s, c in s += c.isUppercase ? "_" + c.lowercased() : String(c) }
+        }
     }
 
     public let mismatch: Mismatch
@@ -19,9 +24,12 @@ public struct HandshakeDiagnosis: Sendable, Equatable {
 
     public var sentence: String { "\(what) — fix: \(fix)" }
 
-    /// For EventText.diagnosis: the sentence for a peer of `engine`, by name.
-    public static func lookup(in engine: Engine) -> (String) -> String? {
-        { [unowned engine] name in engine.peer(named: name).flatMap { HandshakeDiagnosis($0) }?.sentence }
+    /// For EventText and EventJSON: the diagnosis of a peer of `engine`, by
+    /// name, when its handshake failed (an established peer's end needs none).
+    public static func lookup(in engine: Engine) -> (String) -> HandshakeDiagnosis? {
+        { [unowned engine] name in
+            engine.peer(named: name).flatMap { $0.status == .failed && $0.establishedAt == nil ? HandshakeDiagnosis($0) : nil }
+        }
     }
 
     /// Checked in this order: a generic alert such as handshake failure comes
@@ -30,7 +38,7 @@ public struct HandshakeDiagnosis: Sendable, Equatable {
         (.pskIdentity, ["unknown psk identity", "psk identity not found"]),
         (.legacySignature, ["legacy sigalg"]),
         (.securityLevel, ["insufficient security", "key too small", "md too weak", "dh key too small"]),
-        (.pskKey, ["decrypt error", "bad record mac", "decryption failed"]),
+        (.pskKey, ["decrypt error", "bad record mac", "decryption failed", "after this side's finished"]),
         (.clientCertificate, ["peer did not return a certificate", "certificate required"]),
         (.untrustedCertificate, ["certificate verify failed", "unknown ca", "bad certificate", "certificate unknown",
                                  "unsupported certificate", "self-signed", "self signed"]),
@@ -108,7 +116,7 @@ public struct HandshakeDiagnosis: Sendable, Equatable {
         case .pskKey:
             // The server knew the identity (it found a key for it): both sides hold it.
             what = "a PSK mismatch: both sides use the identity \(o.clientIdentity.map { "\"\($0)\"" } ?? o.ownIdentity) but not the same key"
-                + (o.sentFinishedUnanswered ? " (the server never accepted this side's Finished)" : "")
+                + (o.sentFinishedUnanswered && !o.finishedRefused ? " (the server never accepted this side's Finished)" : "")
             fix = "--psk IDENTITY:HEX with the key the peer has (shell: set psk IDENTITY:HEX)"
         case .clientCertificate:
             what = "the server wants a client certificate and got none"
@@ -140,8 +148,11 @@ public struct HandshakeDiagnosis: Sendable, Equatable {
         let sentFinishedUnanswered: Bool
         let readFinishedUndecrypted: Bool
         let verifyFailure: String?
+        /// The handshake was given up on that evidence, and its reason says so.
+        let finishedRefused: Bool
 
         init(_ p: Peer, clientIdentity: String?) {
+            finishedRefused = p.endReason == FinishedRefusal.reason
             verifyFailure = p.configuration.verifiesPeer ? p.verifyFailure : nil
             isServer = p.role == .server
             tls = p.configuration

@@ -84,7 +84,7 @@ public final class Shell {
         default: break
         }
         if let eventLine {
-            eventLine(EventJSON.line(e))
+            eventLine(EventJSON.line(e, diagnosis: renderer.diagnosis))
             return
         }
         // In manual mode `read` shows data; in auto mode it arrives on its own.

@@ -62,6 +62,18 @@ final class WireRecorder {
 
     func name(of address: SocketAddress) -> String? { socketNames[address] }
 
+    /// How often the server has refused the client `p`'s Finished so far,
+    /// from the datagrams that reached either end.
+    func finishedRefusal(of p: Peer) -> FinishedRefusal {
+        var refusal = FinishedRefusal()
+        let local = p.socket.localAddress
+        for a in arrows(for: p) where a.fate == .delivered {
+            refusal.note(fromClient: a.from == local, flight: a.flight, resend: a.retransmission,
+                         messages: a.facts.handshakeMessages)
+        }
+        return refusal
+    }
+
     // MARK: - Events
 
     private func record(_ e: Event) {

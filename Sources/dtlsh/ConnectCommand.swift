@@ -61,6 +61,10 @@ struct ConnectCommand: ParsableCommand {
                 Output.error("\(name): no answer yet: last flight resent (retransmission \(count))")
             }
         }
+        // A server that refuses our Finished (another PSK) never says so: the
+        // wire tells, long before the deadline.
+        let peerName = "c1"
+        let refusal = FinishedRefusalWatch(engine: engine, peer: peerName)
         let signals = SignalWatch()
         let local = try bind.map { try SocketAddress(parsing: $0) }
             ?? SocketAddress(parsing: destination.family == .inet ? "127.0.0.1:0" : "[::1]:0")
@@ -70,14 +74,14 @@ struct ConnectCommand: ParsableCommand {
             let bindAddress = bind == nil && !destination.host.hasPrefix("127.") && destination.host != "::1"
                 ? try SocketAddress(parsing: destination.family == .inet ? "0.0.0.0:0" : "[::]:0") : local
             let socket = try engine.openSocket(name: "cli", bind: bindAddress, accepting: false)
-            peer = try engine.connect(name: "c1", socket: socket, to: destination)
+            peer = try engine.connect(name: peerName, socket: socket, to: destination)
         } catch {
             throw CommandFailure.runtime("\(error)")
         }
         let sigfd = signals.map { [$0.fileDescriptor] } ?? []
         var interrupted = false
         let done = engine.run(until: {
-            if peer.status != .handshaking { return true }
+            if peer.status != .handshaking || refusal.refusal.giveUpIfConclusive(peer, in: engine) { return true }
             if !engine.runOnce(timeout: 0.05, watching: sigfd).isEmpty, signals?.take().isEmpty == false {
                 interrupted = true
             }

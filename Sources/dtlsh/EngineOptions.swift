@@ -92,22 +92,23 @@ struct EngineOptions: ParsableArguments {
             throw CommandFailure.usage("\(error)")
         }
         attachExports(to: engine, textFD: textFD, write: write)
+        let diagnosis = HandshakeDiagnosis.lookup(in: engine)
         if quiet {
             let json = self.json
             var text = EventText(level: .off, style: TextStyle(enabled: Output.colourWanted(textFD)))
-            text.diagnosis = HandshakeDiagnosis.lookup(in: engine)
+            text.diagnosis = diagnosis
             engine.subscribe(.essentials) { e in
-                if json { write(STDOUT_FILENO, EventJSON.line(e)) } else { text.lines(e).forEach { write(textFD, $0) } }
+                if json { write(STDOUT_FILENO, EventJSON.line(e, diagnosis: diagnosis)) } else { text.lines(e).forEach { write(textFD, $0) } }
             }
         } else if json {
-            engine.subscribe { write(STDOUT_FILENO, EventJSON.line($0)) }
+            engine.subscribe { write(STDOUT_FILENO, EventJSON.line($0, diagnosis: diagnosis)) }
             sinks.recordWatch = InboundRecordWatch(engine: engine) { write(STDOUT_FILENO, EventJSON.line($0)) }
         } else {
             // Messages are shown from the flights level up: a loaded server would
             // spend its time printing them.
             var text = EventText(level: traceLevel, style: TextStyle(enabled: Output.colourWanted(textFD)),
                                  showData: traceLevel >= .flights)
-            text.diagnosis = HandshakeDiagnosis.lookup(in: engine)
+            text.diagnosis = diagnosis
             let brief = brief && traceLevel == .off
             engine.subscribe(text.interest) { e in
                 if brief && !Self.briefLine(e) { return }

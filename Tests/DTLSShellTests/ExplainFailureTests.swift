@@ -29,6 +29,23 @@ import Testing
         #expect(rows.last?.contains("flight 4") == true && rows.last?.hasSuffix("retransmission") == true)
     }
 
+    /// `handshake c1` stops once srv.1 has refused c1's Finished twice (its
+    /// 100 ms timer resends flight 4), not at the 30 s deadline, and says why.
+    @Test func handshakeCommandStopsAtTheRefusal() {
+        let t = Transcript()
+        t.twoSockets(["set timer-initial 100", "set handshake-timeout 30", Self.key], server: [Self.otherKey])
+        let out = t.ok("handshake c1")
+        #expect(Array(out.suffix(2)) == [
+            "c1: evicted: handshake refused — a PSK mismatch: both sides use the identity \"client\" but not the same key — "
+                + "fix: --psk IDENTITY:HEX with the key the peer has (shell: set psk IDENTITY:HEX)",
+            "c1: handshake failed: the server resent its flight 4 twice after this side's Finished",
+        ], "\(out)")
+        t.ok("expect state srv.1 handshaking")
+        let rows = LadderTests.arrows(t.ok("ladder c1"))
+        #expect(rows.filter { $0.contains("flight 4") && $0.contains("ServerHelloDone") && $0.hasSuffix("retransmission") }.count >= 2,
+                "\(rows)")
+    }
+
     @Test func wrongPSKInTwoShells() {
         let server = Transcript(), client = Transcript()
         server.ok("set timer-initial 100")

@@ -10,9 +10,9 @@ import Testing
     /// returns its "handshake with … failed: …" line.
     static func connectFailure(_ server: [String], version: String = "-dtls1_2", _ args: [String]) throws -> String {
         let (s, port) = try Peers.sServer(server, version: version)
-        defer { s.closeInput(); s.waitExit() }
-        let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--send", "never", "--handshake-timeout", "3",
-                                                  "--timer-initial", "100"] + args)
+        defer { s.closeInput(); _ = s.waitExitOrKill(timeout: 1) }  // s_server stays in a handshake it was left in
+        let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--send", "never", "--timer-initial", "100"]
+                                                 + (args.contains("--handshake-timeout") ? [] : ["--handshake-timeout", "3"]) + args)
         #expect(client.waitExit(timeout: 15) == 1, "\(client.stderr)")
         return client.stderr.split(separator: "\n").first { $0.hasPrefix("handshake with") }.map(String.init) ?? client.stderr
     }
@@ -98,17 +98,46 @@ import Testing
         #expect(line.contains("@SECLEVEL="), "\(line)")
     }
 
+    static let wrongKey = "\(Tools.pskIdentity):ffeeddccbbaa99887766554433221100"
+    /// What a client with `wrongKey` says when the server refused its Finished.
+    static let refusal = "the server resent its flight 4 twice after this side's Finished"
+    static let diagnosis = "a PSK mismatch: both sides use the identity \"\(Tools.pskIdentity)\" but not the same key "
+        + "— fix: --psk IDENTITY:HEX with the key the peer has"
+
+    /// s_server drops the Finished it cannot decrypt, without a word, and resends
+    /// its flight 4 on its timer (1 s, then 2 s): its second refusal settles it,
+    /// long before the 30 s deadline (connectFailure waits 15 s at most).
     @Test func wrongPSKKey() throws {
         let line = try Self.connectFailure(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + OpenSSLInteropTests.pskArgs,
-                                           ["--psk", "\(Tools.pskIdentity):ffeeddccbbaa99887766554433221100"])
-        #expect(line.contains("a PSK mismatch: both sides use the identity \"\(Tools.pskIdentity)\" but not the same key"), "\(line)")
+                                           ["--psk", Self.wrongKey, "--handshake-timeout", "30"])
+        #expect(line.contains("failed: \(Self.refusal) — \(Self.diagnosis)"), "\(line)")
+    }
+
+    /// The shell's `handshake` ends the same way: the failure's event line
+    /// gives the same diagnosis, the command's line the same reason.
+    @Test func wrongPSKKeyInTheShell() throws {
+        let (s, port) = try Peers.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + OpenSSLInteropTests.pskArgs)
+        defer { s.closeInput(); _ = s.waitExitOrKill(timeout: 1) }
+        let shell = try Subprocess(Tools.dtlsh, ["-c", "set psk \(Self.wrongKey); set handshake-timeout 30; open cli; "
+                                                 + "connect c1 cli 127.0.0.1:\(port); handshake c1; expect state c1 failed"])
+        #expect(shell.waitExit(timeout: 15) == 0, "\(shell.stdout)\(shell.stderr)")
+        #expect(shell.stdout.contains("c1: evicted: handshake refused — \(Self.diagnosis)"), "\(shell.stdout)")
+        #expect(shell.stdout.contains("c1: handshake failed: \(Self.refusal)\n"), "\(shell.stdout)")
+    }
+
+    /// A server whose client holds another key gives up at its deadline, and says why.
+    @Test func wrongPSKKeyAtTheServer() throws {
+        let line = try Self.serveFailure(["--psk", Peers.psk], ["-psk", "ffeeddccbbaa99887766554433221100",
+                                                                "-psk_identity", Tools.pskIdentity])
+        #expect(line.contains("srv.1: evicted: handshake deadline — a PSK mismatch: both sides use the identity "
+                              + "\"\(Tools.pskIdentity)\" but not the same key"), "\(line)")
         #expect(line.contains("fix: --psk IDENTITY:HEX"), "\(line)")
     }
 
     /// The wait is not silent: each resend shows, then the diagnosis.
     @Test func wrongPSKKeyShowsResends() throws {
         let (s, port) = try Peers.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + OpenSSLInteropTests.pskArgs)
-        defer { s.closeInput(); s.waitExit() }
+        defer { s.closeInput(); _ = s.waitExitOrKill(timeout: 1) }
         let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--send", "never", "--handshake-timeout", "2",
                                                   "--timer-initial", "100", "--psk", "\(Tools.pskIdentity):ffeeddccbbaa99887766554433221100"])
         #expect(client.waitExit(timeout: 15) == 1)

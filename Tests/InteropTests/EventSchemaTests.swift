@@ -78,6 +78,40 @@ import Testing
         #expect(seen.contains("socket_closed"))
     }
 
+    /// A failed handshake's `error` or `peer_evicted` carries the diagnosis the
+    /// text line gives: `connect --json` with another PSK than s_server's (its
+    /// Finished refused), `serve --json` and a DTLS 1.0 s_client (version).
+    @Test func failuresCarryTheirDiagnosis() throws {
+        let dir = try Observe.directory("schema-diagnosis")
+        defer { Observe.remove(dir) }
+        let (s, sPort) = try Peers.sServer(["-nocert", "-cipher", "PSK-AES128-GCM-SHA256"] + OpenSSLInteropTests.pskArgs)
+        defer { s.closeInput(); _ = s.waitExitOrKill(timeout: 1) }
+        let client = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(sPort)", "--json", "--psk", DiagnosisTests.wrongKey])
+        let (server, port) = try Observe.serveJSON(["--psk", Self.psk])
+        let old = try Subprocess("/usr/bin/openssl", ["s_client", "-dtls1", "-connect", "127.0.0.1:\(port)", "-no_ign_eof",
+                                                      "-cipher", "PSK-AES128-CBC-SHA"] + OpenSSLInteropTests.pskArgs)
+        defer { old.closeInput(); _ = old.waitExitOrKill(timeout: 5) }
+        #expect(server.waitFor(timeout: 10) { $0.contains("\"event\":\"error\"") }, "\(server.stdout)")
+        server.signal(SIGINT)
+        #expect(server.waitExit() == 0)
+        #expect(client.waitExit(timeout: 15) == 1, "\(client.stdout)\(client.stderr)")
+
+        let lines = (client.stdout + server.stdout).split(separator: "\n").map(String.init)
+        let (valid, report) = try Observe.validate(lines, in: dir)
+        #expect(valid, "lines that do not match docs/events.schema.json:\n\(report)")
+        let refused = Observe.objects(client.stdout).first { $0["event"] as? String == "peer_evicted" }
+        #expect(refused?["reason"] as? String == "handshake refused", "\(client.stdout)")
+        let psk = refused?["diagnosis"] as? [String: Any]
+        #expect(psk?["cause"] as? String == "psk_key", "\(client.stdout)")
+        #expect(psk?["text"] as? String == "a PSK mismatch: both sides use the identity \"\(Tools.pskIdentity)\" but not the same key")
+        #expect((psk?["fix"] as? String)?.hasPrefix("--psk IDENTITY:HEX") == true)
+        let error = Observe.objects(server.stdout).first { $0["event"] as? String == "error" }
+        let version = error?["diagnosis"] as? [String: Any]
+        #expect(version?["cause"] as? String == "version", "\(server.stdout)")
+        #expect((version?["text"] as? String)?.hasPrefix("a version mismatch: the client offered DTLS 1.0") == true, "\(server.stdout)")
+        #expect((version?["fix"] as? String)?.hasPrefix("--dtls1_0 or --any-version") == true)
+    }
+
     /// The schema is not vacuous: wrong lines are rejected.
     @Test func theSchemaRejectsMalformedLines() throws {
         let dir = try Observe.directory("schema-bad")
