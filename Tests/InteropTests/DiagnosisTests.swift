@@ -76,6 +76,22 @@ import Testing
         #expect(server.waitFor("srv.1: established DTLSv1"), "\(server.stdout)")
     }
 
+    /// `connect` → the 2006 example's server (anonymous suites only): the client
+    /// cannot see the server's list, so the fix names `--insecure` among the
+    /// others; with it, the same server completes.
+    @Test func anonymousOnlyServer() throws {
+        let anonymous = ["-nocert", "-cipher", "aNULL:@SECLEVEL=0"]
+        let line = try Self.connectFailure(anonymous, [])
+        #expect(line.contains("sslv3 alert handshake failure — no shared cipher"), "\(line)")
+        #expect(line.contains("a server that speaks only anonymous suites (the 2006 example) needs --insecure"), "\(line)")
+        let (s, port) = try Peers.sServer(anonymous)
+        defer { s.closeInput(); _ = s.waitExitOrKill(timeout: 1) }
+        let fixed = try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--insecure", "--send", "hi", "--wait", "0.2"])
+        #expect(fixed.waitExit(timeout: 10) == 0, "\(fixed.stderr)")
+        #expect(fixed.stderr.contains("CONNECTION ESTABLISHED DTLSv1.2 ADH-") || fixed.stderr.contains("CONNECTION ESTABLISHED DTLSv1.2 AECDH-"),
+                "\(fixed.stderr)")
+    }
+
     @Test func legacySignatureInDTLS10() throws {
         let (cert, key) = try Tools.makeCertificate()
         let line = try Self.connectFailure(["-cert", cert, "-key", key, "-cipher", "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0"],

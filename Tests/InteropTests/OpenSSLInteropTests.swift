@@ -33,6 +33,9 @@ import Testing
         server.signal(SIGINT)
         #expect(server.waitExit() == 0)
         #expect(server.stdout.contains("totals: 1 peers, 1 handshakes completed"))
+        #expect(server.stdout.contains(", at most 1 peer at once"), "\(server.stdout)")
+        // A PSK-only server loads no certificate, and its banner shows none.
+        #expect(!server.stdout.contains("certificate SHA-256"), "\(server.stdout)")
     }
 
     @Test func sClientCertificateAgainstServe() throws {
@@ -45,6 +48,7 @@ import Testing
         client.waitExit()
         server.signal(SIGTERM)
         #expect(server.waitExit() == 0)
+        #expect(server.stdout.contains("certificate SHA-256 "), "the banner names the certificate it serves: \(server.stdout)")
     }
 
     @Test func manySClientsAtOnceOnOneServeSocket() throws {
