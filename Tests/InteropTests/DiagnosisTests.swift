@@ -65,6 +65,14 @@ import Testing
         #expect(line.contains("@SECLEVEL=0"), "\(line)")
     }
 
+    /// Issue 16's case: the default server (a certificate) with --dtls1_0. It once
+    /// failed with "no suitable signature algorithm" and an internal_error alert.
+    @Test func anonymousOnlyClientOfACertificateServer() throws {
+        let line = try Self.serveFailure(["--dtls1_0"], ["-cipher", "aNULL:@SECLEVEL=0"], version: "-dtls1")
+        #expect(line.contains("SSL_ERROR_SSL: no shared cipher — the client offers only anonymous suites"), "\(line)")
+        #expect(line.contains("fix: --insecure"), "\(line)")
+    }
+
     /// …and what that fix gives: the same client completes against `serve --insecure --dtls1_0`.
     @Test func anonymousOnlyClientWithTheFix() throws {
         let (server, port) = try OpenSSLInteropTests.serve(["--insecure", "--dtls1_0"])
@@ -90,6 +98,17 @@ import Testing
         #expect(fixed.waitExit(timeout: 10) == 0, "\(fixed.stderr)")
         #expect(fixed.stderr.contains("CONNECTION ESTABLISHED DTLSv1.2 ADH-") || fixed.stderr.contains("CONNECTION ESTABLISHED DTLSv1.2 AECDH-"),
                 "\(fixed.stderr)")
+    }
+
+    /// `--insecure` alone is not the 2006 mode: its help says what else it needs, and why.
+    @Test func insecureHelpSaysWhatThe2006ModeNeeds() throws {
+        let help = try Subprocess(Tools.dtlsh, ["connect", "--help"])
+        #expect(help.waitExit() == 0)
+        let text = (help.stdout + help.stderr).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("It puts @SECLEVEL=0 in the cipher string: OpenSSL 3.0 refuses any unauthenticated suite at level 1 or above"),
+                "\(text)")
+        #expect(text.contains("add --dtls1_0 (or --any-version)"), "\(text)")
+        #expect(text.contains("The peer needs @SECLEVEL=0 too"), "\(text)")
     }
 
     @Test func legacySignatureInDTLS10() throws {
