@@ -11,7 +11,8 @@ final class FinishedRefusalWatch {
 
     init(engine: Engine, peer name: String) {
         engine.subscribe(.datagrams) { [weak self] e in
-            guard let self, e.peer == name else { return }
+            // Once the server's flight 6 came, nothing more is to be read here.
+            guard let self, e.peer == name, !self.refusal.accepted else { return }
             switch e.kind {
             case let .datagramOut(_, bytes): self.note(bytes, fromClient: true)
             case let .datagramIn(_, bytes): self.note(bytes, fromClient: false)

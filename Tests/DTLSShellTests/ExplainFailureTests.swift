@@ -41,6 +41,8 @@ import Testing
             "c1: handshake failed: the server resent its flight 4 twice after this side's Finished",
         ], "\(out)")
         t.ok("expect state srv.1 handshaking")
+        #expect(t.prose("explain c1").contains("Cause: c1 gave up (the server resent its flight 4 twice after this side's Finished) — "
+                                               + "the server sent flight 4 again after c1's flight 5 reached it"), "\(t.prose("explain c1"))")
         let rows = LadderTests.arrows(t.ok("ladder c1"))
         #expect(rows.filter { $0.contains("flight 4") && $0.contains("ServerHelloDone") && $0.hasSuffix("retransmission") }.count >= 2,
                 "\(rows)")
