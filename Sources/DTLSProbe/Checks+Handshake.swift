@@ -74,7 +74,8 @@ extension ProbeCheck {
         }
         return Outcome(verdict: accepted.isEmpty ? .fail : .pass,
                        evidence: accepted.isEmpty ? "none of \(candidates.count) suites" : "\(accepted.count) of \(candidates.count): " + accepted.joined(separator: " "),
-                       measured: [("accepted", .text(accepted.joined(separator: " ")))])
+                       measured: [("accepted", .text(accepted.joined(separator: " "))),
+                                  ("wait_per_suite_ms", .number((wait * 1000).rounded()))])
     }
 
     static let fragmentReassembly = ProbeCheck(

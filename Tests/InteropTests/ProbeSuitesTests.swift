@@ -15,6 +15,8 @@ import Testing
         #expect(report.verdicts["suites"] == "pass", "\(report.output)")
         #expect(report.measured["suites"]?["accepted"] as? String == "TLS_PSK_WITH_AES_128_GCM_SHA256 TLS_PSK_WITH_AES_128_CCM_8",
                 "\(report.output)")
+        let wait = try #require(report.measured["suites"]?["wait_per_suite_ms"] as? Double, "\(report.output)")
+        #expect(wait > 500, "each suite waited \(wait) ms")
         // mbed TLS refuses a hello without a suite it has with an alert at once: the other 14 cost no wait.
         #expect(took < 10, "suites took \(took) s")
     }
