@@ -11,8 +11,11 @@ BUILD_DEPS := libssl-dev libedit-dev pkg-config
 # asks whether non-root users may capture; answer "no" beforehand so the install
 # never stops at a prompt.
 TEST_DEPS := openssl tmux jq tshark gnutls-bin gcc
-# mbed TLS for the interop tests: python-mbedtls from PyPI, for the python3 on PATH.
+# mbed TLS and tinydtls for the interop tests: python-mbedtls and dtlssocket (which vendors
+# tinydtls) from PyPI, for the python3 on PATH. pip builds tinydtls from source: autotools and
+# the python headers first.
 PYTHON ?= python3
+TINYDTLS_BUILD_DEPS := autoconf automake libtool gcc python3-dev
 
 .PHONY: run test build deps test-deps fuzz bench clean
 
@@ -25,32 +28,43 @@ define apt_install
 	fi
 endef
 
+# pip install PACKAGE for $(PYTHON) when it cannot import MODULE (pip itself first when missing;
+# Debian's own python3 wants --break-system-packages): $(call pip_install,MODULE,PACKAGE)
+define pip_install
+	@if ! $(PYTHON) -c 'import $(1)' 2>/dev/null; then \
+		if ! $(PYTHON) -m pip --version >/dev/null 2>&1; then \
+			echo "installing: python3 python3-pip"; \
+			$(SUDO) apt-get update -qq && \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip >/dev/null; \
+		fi; \
+		echo "installing: $(2)"; \
+		$(PYTHON) -m pip install -q $(2) 2>/dev/null || \
+			$(PYTHON) -m pip install -q --break-system-packages $(2); \
+	fi
+endef
+
 deps:
 	$(call apt_install,$(BUILD_DEPS))
 
 # The event schema test runs python3 with jsonschema: pip's if the python3 on
 # PATH has it, Debian's python3-jsonschema otherwise. The interop tests run the
-# python3 on PATH with mbedtls: pip installs python-mbedtls when it is missing.
+# python3 on PATH with mbedtls and DTLSSocket: pip installs python-mbedtls and
+# dtlssocket when they are missing (dtlssocket's build tools first: about a minute).
 test-deps: deps
 	@dpkg -s tshark >/dev/null 2>&1 || \
 		echo "wireshark-common wireshark-common/install-setuid boolean false" | $(SUDO) debconf-set-selections
 	$(call apt_install,$(TEST_DEPS))
 	@python3 -c 'import jsonschema' 2>/dev/null || /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || \
 		$(MAKE) --no-print-directory apt-jsonschema
-	@if ! $(PYTHON) -c 'import mbedtls' 2>/dev/null; then \
-		if ! $(PYTHON) -m pip --version >/dev/null 2>&1; then \
-			echo "installing: python3 python3-pip"; \
-			$(SUDO) apt-get update -qq && \
-			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip >/dev/null; \
-		fi; \
-		echo "installing: python-mbedtls"; \
-		$(PYTHON) -m pip install -q python-mbedtls 2>/dev/null || \
-			$(PYTHON) -m pip install -q --break-system-packages python-mbedtls; \
-	fi
+	$(call pip_install,mbedtls,python-mbedtls)
+	@$(PYTHON) -c 'import DTLSSocket' 2>/dev/null || $(MAKE) --no-print-directory apt-tinydtls-build
+	$(call pip_install,DTLSSocket,dtlssocket)
 
-.PHONY: apt-jsonschema
+.PHONY: apt-jsonschema apt-tinydtls-build
 apt-jsonschema:
 	$(call apt_install,python3-jsonschema)
+apt-tinydtls-build:
+	$(call apt_install,$(TINYDTLS_BUILD_DEPS))
 
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)

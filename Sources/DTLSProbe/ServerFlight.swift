@@ -38,10 +38,11 @@ struct ServerFlight {
                 try socket.send(try second.datagram(messageSeq: 1, sequence: 1))
             }
         } else {
-            // No cookie exchange: this answer is already the flight.
-            let rest = try socket.collect(for: wait) { arrivals in
+            // No cookie exchange: this answer is already the flight, or an alert that ends it (mbed TLS
+            // refuses a hello without a suite it has before it asks for a cookie).
+            let rest = first.decoded.alerts.isEmpty ? try socket.collect(for: wait) { arrivals in
                 arrivals.contains { $0.decoded.messageTypes.contains(HandshakeType.serverHelloDone.rawValue) }
-            }
+            } : []
             return ServerFlight(request: nil, datagrams: [first] + rest, hello: hello)
         }
         let flight = try socket.collect(for: wait) { arrivals in

@@ -145,10 +145,14 @@ enum Peers {
     /// The mbed TLS echo server: binds 127.0.0.1:0 itself and says its port.
     static func mbedtlsServer(_ args: [String]) throws -> (Subprocess, Int) {
         let p = try Subprocess(try mbedtlsPython(), [mbedtlsFixture, "server", "--lifetime", "30"] + args)
-        try #require(p.waitFor("ready port"), "mbed TLS server did not start: \(p.stdout)\(p.stderr)")
+        return (p, try readyPort(p, "mbed TLS server"))
+    }
+
+    /// The port a python fixture server bound, from its "ready port N" line.
+    static func readyPort(_ p: Subprocess, _ what: String) throws -> Int {
+        try #require(p.waitFor("ready port"), "\(what) did not start: \(p.stdout)\(p.stderr)")
         let line = try #require(p.stdout.split(separator: "\n").first { $0.hasPrefix("ready port ") })
-        let port = try #require(Int(line.dropFirst("ready port ".count)))
-        return (p, port)
+        return try #require(Int(line.dropFirst("ready port ".count)))
     }
 
     /// The mbed TLS client: sends `--message TEXT` (or each stdin line with `--stdin`),
