@@ -113,6 +113,16 @@ public enum CommandTable {
                     detail: "Flip a byte of an encrypted record and the receiver discards it (a bad MAC, silently): edit c1 out 1 40 hex:ff. On a leg, the datagram is marked edited when flushed.",
                     example: "edit c1 out 1 40 hex:ff",
                     arguments: [.peer, .choice(["in", "out", "up", "down"]), .number, .number, .text], min: 5) { try $0.editCommand($1) },
+        CommandSpec("swap-records", group: "Data", usage: "swap-records PEER in|out N I J | swap-records LEG up|down N I J",
+                    summary: "Exchange records I and J inside queued datagram N: one datagram, records in another order, marked edited.",
+                    detail: """
+                        Flight 5 often packs ClientKeyExchange, ChangeCipherSpec and Finished in one datagram: \
+                        swap-records c1 out 1 2 3 puts the Finished ahead of its ChangeCipherSpec (RFC 6347 §4.1: \
+                        the receiver may keep a next-epoch record until the epoch starts; OpenSSL does while handshaking). \
+                        Across datagrams, swap reorders whole datagrams. pending shows each datagram's records in order.
+                        """,
+                    example: "swap-records c1 out 1 2 3",
+                    arguments: [.peer, .choice(["in", "out", "up", "down"]), .number, .number, .number], min: 5) { try $0.swapRecordsCommand($1) },
         CommandSpec("replay", group: "Data", usage: "replay PEER in|out N | replay LEG up|down N",
                     summary: "Send again a copy of a datagram already sent (out, up, down) or queue again one received (in); N = 1 is the latest, of the last 16.",
                     detail: "OpenSSL drops a replayed record silently (its replay window); the copy is marked replayed in the trace and the JSON.",

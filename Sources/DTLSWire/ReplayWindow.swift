@@ -38,4 +38,11 @@ public struct ReplayWindow: Sendable, Equatable {
         bits |= mask
         return .fresh
     }
+
+    /// Gives `sequence` back, as a receiver does whose record failed its MAC:
+    /// it was never taken, and a genuine record with that number is fresh.
+    public mutating func forget(_ sequence: UInt64) {
+        guard let top = highest, sequence <= top, top - sequence < Self.size else { return }
+        bits &= ~(1 << (top - sequence))
+    }
 }

@@ -79,6 +79,10 @@ import Testing
         t.ok("wait until data srv.1 for 2s")
         let explained = t.ok("explain r.1")
         #expect(explained.contains { $0.hasPrefix("handshake completed (inferred") }, "\(explained)")
+        #expect(explained.contains { $0.hasPrefix("a flight-5 resend within 2 s of flight 6 would say") }, "\(explained)")
+        // The second sign, inferred: twice the timer without a flight-5 resend.
+        t.ok("wait for 2100ms")
+        #expect(t.ok("explain r.1").contains { $0.hasPrefix("no flight-5 resend within 2 s (twice the timer) of flight 6") })
         t.ok("close r")
         t.ok("relays")
     }
