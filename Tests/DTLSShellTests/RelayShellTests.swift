@@ -59,6 +59,7 @@ import Testing
         t.fails("dup r.1 up 5", "datagram number must be a whole number from 1 to 1")
         t.fails("swap r.1 down 1 2", "r.1 has nothing queued down")
         t.fails("flush r.9", "no peer or socket named 'r.9'")
+        t.fails("relay r4 \(t.address(of: "srv")) srv", "in use")
         #expect(t.ok("pending r.1").first == "r.1: up 1 (177 B), down 0 (0 B)")
         #expect(t.shell.relays.relays.count == 1)
     }
