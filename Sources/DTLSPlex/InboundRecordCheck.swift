@@ -25,40 +25,41 @@ struct InboundRecordCheck {
     private(set) var awaiting: RecordHeader?
     private var awaitingWhileHandshaking = false
 
-    /// A record header OpenSSL just read: the verdict on the record before it
-    /// (if nothing came of that one) and on this one.
-    mutating func read(_ h: RecordHeader, handshaking: Bool) -> (earlier: DiscardedRecord?, this: DiscardedRecord?) {
-        let earlier = conclude()
+    /// The verdict on the record whose header OpenSSL just read (conclude
+    /// the one before it first). The common case — a fresh record of the
+    /// read epoch — is a few comparisons and stores.
+    mutating func read(_ h: RecordHeader, handshaking: Bool) -> DiscardedRecord? {
         reading = h.epoch
         // Epoch 0 is in clear: OpenSSL answers or says what is wrong. And not
         // every header the callback hands over is a record: after a repeated
         // ClientHello, OpenSSL 3.0 reports "headers" read from inside the
         // hello's body. Routing lets only records of a DTLS version and a
         // DTLS 1.2 content type reach OpenSSL, so anything else is not one.
-        guard h.epoch > 0, h.version >> 8 == 0xfe, (20...23).contains(h.contentType) else { return (earlier, nil) }
-        func verdict(_ v: DiscardedRecord.Verdict) -> DiscardedRecord {
-            DiscardedRecord(verdict: v, contentType: h.contentType, epoch: h.epoch, sequence: h.sequence,
-                            size: RecordHeader.length + Int(h.length), readEpoch: readEpoch)
-        }
-        if h.epoch != readEpoch {
-            // dtls1_get_bitmap: the next epoch's handshake and alert records
-            // are kept until its ChangeCipherSpec while handshaking (a
-            // Finished ahead of its ChangeCipherSpec); everything else of
-            // another epoch is dropped.
-            let kept = h.epoch == readEpoch &+ 1 && handshaking && (h.contentType == 22 || h.contentType == 21)
-            return (earlier, kept ? nil : verdict(.wrongEpoch))
-        }
-        switch window.check(h.sequence) {
-        case .fresh:
-            // Application data read while handshaking is kept for after it (OpenSSL's buffered_app_data).
-            if !(handshaking && h.contentType == 23) {
-                awaiting = h
-                awaitingWhileHandshaking = handshaking
+        guard h.epoch > 0, h.version >> 8 == 0xfe, h.contentType &- 20 < 4 else { return nil }
+        if h.epoch == readEpoch {
+            switch window.check(h.sequence) {
+            case .fresh:
+                // Application data read while handshaking is kept for after it (OpenSSL's buffered_app_data).
+                if !(handshaking && h.contentType == 23) {
+                    awaiting = h
+                    awaitingWhileHandshaking = handshaking
+                }
+                return nil
+            case .replay: return discarded(h, .replay)
+            case .tooOld: return discarded(h, .tooOld)
             }
-            return (earlier, nil)
-        case .replay: return (earlier, verdict(.replay))
-        case .tooOld: return (earlier, verdict(.tooOld))
         }
+        // dtls1_get_bitmap: the next epoch's handshake and alert records are
+        // kept until its ChangeCipherSpec while handshaking (a Finished ahead
+        // of its ChangeCipherSpec); everything else of another epoch is dropped.
+        let kept = h.epoch == readEpoch &+ 1 && handshaking && (h.contentType == 22 || h.contentType == 21)
+        return kept ? nil : discarded(h, .wrongEpoch)
+    }
+
+    @inline(never)
+    private func discarded(_ h: RecordHeader, _ verdict: DiscardedRecord.Verdict, duringHandshake: Bool = false) -> DiscardedRecord {
+        DiscardedRecord(verdict: verdict, contentType: h.contentType, epoch: h.epoch, sequence: h.sequence,
+                        size: RecordHeader.length + Int(h.length), readEpoch: readEpoch, duringHandshake: duringHandshake)
     }
 
     /// The record being read came to something: a message, an alert, data, an answer.
@@ -78,8 +79,6 @@ struct InboundRecordCheck {
         guard let h = awaiting else { return nil }
         awaiting = nil
         window.forget(h.sequence)
-        return DiscardedRecord(verdict: .nothingCameOfIt, contentType: h.contentType, epoch: h.epoch, sequence: h.sequence,
-                               size: RecordHeader.length + Int(h.length), readEpoch: readEpoch,
-                               duringHandshake: awaitingWhileHandshaking)
+        return discarded(h, .nothingCameOfIt, duringHandshake: awaitingWhileHandshaking)
     }
 }

@@ -142,9 +142,8 @@ extension Peer {
     /// Reports what OpenSSL will discard of the record whose header it just
     /// read, and the record before it if nothing came of that one.
     private func checkRecord(_ header: RecordHeader) {
-        let (earlier, this) = recordCheck.read(header, handshaking: status == .handshaking)
-        if let earlier { report(earlier) }
-        if let this { report(this) }
+        if recordCheck.awaiting != nil { concludeRecordCheck() }
+        if let d = recordCheck.read(header, handshaking: status == .handshaking) { report(d) }
     }
 
     /// The record OpenSSL read last came to nothing by the end of a step or read: said so.

@@ -39,6 +39,18 @@ import Testing
         t.ok("expect data srv.1 \"second\"")
     }
 
+    /// Edited in the receiver's own queue: what OpenSSL reads is drawn as a
+    /// datagram of its own, marked, and judged when it is read.
+    @Test func anInboundEditIsMarkedAndJudged() {
+        let t = Self.established()
+        t.ok("send c1 inbound")
+        t.ok("flush c1")
+        t.ok("recv srv")
+        #expect(t.ok("edit srv.1 in 1 30 hex:ff").contains { $0.hasSuffix("[edited, queued in by hand]") })
+        #expect(t.ok("step srv.1").contains { $0.contains("likely a bad MAC (inferred)") })
+        #expect(t.ok("ladder srv.1").contains { $0.contains("[edited]") && $0.contains("discarded: likely bad MAC (inferred)") })
+    }
+
     /// A replayed record is marked, and OpenSSL's replay window keeps it from being read twice.
     @Test func aReplayedRecordIsMarkedAndNotReadTwice() {
         let t = Self.established()
