@@ -121,6 +121,46 @@ import Testing
         t.fails("swap-records c1 out 1 1 2", "c1 has no outbound datagrams queued")
     }
 
+    /// The same on a relay's leg: flight 5 held in r.1's up queue, its
+    /// Finished put ahead of its ChangeCipherSpec, marked edited on the leg.
+    @Test func aFinishedAheadOfItsChangeCipherSpecOnALeg() {
+        let t = RelayShellTests.heldHello()
+        t.ok("flush r.1 up")
+        t.waitReadable("srv")
+        t.ok("recv srv")
+        t.ok("flush srv")
+        t.ok("recv r")
+        t.ok("flush r.1 down")
+        t.waitReadable("cli")
+        t.ok("recv cli")
+        t.ok("step c1")
+        t.ok("flush c1")
+        t.ok("recv r")
+        t.ok("flush r.1 up")
+        t.waitReadable("srv")
+        t.ok("recv srv")
+        t.ok("step srv.1")
+        t.ok("flush srv.1")
+        t.ok("recv r")
+        t.ok("flush r.1 down")
+        t.waitReadable("cli")
+        t.ok("recv cli")
+        t.ok("step c1")
+        t.ok("flush c1")
+        t.ok("recv r")
+        #expect(t.ok("swap-records r.1 up 1 2 3") == ["r.1: up 1: records 2 and 3 swapped (flush r.1 up sends it, marked edited)"])
+        let pending = t.ok("pending r.1")
+        #expect(pending.contains { $0.contains("Handshake(encrypted Finished, epoch 1) | ChangeCipherSpec  [edited]") }, "\(pending)")
+        t.ok("flush r.1 up")
+        t.waitReadable("srv")
+        t.ok("recv srv")
+        t.ok("step srv.1")
+        t.ok("expect state srv.1 handshaking")
+        let ladder = t.ok("ladder r.1")
+        #expect(ladder.contains { $0.contains("5 ClientKeyExchange") && $0.hasSuffix("edited") }, "\(ladder)")
+        t.fails("swap-records r.1 up 1 1 2", "r.1 has nothing queued up")
+    }
+
     /// A client restart on a live leg (RFC 6347 §4.2.8) is one command: the
     /// server answers the injected ClientHello with a HelloVerifyRequest and
     /// the association it had goes on.
