@@ -118,8 +118,9 @@ public enum CommandTable {
                     detail: """
                         Flight 5 often packs ClientKeyExchange, ChangeCipherSpec and Finished in one datagram: \
                         swap-records c1 out 1 2 3 puts the Finished ahead of its ChangeCipherSpec (RFC 6347 §4.1: \
-                        the receiver may keep a next-epoch record until the epoch starts; OpenSSL does while handshaking). \
-                        Across datagrams, swap reorders whole datagrams. pending shows each datagram's records in order.
+                        the receiver may keep a next-epoch record until the epoch starts). OpenSSL 3.0 keeps the early \
+                        Finished and reads nothing more of that datagram: the handshake waits for the client's resend of \
+                        flight 5. Across datagrams, swap reorders whole datagrams. pending shows each datagram's records in order.
                         """,
                     example: "swap-records c1 out 1 2 3",
                     arguments: [.peer, .choice(["in", "out", "up", "down"]), .number, .number, .number], min: 5) { try $0.swapRecordsCommand($1) },
