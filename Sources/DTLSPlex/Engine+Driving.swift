@@ -77,6 +77,7 @@ extension Engine {
             // An ended peer reads nothing more; what arrives stays queued for inspection.
             break
         }
+        p.concludeRecordCheck()
         p.lastSSLError = outcome
         return (returned, outcome)
     }
@@ -104,6 +105,7 @@ extension Engine {
             switch outcome {
             case .progressed:
                 let message = UnsafeRawBufferPointer(start: readBuffer, count: Int(n))
+                p.recordCheck.cameOfIt()
                 p.counters.messagesIn += 1
                 statistics.messagesIn += 1
                 p.emit(.appData(.inbound, bytes: Array(message)), as: .data)
@@ -157,8 +159,8 @@ extension Engine {
     public func flush(_ p: Peer) {
         // Most often empty: the loop's datagrams went straight to the socket.
         guard !p.bio.outbound.isEmpty else { return }
-        while let d = p.bio.outbound.popFirst() {
-            transmit(d, on: p.socket, to: p.address, peer: p)
+        while let (d, mark) = p.bio.outbound.popFirstMarked() {
+            transmit(d, on: p.socket, to: p.address, peer: p, mark: mark)
         }
     }
 
@@ -181,15 +183,15 @@ extension Engine {
         releaseHeldBack(on: s)
     }
 
-    func transmit(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?) {
+    func transmit(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?, mark: DatagramMark? = nil) {
         if impairment.shouldDrop(percent: settings.reorderPercent), s.heldBack == nil {
             // Held back: it goes out after the next datagram on this socket.
             s.heldBack = (address, d, peer?.name, now())
             return
         }
-        send(d, on: s, to: address, peer: peer)
+        send(d, on: s, to: address, peer: peer, mark: mark)
         if impairment.shouldDrop(percent: settings.duplicatePercent) {
-            send(d, on: s, to: address, peer: peer)
+            send(d, on: s, to: address, peer: peer, mark: mark)
         }
         releaseHeldBack(on: s)
     }
@@ -201,7 +203,7 @@ extension Engine {
         send(bytes, on: s, to: to, peer: name.flatMap { peersByName[$0] })
     }
 
-    private func send(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?) {
+    private func send(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?, mark: DatagramMark? = nil) {
         if impairment.shouldLose(percent: settings.lossPercent, burst: settings.lossBurst, toward: address) {
             countDrop("impairment: loss")
             peer?.counters.dropped += 1
@@ -217,7 +219,7 @@ extension Engine {
         statistics.bytesOut += d.count
         peer?.counters.datagramsOut += 1
         peer?.counters.bytesOut += d.count
-        emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name, as: .datagrams)
+        emit(.datagramOut(to: address, bytes: d), socket: s.name, peer: peer?.name, as: .datagrams, mark: mark)
     }
 
     /// Whether a driven step may send directly: no impairment and no
@@ -267,6 +269,7 @@ extension Engine {
     public func read(_ p: Peer) -> [[UInt8]] {
         if p.status == .established, p.bio.hasInbound {
             p.lastSSLError = readAvailable(p, fresh: false).1
+            p.concludeRecordCheck()
             updateTimer(p)
         }
         defer {

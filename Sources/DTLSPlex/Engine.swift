@@ -136,6 +136,13 @@ public final class Engine {
                             as: type)
     }
 
+    /// An event made whole by its emitter, off the per-datagram path (a
+    /// record OpenSSL discards silently), as a lifecycle event.
+    func emit(_ event: @autoclosure () -> Event) {
+        guard wants(.lifecycle) else { return }
+        subscribers.deliver(event(), as: .lifecycle)
+    }
+
     // MARK: - Contexts
 
     /// The context for `role` built from `configuration` (the current

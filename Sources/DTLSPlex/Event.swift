@@ -54,6 +54,10 @@ public struct Event: Sendable {
     /// For `datagram_out`: the datagram was forged or changed by hand
     /// (`injected`, `edited`, `replayed`); nil for everything the engine made.
     public var mark: DatagramMark? = nil
+    /// For a `dropped` about one record that a peer's OpenSSL discards
+    /// silently (a replay, a wrong epoch, a likely bad MAC): the record, and
+    /// the verdict, inferred. The datagram itself was reported when it came.
+    public var discarded: DiscardedRecord? = nil
 
     public enum Kind: Sendable {
         case socketOpened(address: SocketAddress, accepting: Bool)

@@ -43,8 +43,9 @@ public final class PcapWriter {
             guard let self, let name = e.socket, let bound = engine.socket(named: name)?.localAddress else { return }
             switch e.kind {
             case let .datagramIn(from, bytes):
-                // Between two sockets of this engine the datagram was written as it left.
-                if engine.sockets.contains(where: { $0.localAddress.isSameEndpoint(from) }) { return }
+                // A copy queued in by hand never crossed the wire; between two sockets of
+                // this engine the datagram was written as it left.
+                if e.mark != nil || engine.sockets.contains(where: { $0.localAddress.isSameEndpoint(from) }) { return }
                 self.record(bytes, from: from, to: self.real(bound, toward: from))
             case let .datagramOut(to, bytes):
                 self.record(bytes, from: self.real(bound, toward: to), to: to)

@@ -85,7 +85,14 @@ extension Peer {
         switch contentType {
         case SSL3_RT_HEADER:
             guard let header = RecordHeader(in: bytes) else { return }
-            if write { lastWriteEpoch = header.epoch }
+            if write {
+                lastWriteEpoch = header.epoch
+                // An answer: whatever was read before it came to something.
+                recordCheck.cameOfIt()
+            } else if engine.wants(.lifecycle) {
+                // Only a subscriber can be told what OpenSSL discards silently.
+                checkRecord(header)
+            }
             // The rest is read only for a subscriber: this runs for every record.
             guard engine.wants(.protocolDetail) else { return }
             emit(.record(direction, contentType: header.contentType, epoch: header.epoch, sequence: header.sequence,
@@ -93,6 +100,7 @@ extension Peer {
         case SSL3_RT_HANDSHAKE:
             // Read in place: this runs for every handshake message of every peer.
             guard let header = HandshakeHeader(in: bytes) else { return }
+            if !write { recordCheck.cameOfIt() }
             // An admitted peer's first step re-reads the ClientHello that
             // DTLSv1_listen already reported: it crossed the wire once.
             if replayedHello, !write, header.type == HandshakeType.clientHello.rawValue {
@@ -114,12 +122,14 @@ extension Peer {
                                    fragmentOffset: Int(header.fragmentOffset), fragmentLength: Int(header.fragmentLength),
                                    length: Int(header.length)), as: .protocolDetail)
         case SSL3_RT_CHANGE_CIPHER_SPEC:
+            if !write { recordCheck.changedCipherSpec() }
             // One per handshake (no renegotiation): a second is a resend.
             noteMessage(.changeCipherSpec, direction, resent: write && sentChangeCipherSpec)
             if write { sentChangeCipherSpec = true }
         case SSL3_RT_ALERT:
             // Kept as the two bytes; named when someone asks (every closed
             // association sends and receives one).
+            if !write { recordCheck.cameOfIt() }
             guard let code = Alert(in: bytes)?.code else { return }
             alertLog.append(ObservedAlert(direction: direction, code: code))
             noteMessage(.alert(code), direction)
@@ -127,6 +137,24 @@ extension Peer {
         default:
             break
         }
+    }
+
+    /// Reports what OpenSSL will discard of the record whose header it just
+    /// read, and the record before it if nothing came of that one.
+    private func checkRecord(_ header: RecordHeader) {
+        if recordCheck.awaiting != nil { concludeRecordCheck() }
+        if let d = recordCheck.read(header, handshaking: status == .handshaking) { report(d) }
+    }
+
+    /// The record OpenSSL read last came to nothing by the end of a step or read: said so.
+    func concludeRecordCheck() {
+        guard recordCheck.awaiting != nil, let d = recordCheck.conclude() else { return }
+        report(d)
+    }
+
+    private func report(_ d: DiscardedRecord) {
+        engine.emit(Event(time: engine.now(), socket: socket.name, peer: isListener ? nil : name,
+                          kind: .dropped(.inbound, from: address, size: d.size, reason: d.reason), discarded: d))
     }
 
     private func noteMessage(_ message: ObservedMessage, _ direction: Direction, resent: Bool = false) {

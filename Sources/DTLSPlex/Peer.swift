@@ -73,6 +73,8 @@ public final class Peer {
     /// it wrote its ChangeCipherSpec: what tells a resent message from a new one.
     @exclusivity(unchecked) var highestSentMessageSeq: Int32 = -1
     @exclusivity(unchecked) var sentChangeCipherSpec = false
+    /// What OpenSSL will discard silently of the protected records it reads (Peer+Observing).
+    @exclusivity(unchecked) var recordCheck = InboundRecordCheck()
     /// Messages seen during the current `step` or resend, for its report.
     @exclusivity(unchecked) var stepCapture: [SeenMessage]?
     /// Queued for the auto loop to step.

@@ -110,12 +110,23 @@ public enum CommandTable {
                     arguments: [.peerOrSocket, .address, .text], min: 3, max: nil) { try $0.injectCommand($1) },
         CommandSpec("edit", group: "Data", usage: "edit PEER in|out N OFFSET hex:BYTES | edit LEG up|down N OFFSET hex:BYTES",
                     summary: "Overwrite bytes of queued datagram N (1 = next) from OFFSET on; it cannot grow.",
-                    detail: "Flip a byte of an encrypted record and the receiver discards it (a bad MAC, silently): edit c1 out 1 40 hex:ff. On a leg, the datagram is marked edited when flushed.",
+                    detail: "Flip a byte of an encrypted record and the receiver discards it (a bad MAC, silently): edit c1 out 1 40 hex:ff. The datagram is marked edited (pending, the trace, the JSON, the ladder) when it leaves; a peer of this shell that receives it says nothing came of it, likely a bad MAC (inferred).",
                     example: "edit c1 out 1 40 hex:ff",
                     arguments: [.peer, .choice(["in", "out", "up", "down"]), .number, .number, .text], min: 5) { try $0.editCommand($1) },
+        CommandSpec("swap-records", group: "Data", usage: "swap-records PEER in|out N I J | swap-records LEG up|down N I J",
+                    summary: "Exchange records I and J inside queued datagram N: one datagram, records in another order, marked edited.",
+                    detail: """
+                        Flight 5 often packs ClientKeyExchange, ChangeCipherSpec and Finished in one datagram: \
+                        swap-records c1 out 1 2 3 puts the Finished ahead of its ChangeCipherSpec (RFC 6347 §4.1: \
+                        the receiver may keep a next-epoch record until the epoch starts). OpenSSL 3.0 keeps the early \
+                        Finished and reads nothing more of that datagram: the handshake waits for the client's resend of \
+                        flight 5. Across datagrams, swap reorders whole datagrams. pending shows each datagram's records in order.
+                        """,
+                    example: "swap-records c1 out 1 2 3",
+                    arguments: [.peer, .choice(["in", "out", "up", "down"]), .number, .number, .number], min: 5) { try $0.swapRecordsCommand($1) },
         CommandSpec("replay", group: "Data", usage: "replay PEER in|out N | replay LEG up|down N",
                     summary: "Send again a copy of a datagram already sent (out, up, down) or queue again one received (in); N = 1 is the latest, of the last 16.",
-                    detail: "OpenSSL drops a replayed record silently (its replay window); the copy is marked replayed in the trace and the JSON.",
+                    detail: "OpenSSL drops a replayed record silently (its replay window); the copy is marked replayed in the trace, the JSON and the ladder, and a peer of this shell that receives it says it is a replay (inferred from its own replay window, RFC 6347 §4.1.2.6).",
                     example: "replay c1 out 1",
                     arguments: [.peer, .choice(["in", "out", "up", "down"]), .number], min: 3) { try $0.replayCommand($1) },
         CommandSpec("send", group: "Data", usage: "send PEER TEXT… | send PEER hex:0a0b… | send PEER --size N",

@@ -23,33 +23,61 @@ extension Shell {
         do { return try ForgedDatagram.bytes(words) } catch { throw ShellError.message("\(error)") }
     }
 
-    private func peerDirection(_ a: Arguments, _ i: Int) throws -> Direction {
-        try a.direction(i)
-    }
-
     func editCommand(_ a: Arguments) throws {
         guard a.count == 5 else { throw ShellError.usage(a.spec.usage) }
         guard a[4].hasPrefix("hex:"), let bytes = Hex.decode(String(a[4].dropFirst(4))), !bytes.isEmpty else {
             throw ShellError.message("the new bytes are hex:…, an even number of 0-9a-f digits, not '\(a[4])'")
         }
         let offset = try a.int(3, "offset", in: 0...65_535)
+        let changed = "\(bytes.count) B at offset \(offset) overwritten"
+        switch try queuedDatagram(a) {
+        case let .leg(r, leg, d, i):
+            do { try r.edit(leg, d, index: i, offset: offset, bytes: bytes) } catch { throw ShellError.message("\(error)") }
+            say("\(heading(leg.name)): \(d.rawValue) \(i + 1): \(changed) (flush \(leg.name) \(d.rawValue) sends it, marked edited)")
+        case let .peer(p, d, i):
+            do { try engine.byHand.edit(p, d, index: i, offset: offset, bytes: bytes) } catch { throw ShellError.message("\(error)") }
+            say("\(heading(p.name)): \(d.rawValue) \(i + 1): \(changed)" + afterwards(p, d))
+        }
+    }
+
+    /// `swap-records`: two records of one queued datagram change places.
+    func swapRecordsCommand(_ a: Arguments) throws {
+        guard a.count == 5 else { throw ShellError.usage(a.spec.usage) }
+        let target = try queuedDatagram(a)
+        let i = try a.int(3, "record number", in: 1...64) - 1, j = try a.int(4, "record number", in: 1...64) - 1
+        let swapped = "records \(i + 1) and \(j + 1) swapped"
+        switch target {
+        case let .leg(r, leg, d, n):
+            do { try r.swapRecords(leg, d, index: n, i, j) } catch { throw ShellError.message("\(error)") }
+            say("\(heading(leg.name)): \(d.rawValue) \(n + 1): \(swapped) (flush \(leg.name) \(d.rawValue) sends it, marked edited)")
+        case let .peer(p, d, n):
+            do { try engine.byHand.swapRecords(p, d, index: n, i, j) } catch { throw ShellError.message("\(error)") }
+            say("\(heading(p.name)): \(d.rawValue) \(n + 1): \(swapped)" + afterwards(p, d))
+        }
+    }
+
+    /// A queued datagram named by PEER in|out N or LEG up|down N (N 1-based, kept 0-based).
+    private enum QueuedDatagram {
+        case peer(Peer, Direction, Int)
+        case leg(Relay, RelayLeg, RelayDirection, Int)
+    }
+
+    private func queuedDatagram(_ a: Arguments) throws -> QueuedDatagram {
         if let (r, leg) = relays.leg(named: a[0]) {
             let d = try legDirection(a, 1)
             let n = leg.queue(d).count
             guard n > 0 else { throw ShellError.message("\(leg.name) has nothing queued \(d.rawValue)") }
-            let i = try a.int(2, "datagram number", in: 1...n) - 1
-            do { try r.edit(leg, d, index: i, offset: offset, bytes: bytes) } catch { throw ShellError.message("\(error)") }
-            return say("\(heading(leg.name)): \(d.rawValue) \(i + 1): \(bytes.count) B at offset \(offset) overwritten "
-                       + "(flush \(leg.name) \(d.rawValue) sends it, marked edited)")
+            return .leg(r, leg, d, try a.int(2, "datagram number", in: 1...n) - 1)
         }
         let p = try a.peer(0)
         let d = try a.direction(1)
         let n = d == .inbound ? p.inboundQueue.count : p.outboundQueue.count
         guard n > 0 else { throw ShellError.message("\(p.name) has no \(d.rawValue)bound datagrams queued") }
-        let i = try a.int(2, "datagram number", in: 1...n) - 1
-        do { try engine.byHand.edit(p, d, index: i, offset: offset, bytes: bytes) } catch { throw ShellError.message("\(error)") }
-        say("\(heading(p.name)): \(d.rawValue) \(i + 1): \(bytes.count) B at offset \(offset) overwritten"
-            + (d == .outbound ? " (flush \(p.name) sends it)" : " (step \(p.name) feeds it to OpenSSL)"))
+        return .peer(p, d, try a.int(2, "datagram number", in: 1...n) - 1)
+    }
+
+    private func afterwards(_ p: Peer, _ d: Direction) -> String {
+        d == .outbound ? " (flush \(p.name) sends it, marked edited)" : " (step \(p.name) feeds it to OpenSSL, marked edited)"
     }
 
     func replayCommand(_ a: Arguments) throws {
@@ -71,7 +99,7 @@ extension Shell {
             }
             if trace == .off { say("\(heading(p.name)): replayed \(bytes.count) B to \(p.address)") }
         } else {
-            engine.byHand.inject(p, bytes)
+            engine.byHand.inject(p, bytes, mark: .replayed)
             say("\(heading(p.name)): a copy of the datagram received \(n == 1 ? "last" : "\(n) back") (\(bytes.count) B) "
                 + "queued in again; step \(p.name) feeds it to OpenSSL")
         }

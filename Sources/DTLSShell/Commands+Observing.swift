@@ -67,7 +67,8 @@ extension Shell {
 
     func explainCommand(_ a: Arguments) throws {
         if a.count == 1, let (r, leg) = relays.leg(named: a[0]) {
-            return RelayExplanation.lines(leg, holding: r.holding).forEach(say)
+            return RelayExplanation.lines(leg, holding: r.holding, now: r.now(), quiet: r.settings.quietAfterFlight6Seconds)
+                .forEach(say)
         }
         if a.count == 1 {
             if let p = engine.peer(named: a[0]) {

@@ -108,7 +108,9 @@ extension Shell {
         for (d, q) in [("up  ", up), ("down", down)] {
             for (k, h) in q.enumerated() {
                 let f = h.observation.flight.map { "flight \($0)\(h.observation.isResend ? " resend" : ""): " } ?? ""
-                say("    \(d) \(k + 1): \(h.bytes.count) B  \(f)\(h.observation.names.joined(separator: ", "))")
+                // Changed by hand: its records as they stand now, not as they came.
+                let what = h.edited ? WireSummary.datagram(h.bytes) + "  [edited]" : h.observation.names.joined(separator: ", ")
+                say("    \(d) \(k + 1): \(h.bytes.count) B  \(f)\(what)")
             }
         }
     }

@@ -138,8 +138,9 @@ extension Shell {
         for p in peers {
             let i = p.inboundQueue, o = p.outboundQueue
             say("\(heading(p.name)): in \(i.count) (\(i.byteCount) B), out \(o.count) (\(o.byteCount) B); OpenSSL: BIO_ctrl_pending \(p.bioPending), BIO_wpending \(p.bioWritePending), SSL_pending \(p.sslPending)")
-            for k in 0..<i.count { say("    in  \(k + 1): \(i[k].count) B  \(WireSummary.datagram(i[k]))") }
-            for k in 0..<o.count { say("    out \(k + 1): \(o[k].count) B  \(WireSummary.datagram(o[k]))") }
+            func marked(_ q: DatagramQueue, _ k: Int) -> String { q.mark(at: k).map { "  [\($0.rawValue)]" } ?? "" }
+            for k in 0..<i.count { say("    in  \(k + 1): \(i[k].count) B  \(WireSummary.datagram(i[k]))" + marked(i, k)) }
+            for k in 0..<o.count { say("    out \(k + 1): \(o[k].count) B  \(WireSummary.datagram(o[k]))" + marked(o, k)) }
         }
     }
 

@@ -24,13 +24,21 @@ struct DatagramFacts {
     var malformed = false
     /// Who must have sent it, when the messages say (HelloVerifyRequest, ServerHello / ClientHello).
     var sentByClient: Bool?
+    /// Each record's epoch and sequence number (epoch << 48 | sequence): how a
+    /// verdict on one record finds its datagram.
+    var recordNumbers: [UInt64] = []
+
+    static func recordNumber(epoch: UInt16, sequence: UInt64) -> UInt64 { UInt64(epoch) << 48 | sequence }
 
     /// An encrypted alert until OpenSSL says which one it was.
     static let unnamedAlert = "Alert (encrypted)"
 
     init(_ bytes: [UInt8]) {
         let d = DatagramDecoder.decode(bytes)
-        for record in d.records { add(record) }
+        for record in d.records {
+            recordNumbers.append(Self.recordNumber(epoch: record.header.epoch, sequence: record.header.sequence))
+            add(record)
+        }
         if let t = d.trailing { messages.append("\(t.count) B that are not DTLS") }
         if d.records.isEmpty && d.trailing == nil { messages.append(bytes.isEmpty ? "empty datagram" : "not DTLS") }
         malformed = !d.notes.isEmpty && !d.records.isEmpty

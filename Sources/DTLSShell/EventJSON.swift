@@ -21,6 +21,7 @@ public enum EventJSON {
             j.add("from", from.description)
             j.add("size", bytes.count)
             j.addRaw("records", records(bytes))
+            if let mark = e.mark { j.add("mark", mark.rawValue) }
         case let .datagramOut(to, bytes):
             j.add("to", to.description)
             j.add("size", bytes.count)
@@ -82,6 +83,15 @@ public enum EventJSON {
             j.add("from", from?.description)
             j.add("size", size)
             j.add("reason", reason)
+            if let d = e.discarded {
+                var r = JSONWriter()
+                r.add("content_type", ContentType.name(d.contentType))
+                r.add("epoch", Int(d.epoch))
+                r.add("sequence", d.sequence)
+                j.addRaw("record", r.string)
+                j.add("verdict", d.verdict.rawValue)
+                j.add("inferred", true)
+            }
         }
         return j.string
     }

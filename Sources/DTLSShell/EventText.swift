@@ -50,7 +50,8 @@ public struct EventText {
             say("socket closed")
         case let .datagramIn(from, bytes):
             guard level >= .flights else { break }
-            say("◀ \(bytes.count) B from \(from)  \(WireSummary.datagram(bytes))", .inbound)
+            say("◀ \(bytes.count) B from \(from)  \(WireSummary.datagram(bytes))"
+                + (e.mark.map { "  [\($0.rawValue), queued in by hand]" } ?? ""), .inbound)
             out += detail(bytes)
         case let .datagramOut(to, bytes):
             guard level >= .flights else { break }

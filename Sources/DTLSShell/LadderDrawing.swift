@@ -98,6 +98,8 @@ struct LadderDrawing {
         s += String(repeating: " ", count: max(0, 10 - s.count))
         s += "\(a.facts.label) (\(a.size) B)"
         if a.retransmission { s += "  \(glyphs.resent)retransmission" }
+        if let mark = a.mark { s += "  [\(mark.rawValue)]" }
+        for record in a.discardedRecords { s += "  \(glyphs.lostWord) \(record)" }
         switch a.fate {
         case .delivered: break
         case let .inFlight(socket): s += "  \(glyphs.pending) in flight: recv \(socket)"

@@ -5,7 +5,7 @@ import DTLSWire
 /// which flight each side sent last and whether it got through, who waits
 /// for whom, and what a lost flight will make each side do.
 enum RelayExplanation {
-    static func lines(_ leg: RelayLeg, holding: Bool) -> [String] {
+    static func lines(_ leg: RelayLeg, holding: Bool, now: Double, quiet: Double) -> [String] {
         var out: [String] = []
         let flights = leg.history.filter { $0.observation.flight != nil }
         func last(_ d: RelayDirection) -> RelayLegEntry? { flights.last { $0.direction == d } }
@@ -23,6 +23,14 @@ enum RelayExplanation {
             } else {
                 out.append("\(side) has sent no handshake flight yet")
             }
+        }
+        let seconds = quiet == quiet.rounded() ? "\(Int(quiet)) s" : "\(quiet) s"
+        switch leg.quietAfterFlight6(now: now, quiet: quiet) {
+        case true?: out.append("no flight-5 resend within \(seconds) (twice the timer) of flight 6: the client has it (inferred)")
+        case false?: out.append("the client resent flight 5 after flight 6 got through here: it had not got flight 6 then")
+        case nil where leg.flight6HasPassed:
+            out.append("a flight-5 resend within \(seconds) of flight 6 would say the client lacks flight 6; none so far")
+        case nil: break
         }
         if leg.totals.handshakeCompleted {
             out.append("handshake completed (inferred: protected records got through both ways); "

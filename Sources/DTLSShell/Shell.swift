@@ -54,8 +54,6 @@ public final class Shell {
     let relays: RelayBoard
     /// What each peer sent and received lately, for `replay`.
     let recentDatagrams: SentHistory
-    /// Says which protected records OpenSSL will discard silently (replays, unknown epochs).
-    private var recordWatch: InboundRecordWatch?
 
     public init(output: @escaping (String) -> Void, style: TextStyle = TextStyle(enabled: false)) {
         var settings = Engine.Settings(tls: TLSConfiguration(psk: .demo))
@@ -71,7 +69,6 @@ public final class Shell {
         self.recentDatagrams = SentHistory(engine: engine)
         engine.companion = relays
         engine.subscribe { [unowned self] in self.show($0) }
-        recordWatch = InboundRecordWatch(engine: engine) { [unowned self] in self.show($0) }
     }
 
     /// With `--json`: every event as one JSON line here instead of text.

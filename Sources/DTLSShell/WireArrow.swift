@@ -37,6 +37,11 @@ struct WireArrow {
     var fate: Fate
     /// Recognises the same bytes again (an inbound drop by hand) without keeping them.
     let fingerprint: Int
+    /// Forged or changed by hand (`inject`, `edit`, `replay`).
+    let mark: DatagramMark?
+    /// Records of it the receiving peer's OpenSSL discarded silently, in a few
+    /// words each (inferred): the datagram itself was delivered.
+    var discardedRecords: [String] = []
 
     /// Names the first still unnamed encrypted alert: OpenSSL told us what it
     /// wrote or read, the wire only shows an encrypted record.

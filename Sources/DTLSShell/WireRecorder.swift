@@ -97,12 +97,16 @@ final class WireRecorder {
             let receiver = socketNames[destination].flatMap { openSockets.contains($0) ? $0 : nil }
             let fate: WireArrow.Fate = receiver.map { .inFlight(socket: $0) } ?? .delivered
             let serial = add(from: from, to: destination, bytes: bytes, fate: fate,
-                             roleHint: role(of: e.peer, sending: true))
+                             roleHint: role(of: e.peer, sending: true), mark: e.mark)
             if receiver != nil { inFlight.append((serial, bytes)) }
         case let .datagramIn(source, bytes):
             guard let name = e.socket, let to = socketAddresses[name] else { return }
             let from = canonical(source)
-            if let i = inFlight.firstIndex(where: { item in
+            // Queued in by hand (replayed, edited): a datagram of its own, not one in flight.
+            if let mark = e.mark {
+                lastInbound[name] = add(from: from, to: to, bytes: bytes, fate: .delivered,
+                                        roleHint: role(of: e.peer, sending: false), mark: mark)
+            } else if let i = inFlight.firstIndex(where: { item in
                 item.bytes == bytes && arrow(item.serial).map { $0.from == from && $0.to == to } == true
             }) {
                 let serial = inFlight.remove(at: i).serial
@@ -153,7 +157,9 @@ final class WireRecorder {
             add(from: here, to: canonical(to), bytes: bytes, fate: .lost(reason),
                 roleHint: role(of: e.peer, sending: true))
         case .inbound:
-            if let bytes = e.dropped?.bytes, let peer, reason == "dropped by hand" {
+            if let record = e.discarded, let source {
+                discarded(record, from: canonical(source), at: here, peer: e.peer, reason: reason)
+            } else if let bytes = e.dropped?.bytes, let peer, reason == "dropped by hand" {
                 let from = canonical(peer.address)
                 let fingerprint = bytes.hashValue
                 let match = lastArrow { a in
@@ -172,11 +178,25 @@ final class WireRecorder {
         }
     }
 
+    /// A record a peer's OpenSSL discarded silently: the newest datagram that
+    /// carried it says so in a few words. Its fate stays as it was: the
+    /// datagram was delivered, and `explain` reads fates.
+    private func discarded(_ record: DiscardedRecord, from: SocketAddress, at here: SocketAddress, peer: String?,
+                           reason: String) {
+        let number = DatagramFacts.recordNumber(epoch: record.epoch, sequence: record.sequence)
+        guard let serial = lastArrow(where: { a in
+            a.from == from && a.to == here && a.facts.recordNumbers.contains(number)
+        }) else {
+            return note(at: here, peer: peer, "\(peer ?? "?"): \(reason)")
+        }
+        update(serial) { $0.discardedRecords.append(record.brief) }
+    }
+
     // MARK: - Rows
 
     @discardableResult
     private func add(from: SocketAddress, to: SocketAddress, bytes: [UInt8], fate: WireArrow.Fate,
-                     roleHint: Role?) -> Int {
+                     roleHint: Role?, mark: DatagramMark? = nil) -> Int {
         var facts = DatagramFacts(bytes)
         let pair = AddressPair(from, to)
         if pairs[pair] == nil {
@@ -198,7 +218,7 @@ final class WireRecorder {
         entries.append(.arrow(WireArrow(serial: lastSerial, time: engine.now(), from: from, to: to, size: bytes.count,
                                         facts: facts, flight: flight, retransmission: resent,
                                         association: pairs[pair]?.association ?? 0, fate: fate,
-                                        fingerprint: bytes.hashValue)))
+                                        fingerprint: bytes.hashValue, mark: mark)))
         trim()
         return lastSerial
     }

@@ -12,13 +12,15 @@ public struct ReplayWindow: Sendable, Equatable {
     }
 
     public static let size: UInt64 = 64
-    private var highest: UInt64?
+    @usableFromInline var highest: UInt64?
     /// Bit i: highest − i was taken.
-    private var bits: UInt64 = 0
+    @usableFromInline var bits: UInt64 = 0
 
     public init() {}
 
-    /// The verdict on `sequence`, remembering it when fresh.
+    /// The verdict on `sequence`, remembering it when fresh. Inlinable: a
+    /// peer of dtlsh asks it of every protected record it reads.
+    @inlinable
     public mutating func check(_ sequence: UInt64) -> Verdict {
         guard let top = highest else {
             highest = sequence
@@ -37,5 +39,12 @@ public struct ReplayWindow: Sendable, Equatable {
         if bits & mask != 0 { return .replay }
         bits |= mask
         return .fresh
+    }
+
+    /// Gives `sequence` back, as a receiver does whose record failed its MAC:
+    /// it was never taken, and a genuine record with that number is fresh.
+    public mutating func forget(_ sequence: UInt64) {
+        guard let top = highest, sequence <= top, top - sequence < Self.size else { return }
+        bits &= ~(1 << (top - sequence))
     }
 }

@@ -102,7 +102,6 @@ struct EngineOptions: ParsableArguments {
             }
         } else if json {
             engine.subscribe { write(STDOUT_FILENO, EventJSON.line($0, diagnosis: diagnosis)) }
-            sinks.recordWatch = InboundRecordWatch(engine: engine) { write(STDOUT_FILENO, EventJSON.line($0)) }
         } else {
             // Messages are shown from the flights level up: a loaded server would
             // spend its time printing them.
@@ -113,10 +112,6 @@ struct EngineOptions: ParsableArguments {
             engine.subscribe(text.interest) { e in
                 if brief && !Self.briefLine(e) { return }
                 text.lines(e).forEach { write(textFD, $0) }
-            }
-            // Datagram events are built anyway from the flights level up: say what OpenSSL will discard silently.
-            if traceLevel >= .flights {
-                sinks.recordWatch = InboundRecordWatch(engine: engine) { e in text.lines(e).forEach { write(textFD, $0) } }
             }
         }
         return sinks
@@ -171,7 +166,6 @@ extension EngineOptions {
 final class EngineSinks {
     var pcap: PcapWriter?
     var keyLog: KeyLogWriter?
-    var recordWatch: InboundRecordWatch?
 }
 
 #if canImport(Glibc)

@@ -30,7 +30,9 @@ final class DatagramLedger {
             open = true
             openPeer = e.peer
             total += 1
-        case let .dropped(direction, _, _, reason) where direction == .inbound:
+        // A record a peer's OpenSSL discards silently (`discarded`) is a verdict on a
+        // delivered datagram, given when OpenSSL reads it: not a routing outcome.
+        case let .dropped(direction, _, _, reason) where direction == .inbound && e.discarded == nil:
             settle("dropped: \(reason)") { dropped[reason, default: 0] += 1 }
         case .cookieSent:
             settle("HelloVerifyRequest") { helloVerifies += 1 }

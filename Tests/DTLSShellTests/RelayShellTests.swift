@@ -59,6 +59,7 @@ import Testing
         t.fails("dup r.1 up 5", "datagram number must be a whole number from 1 to 1")
         t.fails("swap r.1 down 1 2", "r.1 has nothing queued down")
         t.fails("flush r.9", "no peer or socket named 'r.9'")
+        t.fails("relay r4 \(t.address(of: "srv")) srv", "in use")
         #expect(t.ok("pending r.1").first == "r.1: up 1 (177 B), down 0 (0 B)")
         #expect(t.shell.relays.relays.count == 1)
     }
@@ -79,6 +80,10 @@ import Testing
         t.ok("wait until data srv.1 for 2s")
         let explained = t.ok("explain r.1")
         #expect(explained.contains { $0.hasPrefix("handshake completed (inferred") }, "\(explained)")
+        #expect(explained.contains { $0.hasPrefix("a flight-5 resend within 2 s of flight 6 would say") }, "\(explained)")
+        // The second sign, inferred: twice the timer without a flight-5 resend.
+        t.ok("wait for 2100ms")
+        #expect(t.ok("explain r.1").contains { $0.hasPrefix("no flight-5 resend within 2 s (twice the timer) of flight 6") })
         t.ok("close r")
         t.ok("relays")
     }

@@ -15,4 +15,16 @@ import Testing
         #expect(w.check(199) == .fresh)
         #expect(w.check(200) == .replay)
     }
+
+    /// A record that failed its MAC was never taken: its number is fresh again.
+    @Test func aForgottenNumberIsFreshAgain() {
+        var w = ReplayWindow()
+        #expect(w.check(10) == .fresh)
+        #expect(w.check(9) == .fresh)
+        w.forget(9)
+        #expect(w.check(9) == .fresh)
+        #expect(w.check(9) == .replay)
+        w.forget(500)
+        #expect(w.check(10) == .replay)
+    }
 }

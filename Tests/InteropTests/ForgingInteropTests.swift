@@ -38,5 +38,11 @@ import Testing
         let why = events.filter { $0["event"] as? String == "dropped" && ($0["reason"] as? String)?.hasPrefix("replay: epoch 1") == true }
         #expect(why.count == 1, "\(server.stdout)")
         #expect((why.first?["reason"] as? String)?.contains("inferred") == true)
+        #expect(why.first?["verdict"] as? String == "replay" && why.first?["inferred"] as? Bool == true)
+        #expect((why.first?["record"] as? [String: Any])?["epoch"] as? Int == 1)
+        let dir = try Observe.directory("replay-schema")
+        defer { Observe.remove(dir) }
+        let (valid, report) = try Observe.validate(server.stdout.split(separator: "\n").map(String.init), in: dir)
+        #expect(valid, "lines that do not match docs/events.schema.json:\n\(report)")
     }
 }

@@ -24,14 +24,27 @@ extension Relay {
 
     /// Overwrites bytes of held datagram `index` (0 = next) from `offset` on; it cannot grow.
     public func edit(_ leg: RelayLeg, _ direction: RelayDirection, index: Int, offset: Int, bytes: [UInt8]) throws {
-        var q = leg.queue(direction)
+        let q = leg.queue(direction)
         guard q.indices.contains(index) else { throw RelayError.noSuchDatagram(leg.name, direction, index + 1, q.count) }
         guard offset >= 0, !bytes.isEmpty, offset + bytes.count <= q[index].bytes.count else {
             throw RelayError.doesNotFit(q[index].bytes.count, offset, bytes.count)
         }
-        q[index].bytes.replaceSubrange(offset..<offset + bytes.count, with: bytes)
-        q[index].edited = true
-        leg.queues[direction] = q
+        var changed = q[index].bytes
+        changed.replaceSubrange(offset..<offset + bytes.count, with: bytes)
+        replaceHeld(leg, direction, index, with: changed)
+    }
+
+    /// Exchanges records `i` and `j` (0-based) inside held datagram `index`:
+    /// a Finished ahead of the ChangeCipherSpec it shares a datagram with.
+    public func swapRecords(_ leg: RelayLeg, _ direction: RelayDirection, index: Int, _ i: Int, _ j: Int) throws {
+        let q = leg.queue(direction)
+        guard q.indices.contains(index) else { throw RelayError.noSuchDatagram(leg.name, direction, index + 1, q.count) }
+        replaceHeld(leg, direction, index, with: try RecordReordering.swapping(q[index].bytes, i, j))
+    }
+
+    private func replaceHeld(_ leg: RelayLeg, _ direction: RelayDirection, _ index: Int, with bytes: [UInt8]) {
+        leg.queues[direction]?[index].bytes = bytes
+        leg.queues[direction]?[index].edited = true
         leg.totals.edited += 1
     }
 }

@@ -8,6 +8,8 @@ extension Relay {
         let seen = leg.tracker.observe(bytes, fromClient: direction.fromClient)
         if direction == .up { leg.totals.up += 1 } else { leg.totals.down += 1 }
         for name in Set(seen.messageNames) { leg.messageCounts[name, default: 0] += 1 }
+        // A flight-5 resend after flight 6 passed: the client had not got flight 6.
+        if direction == .up, seen.flight == 5, seen.isResend, leg.flight6PassedAt != nil { leg.flight5ResentAfterFlight6 = true }
         if holding {
             let id = leg.note(RelayLegEntry(time: t, direction: direction, action: nil, size: bytes.count, observation: seen))
             leg.queues[direction, default: []].append(HeldDatagram(bytes: bytes, observation: seen, entry: id))
@@ -80,8 +82,13 @@ extension Relay {
         emit(leg, .datagram(direction, action: action, bytes: bytes, observation: seen, reason: reason, recovery: recovery))
     }
 
-    /// Completed, as far as the wire can tell: protected records delivered both ways.
+    /// Completed, as far as the wire can tell: protected records delivered
+    /// both ways; confirmed later by the quiet after flight 6 (`RelayLeg.quietAfterFlight6`).
     func noteDelivery(_ seen: FlightObservation, on leg: RelayLeg, _ direction: RelayDirection, _ action: RelayAction) {
+        if action != .dropped, direction == .down, seen.flight == 6 {
+            leg.flight6PassedAt = now()
+            leg.flight5ResentAfterFlight6 = false
+        }
         guard action != .dropped, seen.encrypted > 0, !leg.totals.handshakeCompleted else { return }
         leg.encryptedDelivered.insert(direction)
         if leg.encryptedDelivered.count == 2 {

@@ -204,6 +204,11 @@ public final class Relay {
             leg.held = [:]
             delayLine.flush(leg) { send($0.bytes, on: leg, $0.direction) }
         }
+        // Completed by the second sign alone: flight 6 passed and the client kept quiet.
+        for leg in legs where !leg.totals.handshakeCompleted
+            && leg.quietAfterFlight6(now: now(), quiet: settings.quietAfterFlight6Seconds) == true {
+            leg.totals.handshakeCompleted = true
+        }
         let all = closedLegs + legs.map { ($0.name, $0.totals) }
         for (legName, totals) in all {
             let e = RelayEvent(time: now(), relay: name, leg: legName, kind: .totals(totals))

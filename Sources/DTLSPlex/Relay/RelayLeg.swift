@@ -16,6 +16,11 @@ public final class RelayLeg {
     public internal(set) var unreachable = false
     /// The directions in which records at epoch 1 and up got through.
     var encryptedDelivered: Set<RelayDirection> = []
+    /// When flight 6 last got through to the client, and whether the client
+    /// resent flight 5 after that (it had not got flight 6 then).
+    var flight6PassedAt: Double?
+    public var flight6HasPassed: Bool { flight6PassedAt != nil }
+    var flight5ResentAfterFlight6 = false
     /// How many datagrams carried each message so far (`--drop-message NAME:N`).
     var messageCounts: [String: Int] = [:]
     /// The last datagrams sent on each way, newest last, for `replay`.
@@ -54,6 +59,16 @@ public final class RelayLeg {
     }
 
     public func queue(_ direction: RelayDirection) -> [HeldDatagram] { queues[direction] ?? [] }
+
+    /// The second sign that the client completed, inferred: flight 6 got
+    /// through and no flight-5 resend came within `quiet` seconds (twice the
+    /// timer). Nil while it cannot be told yet (no flight 6, or too soon),
+    /// false when the client resent flight 5 after flight 6 passed.
+    public func quietAfterFlight6(now: Double, quiet: Double) -> Bool? {
+        if flight5ResentAfterFlight6 { return false }
+        guard let t = flight6PassedAt, now - t >= quiet else { return nil }
+        return true
+    }
 
     init(name: String, client: SocketAddress, upstream: UDPSocket, seed: UInt64, now: Double) {
         self.name = name

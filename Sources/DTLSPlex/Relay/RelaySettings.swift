@@ -33,6 +33,9 @@ public struct RelaySettings: Sendable {
     public var idleSeconds: Double = 300
     /// How long a datagram held back for reordering waits for one to overtake it.
     public var reorderHoldSeconds: Double = 0.2
+    /// Twice the initial retransmission timer (1 s, RFC 6347 §4.2.4.1): a
+    /// client that got flight 6 sends no flight-5 resend within it.
+    public var quietAfterFlight6Seconds: Double = 2
 
     public init() {}
 
