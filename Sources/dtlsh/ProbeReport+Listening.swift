@@ -1,0 +1,35 @@
+import DTLSProbe
+import DTLSShell
+
+/// What the client probe says before its report rows: where it listens, and which check waits for the
+/// next connection.
+extension ProbeReport {
+    static func listening(_ address: String, checks: Int) -> String {
+        "listening on \(address): run the client against it once per check (\(checks) check\(checks == 1 ? "" : "s"))"
+    }
+
+    static func jsonListening(_ address: String, checks: Int) -> String {
+        var body = JSONWriter()
+        body.add("address", address)
+        body.add("checks", checks)
+        var j = JSONWriter()
+        j.addRaw("listening", body.string)
+        return j.string
+    }
+
+    static func waiting(_ check: ClientCheck, position: Int, of count: Int) -> String {
+        "waiting for a client connection for \(check.id) (\(position)/\(count)): \(check.summary)"
+    }
+
+    static func jsonWaiting(_ check: ClientCheck, position: Int, of count: Int) -> String {
+        var body = JSONWriter()
+        body.add("check", check.id)
+        body.add("rfc", check.rfc)
+        body.add("summary", check.summary)
+        body.add("position", position)
+        body.add("of", count)
+        var j = JSONWriter()
+        j.addRaw("waiting", body.string)
+        return j.string
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import SubprocessSupport
+import Testing
+
+/// `dtlsh probe --listen` against real clients: `openssl s_client` and `gnutls-cli`, started once for
+/// each check the probe says waits, and ended (if the probe's close_notify has not ended them) once its
+/// result is in. Each verdict is grounded in what the client did, and a failing and a differing one in a
+/// client set up to cause them.
+@Suite struct ProbeClientTests {
+    /// `dtlsh probe --listen 127.0.0.1:0 --json` and the port its first line says.
+    static func listen(_ arguments: [String]) throws -> (Subprocess, Int) {
+        let p = try Subprocess(Tools.dtlsh, ["probe", "--listen", "127.0.0.1:0", "--json"] + arguments)
+        try #require(p.waitFor("\"listening\""), "the probe did not start: \(p.stderr)")
+        let first = try #require(p.stdout.split(separator: "\n").first.flatMap(ProbeTests.jsonObject))
+        let address = try #require((first["listening"] as? [String: Any])?["address"] as? String)
+        let port = try #require(Int(address.split(separator: ":").last ?? ""))
+        return (p, port)
+    }
+
+    /// Runs the probe with `arguments` and `client(port)` once per check it waits for: at most `checks`
+    /// clients, each given up to 30 s for its check's result.
+    static func probe(_ arguments: [String], checks: Int, client: (Int) throws -> Subprocess) throws -> ProbeTests.Report {
+        let (probe, port) = try listen(arguments)
+        defer { _ = probe.waitExitOrKill(timeout: 1) }
+        func count(_ key: String) -> Int {
+            probe.stdout.split(separator: "\n").compactMap(ProbeTests.jsonObject).count { $0[key] != nil }
+        }
+        for n in 1...checks {
+            guard probe.waitFor(timeout: 10, { _ in count("waiting") >= n || !probe.process.isRunning }),
+                  count("waiting") >= n else { break }
+            let c = try client(port)
+            probe.waitFor(timeout: 30) { _ in count("check") >= n }
+            // The probe's close_notify ends a client that completed; one that did not is ended here.
+            if c.process.isRunning { c.signal(SIGTERM) }
+            _ = c.waitExitOrKill(timeout: 5)
+        }
+        let status = probe.waitExitOrKill(timeout: 10)
+        return ProbeTests.Report(of: probe, status: status)
+    }
+
+    static let psk = ["--psk", "\(Tools.pskIdentity):\(Tools.pskHex)"]
+
+    static func sClient(_ extra: [String]) -> (Int) throws -> Subprocess {
+        { port in try OpenSSLInteropTests.sClient(port: port, extra) }
+    }
+
+    static func initial(_ report: ProbeTests.Report) -> Double? {
+        report.measured["client-resend-timer"]?["initial_timeout_ms"] as? Double
+    }
+
+    static func backoff(_ report: ProbeTests.Report) -> Double? {
+        report.measured["client-resend-timer"]?["backoff"] as? Double
+    }
+
+    /// The whole battery against s_client: every check passes; its timer starts at 1 s and doubles.
+    @Test func sClientPSKPassesTheBattery() throws {
+        let report = try Self.probe(Self.psk + ["--quick"], checks: 8, client: Self.sClient(OpenSSLInteropTests.pskArgs))
+        #expect(report.verdicts.count == 8, "\(report.output)")
+        for (id, verdict) in report.verdicts { #expect(verdict == "pass", "\(id): \(report.output)") }
+        #expect(report.status == 0)
+        let initial = try #require(Self.initial(report), "\(report.output)")
+        #expect(abs(initial - 1000) < 250, "initial \(initial) ms")
+        let backoff = try #require(Self.backoff(report))
+        #expect((1.8...2.2).contains(backoff), "backoff \(backoff)")
+        #expect(report.measured["client-wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
+        #expect(report.measured["client-handshake"]?["suite"] as? String == "PSK-AES128-GCM-SHA256")
+    }
+
+    /// gnutls-cli passes every check but the timer's: it waits 1 s, then 3 s (×3, where the RFC doubles).
+    @Test func gnutlsCliPSKDiffersOnlyInItsTimer() throws {
+        let report = try Self.probe(Self.psk + ["--quick"], checks: 8) { port in try Peers.gnutlsCli(port: port, .psk) }
+        #expect(report.verdicts.count == 8, "\(report.output)")
+        for (id, verdict) in report.verdicts where id != "client-resend-timer" {
+            #expect(verdict == "pass", "\(id): \(report.output)")
+        }
+        #expect(report.verdicts["client-resend-timer"] == "differs", "\(report.output)")
+        let initial = try #require(Self.initial(report), "\(report.output)")
+        #expect(abs(initial - 1000) < 250, "initial \(initial) ms")
+        let backoff = try #require(Self.backoff(report))
+        #expect((2.7...3.3).contains(backoff), "backoff \(backoff)")
+        #expect(report.measured["client-wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
+        #expect(report.status == 0)
+    }
+
+    /// With a certificate, flight 4 is big enough to cut into many fragments: s_client verifying the
+    /// probe's certificate and gnutls-cli (--insecure) reassemble it.
+    @Test func certificateClientsReassembleAFragmentedFlight() throws {
+        let (cert, key) = try Tools.makeCertificate()
+        let only = ["--cert", cert, "--key", key, "--only", "client-handshake,client-fragmented-flight,client-wrong-finished"]
+        let openssl = try Self.probe(only, checks: 3, client: Self.sClient(["-CAfile", cert, "-verify_return_error"]))
+        let gnutls = try Self.probe(only, checks: 3) { port in try Peers.gnutlsCli(port: port, .certificate) }
+        for report in [openssl, gnutls] {
+            #expect(report.verdicts == ["client-handshake": "pass", "client-fragmented-flight": "pass", "client-wrong-finished": "pass"],
+                    "\(report.output)")
+            let fragments = try #require(report.measured["client-fragmented-flight"]?["datagrams"] as? Double)
+            #expect(fragments > 10, "the Certificate alone is several hundred bytes: \(report.output)")
+            #expect((report.measured["client-handshake"]?["suite"] as? String)?.hasPrefix("ECDHE-ECDSA-") == true)
+        }
+    }
+
+    /// A client with the wrong key: the handshake check fails, and the exit status says so.
+    @Test func aWrongPSKFailsTheHandshake() throws {
+        let report = try Self.probe(Self.psk + ["--only", "client-handshake"], checks: 1,
+                                    client: Self.sClient(["-psk", "ffeeddccbbaa99887766554433221100", "-psk_identity", Tools.pskIdentity]))
+        #expect(report.verdicts["client-handshake"] == "fail", "\(report.output)")
+        #expect(report.output.contains("a Finished that did not authenticate"), "\(report.output)")
+        #expect(report.status == 1)
+    }
+
+    /// dtlsh's own client with a 300 ms timer: the measured initial timeout follows, and differs from the RFC's 1 s.
+    @Test func aShortTimerDiffers() throws {
+        let report = try Self.probe(Self.psk + ["--quick", "--only", "client-resend-timer"], checks: 1) { port in
+            try Subprocess(Tools.dtlsh, ["connect", "127.0.0.1:\(port)", "--timer-initial", "300", "--handshake-timeout", "10"]
+                           + Self.psk)
+        }
+        #expect(report.verdicts["client-resend-timer"] == "differs", "\(report.output)")
+        let initial = try #require(Self.initial(report), "\(report.output)")
+        #expect(abs(initial - 300) < 100, "initial \(initial) ms")
+    }
+
+    @Test func badUsageIsOneLine() throws {
+        let both = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:4433", "--listen", "127.0.0.1:0"])
+        #expect(both.waitExit() == 2)
+        #expect(both.stderr.split(separator: "\n").count == 1, "\(both.stderr)")
+        // The port is taken by a probe that is listening on it.
+        let (first, port) = try Self.listen([])
+        defer { _ = first.waitExitOrKill(timeout: 0) }
+        let taken = try Subprocess(Tools.dtlsh, ["probe", "--listen", "127.0.0.1:\(port)"])
+        #expect(taken.waitExit() == 2)
+        #expect(taken.stderr.split(separator: "\n").count == 1 && taken.stderr.contains("in use"), "\(taken.stderr)")
+    }
+}
