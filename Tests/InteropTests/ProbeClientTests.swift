@@ -118,6 +118,19 @@ import Testing
         #expect(abs(initial - 300) < 100, "initial \(initial) ms")
     }
 
+    /// Clients that do not wait their turn: started together, each is served by one check in turn, and the
+    /// one that came too early for the cookie exchange gets one with its next hello.
+    @Test func clientsStartedTogetherAreServedInTurn() throws {
+        let (probe, port) = try Self.listen(Self.psk + ["--only", "client-handshake,client-hvr"])
+        defer { _ = probe.waitExitOrKill(timeout: 1) }
+        let clients = try (0..<2).map { _ in try OpenSSLInteropTests.sClient(port: port, OpenSSLInteropTests.pskArgs) }
+        let status = probe.waitExitOrKill(timeout: 30)
+        for c in clients { _ = c.waitExitOrKill(timeout: 5) }
+        let report = ProbeTests.Report(of: probe, status: status)
+        #expect(report.verdicts == ["client-handshake": "pass", "client-hvr": "pass"], "\(report.output)")
+        #expect(report.status == 0)
+    }
+
     @Test func badUsageIsOneLine() throws {
         let both = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:4433", "--listen", "127.0.0.1:0"])
         #expect(both.waitExit() == 2)

@@ -20,13 +20,14 @@ public enum ClientBattery {
                            progress: (CheckResult) -> Void = { _ in }) -> [CheckResult] {
         var results: [CheckResult] = []
         var nobodyCame = false
-        for check in checks {
+        for (index, check) in checks.enumerated() {
             let result: CheckResult
             if nobodyCame {
                 result = CheckResult(id: check.id, rfc: check.rfc, verdict: .error, evidence: "not run: no client came for an earlier check")
             } else {
                 waiting(check)
-                result = run(check, on: listener, clientWait: clientWait)
+                let next = checks.dropFirst(index + 1).first
+                result = run(check, on: listener, clientWait: clientWait, nextCookies: next?.cookies ?? false)
                 nobodyCame = result.verdict == .error && result.evidence.hasPrefix(noClient)
             }
             progress(result)
@@ -37,11 +38,11 @@ public enum ClientBattery {
 
     private static let noClient = "no client connected"
 
-    private static func run(_ check: ClientCheck, on listener: ProbeListener, clientWait: Double) -> CheckResult {
+    private static func run(_ check: ClientCheck, on listener: ProbeListener, clientWait: Double, nextCookies: Bool) -> CheckResult {
         func result(_ verdict: Verdict, _ evidence: String, _ measured: [(String, MeasuredValue)] = []) -> CheckResult {
             CheckResult(id: check.id, rfc: check.rfc, verdict: verdict, evidence: evidence, measured: measured)
         }
-        switch listener.nextClient(cookies: check.cookies, wait: clientWait) {
+        switch listener.nextClient(cookies: check.cookies, nextCookies: nextCookies, wait: clientWait) {
         case .nobody:
             return result(.error, "\(noClient) within \(Int(clientWait)) s")
         case let .stuck(source, hellos):

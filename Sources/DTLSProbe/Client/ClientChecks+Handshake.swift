@@ -7,14 +7,14 @@ extension ClientCheck {
         summary: "a normal handshake: version, suite, what the hello offers"
     ) { session in
         let ending = try session.serve()
-        let offered = session.clientHellos.first.map(offer) ?? "no ClientHello decoded"
+        let offered = session.clientHellos.first.map { offer($0.hello) } ?? "no ClientHello decoded"
         guard ending.completed else {
             return Outcome(verdict: .fail, evidence: "\(ending.summary); \(offered)")
         }
         let version = session.peer.version ?? "?"
         let suite = session.peer.cipher ?? "?"
         var measured: [(String, MeasuredValue)] = [("version", .text(version)), ("suite", .text(suite))]
-        if let hello = session.clientHellos.first {
+        if let hello = session.clientHellos.first?.hello {
             measured.append(("offered_suites", .number(Double(hello.cipherSuites.count))))
             measured.append(("extensions", .text(extensionNames(hello).joined(separator: ","))))
         }
@@ -25,20 +25,20 @@ extension ClientCheck {
         "client-hvr", rfc: "RFC 6347 §4.2.1",
         summary: "the cookie exchange: a HelloVerifyRequest answered with the same hello and the cookie", cookies: true
     ) { session in
-        let cookies = session.listener.cookiesSent.filter { $0.to == session.source }
         let hellos = session.clientHellos
-        guard let request = cookies.last, let first = hellos.first, let answer = hellos.last(where: { !$0.cookie.isEmpty }) else {
-            return Outcome(verdict: .error, evidence: "no HelloVerifyRequest was sent to this client")
+        guard let first = hellos.first?.hello, let answer = hellos.first(where: { !$0.hello.cookie.isEmpty }),
+              let request = session.listener.cookiesSent.last(where: { $0.to == session.source && $0.at <= answer.at }) else {
+            return Outcome(verdict: .error, evidence: "no HelloVerifyRequest was answered by this client")
         }
-        let answerMs = ((session.clientHelloTimes.last ?? request.at) - request.at) * 1000
+        let answerMs = (answer.at - request.at) * 1000
         let ending = try session.serve()
-        let same = answer.random == first.random && answer.cipherSuites == first.cipherSuites
-            && answer.sessionID == first.sessionID && answer.clientVersion == first.clientVersion
+        let same = answer.hello.random == first.random && answer.hello.cipherSuites == first.cipherSuites
+            && answer.hello.sessionID == first.sessionID && answer.hello.clientVersion == first.clientVersion
         let exchange = "HelloVerifyRequest (\(request.length)-byte cookie) answered in \(Int(answerMs.rounded())) ms"
             + (same ? " with the same hello" : " with a changed hello (random, suites, session or version)")
         let measured: [(String, MeasuredValue)] = [
             ("cookie_bytes", .number(Double(request.length))), ("answer_ms", .number(answerMs.rounded())),
-            ("hellos_without_cookie", .number(Double(hellos.count { $0.cookie.isEmpty }))),
+            ("hellos_without_cookie", .number(Double(hellos.count { $0.hello.cookie.isEmpty }))),
         ]
         guard ending.completed else {
             return Outcome(verdict: .fail, evidence: "\(exchange); \(ending.summary)", measured: measured)

@@ -20,8 +20,9 @@ final class ClientSession {
     private(set) var alerts: [Alert] = []
     /// Protected alerts that could not be opened (the server never had the keys).
     private(set) var unopenedAlerts = 0
-    /// The client's hellos, in order: the first, and the one with the cookie if there was an exchange.
-    private(set) var clientHellos: [ClientHello] = []
+    /// The client's hellos as they came (resends too): the first, and the one with the cookie if there
+    /// was an exchange.
+    private(set) var clientHellos: [(at: Double, hello: ClientHello)] = []
     /// When the server's flights went, by the flight's number (4 or 6).
     private(set) var sentFlights: [(flight: Int, at: Double)] = []
     /// The server's ServerHello, from flight 4.
@@ -45,7 +46,7 @@ final class ClientSession {
             guard arrival.source == source else { continue }
             if arrival.decoded.startsClientHello { clientHelloTimes.append(arrival.at) }
             if arrival.decoded.startsFlight5 { flight5Times.append(arrival.at) }
-            if let hello = arrival.decoded.clientHello { clientHellos.append(hello) }
+            if let hello = arrival.decoded.clientHello { clientHellos.append((arrival.at, hello)) }
             alerts += arrival.decoded.alerts
             for record in RecordLayer.split(arrival.bytes).records
             where record.header.epoch > 0 && record.header.contentType == ContentType.alert.rawValue {

@@ -53,15 +53,21 @@ public final class ProbeListener {
     }
 
     /// Waits up to `wait` seconds for a client not served before, and then up to `handshakeWait` for its
-    /// hello to make a server peer (with cookies on, the hello that returns the cookie).
-    func nextClient(cookies: Bool, wait: Double, handshakeWait: Double = 10) -> Arrivals {
+    /// hello to make a server peer (with cookies on, the hello that returns the cookie). Once it is in, a
+    /// newcomer is admitted as `nextCookies` says: a client looped for the next check may come while this
+    /// one's runs (its own ended it early).
+    func nextClient(cookies: Bool, nextCookies: Bool, wait: Double, handshakeWait: Double = 10) -> Arrivals {
         engine.settings.cookies = cookies
+        defer { engine.settings.cookies = nextCookies }
         let seen = arrivals.count
         let end = engine.now() + wait
         var newcomer: (SocketAddress, Double)?
         while true {
             if let peer = engine.peers.first(where: { $0.role == .server }) {
                 if served.contains(peer.address) {
+                    engine.remove(peer)
+                } else if cookies && !cookiesSent.contains(where: { $0.to == peer.address }) {
+                    // Admitted early without a cookie exchange this check needs: its next hello gets one.
                     engine.remove(peer)
                 } else {
                     return .client(ClientSession(listener: self, peer: peer))
