@@ -2,10 +2,10 @@ import Foundation
 import SubprocessSupport
 import Testing
 
-/// `dtlsh probe --listen` against real clients: `openssl s_client` and `gnutls-cli`, started once for
-/// each check the probe says waits, and ended (if the probe's close_notify has not ended them) once its
-/// result is in. Each verdict is grounded in what the client did, and a failing and a differing one in a
-/// client set up to cause them.
+/// `dtlsh probe --listen` against real clients — `openssl s_client`, `gnutls-cli`, mbed TLS — started
+/// once for each check the probe says waits, and ended (if the probe's close_notify has not ended them)
+/// once its result is in. Each verdict is grounded in what a client did, and failing and differing ones
+/// in clients that cause them.
 @Suite struct ProbeClientTests {
     /// `dtlsh probe --listen 127.0.0.1:0 --json` and the port its first line says.
     static func listen(_ arguments: [String]) throws -> (Subprocess, Int) {
@@ -80,6 +80,24 @@ import Testing
         #expect((2.7...3.3).contains(backoff), "backoff \(backoff)")
         #expect(report.measured["client-wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
         #expect(report.status == 0)
+    }
+
+    /// The mbed TLS client (the python-mbedtls fixture) ends the association with a fatal alert for a record
+    /// that does not authenticate — allowed by RFC 6347 §4.1.2.7, not its SHOULD — and starts its timer
+    /// at 0.5 s.
+    @Test func mbedTLSClientAlertsOnABadTag() throws {
+        let only = "client-resend-timer,client-bad-finished-tag,client-wrong-finished"
+        let report = try Self.probe(Self.psk + ["--quick", "--only", only], checks: 3) { port in
+            try Peers.mbedtlsClient(port: port, ["--psk", Peers.psk])
+        }
+        #expect(report.verdicts["client-bad-finished-tag"] == "differs", "\(report.output)")
+        #expect(report.output.contains("fatal bad_record_mac alert"), "\(report.output)")
+        #expect(report.verdicts["client-resend-timer"] == "differs", "\(report.output)")
+        let initial = try #require(Self.initial(report), "\(report.output)")
+        #expect(abs(initial - 500) < 150, "initial \(initial) ms")
+        let backoff = try #require(Self.backoff(report))
+        #expect((1.7...2.3).contains(backoff), "backoff \(backoff)")
+        #expect(report.measured["client-wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
     }
 
     /// With a certificate, flight 4 is big enough to cut into many fragments: s_client verifying the
