@@ -2,7 +2,7 @@ import Foundation
 import SubprocessSupport
 import Testing
 
-/// `dtlsh probe --listen` against real clients — `openssl s_client`, `gnutls-cli`, mbed TLS — started
+/// `dtlsh probe --listen` against real clients — `openssl s_client`, `gnutls-cli`, mbed TLS, tinydtls — started
 /// once for each check the probe says waits, and ended (if the probe's close_notify has not ended them)
 /// once its result is in. Each verdict is grounded in what a client did, and failing and differing ones
 /// in clients that cause them.
@@ -98,6 +98,30 @@ import Testing
         let backoff = try #require(Self.backoff(report))
         #expect((1.7...2.3).contains(backoff), "backoff \(backoff)")
         #expect(report.measured["client-wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
+    }
+
+    static let tinydtlsFixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/tinydtls_client.py").path
+
+    /// python3 that can `import DTLSSocket` (dtlssocket, which vendors tinydtls), checked once per run.
+    static let tinydtlsPython: String? = {
+        guard let python = Tools.which("python3"),
+              let p = try? Subprocess(python, ["-c", "import DTLSSocket"]), p.waitExit(timeout: 20) == 0 else { return nil }
+        return python
+    }()
+
+    /// The tinydtls client does not reassemble handshake messages: a fragmented flight 4 gets a fatal
+    /// handshake_failure, where the whole one completes (PSK with AES-128-CCM-8, all it speaks).
+    @Test func tinydtlsClientFailsAFragmentedFlight() throws {
+        let python = try #require(Self.tinydtlsPython, "python3 cannot import DTLSSocket: `pip install dtlssocket`")
+        let report = try Self.probe(Self.psk + ["--only", "client-handshake,client-fragmented-flight"], checks: 2) { port in
+            try Subprocess(python, [Self.tinydtlsFixture, "\(port)", "--psk", Peers.psk, "--lifetime", "20"])
+        }
+        #expect(report.verdicts["client-handshake"] == "pass", "\(report.output)")
+        #expect(report.measured["client-handshake"]?["suite"] as? String == "PSK-AES128-CCM8")
+        #expect(report.verdicts["client-fragmented-flight"] == "fail", "\(report.output)")
+        #expect(report.output.contains("fatal handshake_failure alert from the client"), "\(report.output)")
+        #expect(report.status == 1)
     }
 
     /// With a certificate, flight 4 is big enough to cut into many fragments: s_client verifying the

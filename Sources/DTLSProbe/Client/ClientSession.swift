@@ -157,8 +157,9 @@ final class ClientSession {
 
     /// After flight 6: lets the association run until the client has been silent for `quiet` seconds (what
     /// it sends goes to the server peer, and what that answers — its own resend of flight 6 — goes back), a
-    /// fatal alert comes, or `limit` passes.
-    func settle(quiet: Double = 1.5, limit: Double = 10) -> Ending {
+    /// fatal alert comes, or `limit` passes. Silence means the client took flight 6 only if it outlasts the
+    /// client's timer: 2.5 s covers the RFC's 1 s and the 2 s some stacks start with (tinydtls).
+    func settle(quiet: Double = 2.5, limit: Double = 12) -> Ending {
         let end = engine.now() + limit
         while engine.now() < end && fatalAlert == nil && (peer.status == .established || peer.status == .handshaking) {
             if !peer.inboundQueue.isEmpty {
