@@ -46,7 +46,8 @@ public enum ClientBattery {
         case .nobody:
             return result(.error, "\(noClient) within \(Int(clientWait)) s")
         case let .stuck(source, hellos):
-            return result(.fail, "\(source) sent \(hellos) ClientHello(s) and never one the server could admit (with the cookie)",
+            let why = check.cookies ? " (none returned the cookie)" : " (an unfragmented ClientHello is what admits a client)"
+            return result(.fail, "\(source) sent \(hellos) ClientHello(s) and none the server could admit\(why)",
                           [("hellos", .number(Double(hellos)))])
         case let .client(session):
             defer { listener.finish(session) }
