@@ -29,7 +29,9 @@ import Testing
             guard probe.waitFor(timeout: 10, { _ in count("waiting") >= n || !probe.process.isRunning }),
                   count("waiting") >= n else { break }
             let c = try client(port)
-            probe.waitFor(timeout: 30) { _ in count("check") >= n }
+            if !probe.waitFor(timeout: 30, { _ in count("check") >= n }) {
+                Issue.record("no result for check \(n) within 30 s; its client said: \(c.stdout)\(c.stderr)\nthe probe: \(probe.stdout)\(probe.stderr)")
+            }
             // The probe's close_notify ends a client that completed; one that did not is ended here.
             if c.process.isRunning { c.signal(SIGTERM) }
             _ = c.waitExitOrKill(timeout: 5)

@@ -164,7 +164,10 @@ final class ClientSession {
         while engine.now() < end && fatalAlert == nil && (peer.status == .established || peer.status == .handshaking) {
             if !peer.inboundQueue.isEmpty {
                 let answer = stepAndTake()
-                if !answer.isEmpty { try? send(answer, flight: 6) }
+                let resent = answer.contains {
+                    DatagramDecoder.decode($0).records.contains { $0.header.contentType == ContentType.changeCipherSpec.rawValue }
+                }
+                if !answer.isEmpty { try? send(answer, flight: resent ? 6 : 0) }
             }
             let last = max(lastArrival ?? 0, sentFlights.last?.at ?? 0)
             if engine.now() - last >= quiet { break }

@@ -20,8 +20,10 @@ public final class ProbeListener {
     private(set) var arrivals: [Arrival] = []
     /// HelloVerifyRequests sent: to whom, when, and the cookie's length.
     private(set) var cookiesSent: [(to: SocketAddress, at: Double, length: Int)] = []
-    /// Clients earlier checks served: a late datagram from one of them is not the next client.
-    private var served: Set<SocketAddress> = []
+    /// The ClientHello randoms of the clients earlier checks served: a late copy of one of their hellos is
+    /// not the next client, while a new client has a random of its own (even from a port an earlier one
+    /// had).
+    private var servedRandoms: Set<[UInt8]> = []
 
     public var address: SocketAddress { socket.localAddress }
 
@@ -64,7 +66,7 @@ public final class ProbeListener {
         var newcomer: (SocketAddress, Double)?
         while true {
             if let peer = engine.peers.first(where: { $0.role == .server }) {
-                if served.contains(peer.address) {
+                if let random = latestRandom(from: peer.address), servedRandoms.contains(random) {
                     engine.remove(peer)
                 } else if cookies && !cookiesSent.contains(where: { $0.to == peer.address }) {
                     // Admitted early without a cookie exchange this check needs: its next hello gets one.
@@ -73,17 +75,29 @@ public final class ProbeListener {
                     return .client(ClientSession(listener: self, peer: peer))
                 }
             }
-            if newcomer == nil, let first = arrivals[seen...].first(where: { !served.contains($0.source) }) {
+            if newcomer == nil, let first = arrivals[seen...].first(where: isNewHello) {
                 newcomer = (first.source, first.at)
             }
             let now = engine.now()
             if let (source, since) = newcomer, now > since + handshakeWait {
-                served.insert(source)
-                return .stuck(source, hellos: arrivals.count(where: { $0.source == source && $0.decoded.startsClientHello }))
+                let hellos = arrivals.filter { $0.source == source && $0.decoded.startsClientHello }
+                servedRandoms.formUnion(hellos.compactMap { $0.decoded.clientHello?.random })
+                return .stuck(source, hellos: hellos.count)
             }
             if newcomer == nil && now > end { return .nobody }
             pump(0.1)
         }
+    }
+
+    /// A ClientHello (its first fragment) of no client served yet.
+    private func isNewHello(_ arrival: Arrival) -> Bool {
+        guard arrival.decoded.startsClientHello else { return false }
+        return arrival.decoded.clientHello.map { !servedRandoms.contains($0.random) } ?? true
+    }
+
+    /// The random of the latest whole ClientHello from `source`.
+    private func latestRandom(from source: SocketAddress) -> [UInt8]? {
+        arrivals.last { $0.source == source && $0.decoded.clientHello != nil }?.decoded.clientHello?.random
     }
 
     /// Waits up to `timeout` for datagrams and takes them in — a client's go to its peer's queue, unread;
@@ -98,7 +112,7 @@ public final class ProbeListener {
     /// Ends a check's association: close_notify if it is open (a client waiting on it goes), and its
     /// client counts as served. A handshake left half-done is forgotten: the client times out on its own.
     func finish(_ session: ClientSession) {
-        served.insert(session.source)
+        servedRandoms.formUnion(session.clientHellos.map(\.hello.random))
         let peer = session.peer
         if peer.status == .established {
             engine.close(peer)
