@@ -1,3 +1,5 @@
+import DTLSPlex
+import DTLSWire
 import Foundation
 import SubprocessSupport
 import Testing
@@ -140,6 +142,29 @@ import Testing
             #expect(fragments > 10, "the Certificate alone is several hundred bytes: \(report.output)")
             #expect((report.measured["client-handshake"]?["suite"] as? String)?.hasPrefix("ECDHE-ECDSA-") == true)
         }
+    }
+
+    /// A "client" that sends its hello again without the cookie each time it gets a HelloVerifyRequest:
+    /// no handshake is ever admitted, and client-hvr fails once 10 s have passed.
+    @Test func aClientIgnoringTheCookieFailsTheCookieCheck() throws {
+        let (probe, port) = try Self.listen(Self.psk + ["--only", "client-hvr"])
+        defer { _ = probe.waitExitOrKill(timeout: 1) }
+        let socket = try UDPSocket(bind: SocketAddress(parsing: "127.0.0.1:0"))
+        let server = try SocketAddress(parsing: "127.0.0.1:\(port)")
+        let hello = try OutgoingClientHello().datagram()
+        var requests = 0
+        for _ in 0..<3 {
+            _ = try socket.send(hello, to: server)
+            var entry = pollfd(fd: socket.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 2000) > 0 else { break }
+            requests += try socket.receive().count { DatagramDecoder.decode($0.bytes).handshakeMessages.contains { $0.helloVerifyRequest != nil } }
+        }
+        #expect(requests == 3)
+        let status = probe.waitExitOrKill(timeout: 15)
+        let report = ProbeTests.Report(of: probe, status: status)
+        #expect(report.verdicts["client-hvr"] == "fail", "\(report.output)")
+        #expect(report.output.contains("sent 3 ClientHello(s) and none the server could admit (none returned the cookie)"), "\(report.output)")
+        #expect(status == 1)
     }
 
     /// A client with the wrong key: the handshake check fails, and the exit status says so.
