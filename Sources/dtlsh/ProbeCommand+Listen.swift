@@ -29,6 +29,12 @@ extension ProbeCommand {
             } else {
                 Output.error(ProbeReport.waiting(check, position: position, of: checks.count))
             }
+        }, connected: { check, client in
+            if json {
+                Output.line(ProbeReport.jsonConnected(check, client: client.description))
+            } else {
+                Output.error(ProbeReport.connected(check, client: client.description))
+            }
         }, progress: { result in
             Output.line(json ? ProbeReport.json(result) : ProbeReport.textRow(result))
         })

@@ -1,8 +1,8 @@
 import DTLSProbe
 import DTLSShell
 
-/// What the client probe says before its report rows: where it listens, and which check waits for the
-/// next connection.
+/// What the client probe says besides its report rows: where it listens, which check waits for the next
+/// connection, and which client it got.
 extension ProbeReport {
     static func listening(_ address: String, checks: Int) -> String {
         "listening on \(address): run the client against it once per check (\(checks) check\(checks == 1 ? "" : "s"))"
@@ -30,6 +30,19 @@ extension ProbeReport {
         body.add("of", count)
         var j = JSONWriter()
         j.addRaw("waiting", body.string)
+        return j.string
+    }
+
+    static func connected(_ check: ClientCheck, client: String) -> String {
+        "\(check.id): client \(client) connected"
+    }
+
+    static func jsonConnected(_ check: ClientCheck, client: String) -> String {
+        var body = JSONWriter()
+        body.add("check", check.id)
+        body.add("client", client)
+        var j = JSONWriter()
+        j.addRaw("connected", body.string)
         return j.string
     }
 }

@@ -1,3 +1,5 @@
+import DTLSPlex
+
 /// The checks `dtlsh probe --listen` runs against a client, one per connection the client makes, in the
 /// order they run.
 public enum ClientBattery {
@@ -13,10 +15,11 @@ public enum ClientBattery {
     }
 
     /// Runs `checks` in turn, each on the next client that connects to `listener`: `waiting` is told which
-    /// check waits before each wait, `progress` sees each result as it comes. After `clientWait` seconds
-    /// with no client, the checks left are not run (error).
+    /// check waits before each wait, `connected` which client it got, `progress` sees each result as it
+    /// comes. After `clientWait` seconds with no client, the checks left are not run (error).
     public static func run(_ checks: [ClientCheck], on listener: ProbeListener, clientWait: Double = 300,
                            waiting: (ClientCheck) -> Void = { _ in },
+                           connected: (ClientCheck, SocketAddress) -> Void = { _, _ in },
                            progress: (CheckResult) -> Void = { _ in }) -> [CheckResult] {
         var results: [CheckResult] = []
         var nobodyCame = false
@@ -27,7 +30,9 @@ public enum ClientBattery {
             } else {
                 waiting(check)
                 let next = checks.dropFirst(index + 1).first
-                result = run(check, on: listener, clientWait: clientWait, nextCookies: next?.cookies ?? false)
+                result = run(check, on: listener, clientWait: clientWait, nextCookies: next?.cookies ?? false) { address in
+                    connected(check, address)
+                }
                 nobodyCame = result.verdict == .error && result.evidence.hasPrefix(noClient)
             }
             progress(result)
@@ -38,7 +43,8 @@ public enum ClientBattery {
 
     private static let noClient = "no client connected"
 
-    private static func run(_ check: ClientCheck, on listener: ProbeListener, clientWait: Double, nextCookies: Bool) -> CheckResult {
+    private static func run(_ check: ClientCheck, on listener: ProbeListener, clientWait: Double, nextCookies: Bool,
+                            connected: (SocketAddress) -> Void) -> CheckResult {
         func result(_ verdict: Verdict, _ evidence: String, _ measured: [(String, MeasuredValue)] = []) -> CheckResult {
             CheckResult(id: check.id, rfc: check.rfc, verdict: verdict, evidence: evidence, measured: measured)
         }
@@ -51,6 +57,7 @@ public enum ClientBattery {
                           [("hellos", .number(Double(hellos)))])
         case let .client(session):
             defer { listener.finish(session) }
+            connected(session.source)
             do {
                 let outcome = try check.run(session)
                 return result(outcome.verdict, outcome.evidence, outcome.measured)

@@ -32,7 +32,7 @@ extension ClientCheck {
         session.discardInbound()
         try session.send(six, flight: 6)
         // The client's timer has doubled since: its next resend would come twice as late.
-        let ending = session.settle(quiet: max(2.5, 2 * (resent - sent) + 0.5))
+        let ending = session.settle(quiet: max(session.quietWait, 2 * (resent - sent) + 0.5))
         let measured: [(String, MeasuredValue)] = [
             ("resend_after_ms", .number(resendMs)), ("flight5_sent", .number(Double(ending.flight5Sent))),
         ]

@@ -158,8 +158,9 @@ final class ClientSession {
     /// After flight 6: lets the association run until the client has been silent for `quiet` seconds (what
     /// it sends goes to the server peer, and what that answers — its own resend of flight 6 — goes back), a
     /// fatal alert comes, or `limit` passes. Silence means the client took flight 6 only if it outlasts the
-    /// client's timer: 2.5 s covers the RFC's 1 s and the 2 s some stacks start with (tinydtls).
-    func settle(quiet: Double = 2.5, limit: Double = 12) -> Ending {
+    /// client's timer: `quietWait` by default.
+    func settle(quiet: Double? = nil, limit: Double = 12) -> Ending {
+        let quiet = quiet ?? quietWait
         let end = engine.now() + limit
         while engine.now() < end && fatalAlert == nil && (peer.status == .established || peer.status == .handshaking) {
             if !peer.inboundQueue.isEmpty {
@@ -207,6 +208,10 @@ final class ClientSession {
         try send(rewritten6, flight: 6, rewritten: rewritten6 != six)
         return settle()
     }
+
+    /// 2.5 s covers the RFC's 1 s timer and the 2 s some stacks start with (tinydtls); `--quick` counts
+    /// on 1 s.
+    var quietWait: Double { listener.quick ? 1.5 : 2.5 }
 
     /// How long the client has to answer flight 4: long enough for two of its resends of flight 3.
     var flight5Wait: Double { listener.quick ? 4 : 6 }
