@@ -19,22 +19,19 @@ extension ProbeCommand {
             throw CommandFailure.usage("--listen \(listen): \(error)")
         }
         let address = listener.address.description
+        // Status lines: JSON objects on stdout with --json; text on stderr without, so stdout is the table.
+        func tell(_ text: String, _ object: String) {
+            if json { Output.line(object) } else { Output.error(text) }
+        }
         Output.line(json ? ProbeReport.jsonListening(address, checks: checks.count) : ProbeReport.listening(address, checks: checks.count))
         if !json { Output.line(ProbeReport.textHeader) }
         var position = 0
         let results = ClientBattery.run(checks, on: listener, waiting: { check in
             position += 1
-            if json {
-                Output.line(ProbeReport.jsonWaiting(check, position: position, of: checks.count))
-            } else {
-                Output.error(ProbeReport.waiting(check, position: position, of: checks.count))
-            }
+            tell(ProbeReport.waiting(check, position: position, of: checks.count),
+                 ProbeReport.jsonWaiting(check, position: position, of: checks.count))
         }, connected: { check, client in
-            if json {
-                Output.line(ProbeReport.jsonConnected(check, client: client.description))
-            } else {
-                Output.error(ProbeReport.connected(check, client: client.description))
-            }
+            tell(ProbeReport.connected(check, client: client.description), ProbeReport.jsonConnected(check, client: client.description))
         }, progress: { result in
             Output.line(json ? ProbeReport.json(result) : ProbeReport.textRow(result))
         })

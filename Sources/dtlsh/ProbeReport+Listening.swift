@@ -12,9 +12,7 @@ extension ProbeReport {
         var body = JSONWriter()
         body.add("address", address)
         body.add("checks", checks)
-        var j = JSONWriter()
-        j.addRaw("listening", body.string)
-        return j.string
+        return object("listening", body)
     }
 
     static func waiting(_ check: ClientCheck, position: Int, of count: Int) -> String {
@@ -28,9 +26,7 @@ extension ProbeReport {
         body.add("summary", check.summary)
         body.add("position", position)
         body.add("of", count)
-        var j = JSONWriter()
-        j.addRaw("waiting", body.string)
-        return j.string
+        return object("waiting", body)
     }
 
     static func connected(_ check: ClientCheck, client: String) -> String {
@@ -41,8 +37,13 @@ extension ProbeReport {
         var body = JSONWriter()
         body.add("check", check.id)
         body.add("client", client)
+        return object("connected", body)
+    }
+
+    /// `{"KEY": {…}}`: one line says what it is by its only key, as the summary does.
+    private static func object(_ key: String, _ body: JSONWriter) -> String {
         var j = JSONWriter()
-        j.addRaw("connected", body.string)
+        j.addRaw(key, body.string)
         return j.string
     }
 }
