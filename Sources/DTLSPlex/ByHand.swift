@@ -74,8 +74,15 @@ public struct ByHand {
                     mark: mark)
     }
 
-    /// Sends `bytes` from `socket` to `destination` now, as one datagram.
-    public func send(_ bytes: [UInt8], from socket: EngineSocket, to destination: SocketAddress, mark: DatagramMark,
+    /// Takes every datagram queued one way out of the peer's queue: the caller holds them, and sends them
+    /// as they were or changed with `send` (the client probe's flights), or lets them go.
+    public func take(_ p: Peer, _ d: Direction) -> [[UInt8]] {
+        d == .inbound ? p.bio.inbound.removeAll() : p.bio.outbound.removeAll()
+    }
+
+    /// Sends `bytes` from `socket` to `destination` now, as one datagram. `mark` is nil for a datagram
+    /// sent as the engine wrote it, only later.
+    public func send(_ bytes: [UInt8], from socket: EngineSocket, to destination: SocketAddress, mark: DatagramMark?,
                      peer: Peer? = nil) throws {
         guard !bytes.isEmpty else { throw EngineError.invalidArgument("an empty datagram") }
         do {

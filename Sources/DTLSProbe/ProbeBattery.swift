@@ -15,10 +15,7 @@ public enum ProbeBattery {
 
     /// The checks to run: `only` (if given) minus `skip`; an unknown id is an error naming the known ones.
     public static func select(only: [String]?, skip: [String]) throws -> [ProbeCheck] {
-        for id in (only ?? []) + skip where !ids.contains(id) {
-            throw ProbeError("no check named '\(id)'; checks: \(ids.joined(separator: ", "))")
-        }
-        return all.filter { (only?.contains($0.id) ?? true) && !skip.contains($0.id) }
+        try CheckSelection.select(all, id: \.id, only: only, skip: skip)
     }
 
     /// Whether anything answers a ClientHello at the target: without it every check would wait out its

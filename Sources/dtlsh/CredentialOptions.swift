@@ -41,6 +41,10 @@ struct CredentialOptions: ParsableArguments {
         if let psk { do { _ = try TLSConfiguration.PSK(parsing: psk) } catch { throw ValidationError("\(error)") } }
     }
 
+    /// A server given a PSK and no certificate (nor cipher string) serves PSK suites only: what a user of
+    /// --psk expects, and a PSK handshake then pays nothing for a certificate.
+    var servesPSKOnly: Bool { psk != nil && cert == nil && ciphers == nil }
+
     func tlsConfiguration(defaultPSK: TLSConfiguration.PSK? = nil) throws -> TLSConfiguration {
         var tls = TLSConfiguration(psk: try psk.map(TLSConfiguration.PSK.init(parsing:)) ?? defaultPSK)
         if let cert, let key { tls.certificate = .files(certificate: cert, key: key) }

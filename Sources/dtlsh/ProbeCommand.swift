@@ -8,7 +8,7 @@ import Glibc
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Run a battery of checks against a DTLS server and print a report card.",
+        abstract: "Run a battery of checks against a DTLS server, or a client (--listen), and print a report card.",
         discussion: """
             Each check runs on a fresh client socket: the cookie exchange and its amplification, the \
             HelloVerifyRequest, fragments, versions and suites, the retransmission timer, and records \
@@ -16,10 +16,18 @@ struct ProbeCommand: ParsableCommand {
             Checks: \(ProbeBattery.ids.joined(separator: ", ")). Verdicts: pass, differs (legal, or unlike \
             the RFC's SHOULD), fail (a MUST broken), n/a, error. Exit status 0 when no check fails, 1 when \
             one does, 2 for bad usage.
+
+            With --listen HOST:PORT, dtlsh is the server and probes a client: run the client against it \
+            once per check (the probe says which check waits for the next connection); each connection \
+            gets one check, and the same report card follows.
             """)
 
     @Argument(help: ArgumentHelp("The server to probe.", valueName: "HOST:PORT"))
-    var server: String
+    var server: String?
+
+    @Option(help: ArgumentHelp("Probe a client instead: act as its server here, one check per connection it makes (checks: \(ClientBattery.ids.joined(separator: ", "))).",
+                               valueName: "HOST:PORT"))
+    var listen: String?
 
     @OptionGroup var credentials: CredentialOptions
 
@@ -32,26 +40,41 @@ struct ProbeCommand: ParsableCommand {
     @Flag(help: "One JSON object per check, then a summary object.")
     var json = false
 
-    @Flag(help: "Shorter waits and fewer resends timed: the battery within 15 s against a local server.")
+    @Flag(help: "Shorter waits and fewer resends timed: the battery within 15 s against a local server; with --listen, two resends timed and 1.5 s of silence taken for a completed handshake.")
     var quick = false
 
     @Flag(help: "Add what takes minutes: the retransmission timer run until the server gives up.")
     var long = false
 
     func validate() throws {
+        if let listen {
+            if server != nil { throw ValidationError("--listen probes a client: give no server HOST:PORT with it") }
+            if long { throw ValidationError("--long is for servers: --listen has nothing that takes minutes") }
+            do { _ = try SocketAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
+            do { _ = try selectedClientChecks() } catch { throw ValidationError("\(error)") }
+            return
+        }
+        guard let server else { throw ValidationError("give the server to probe (HOST:PORT), or --listen HOST:PORT to probe a client") }
         do { _ = try SocketAddress(parsing: server) } catch { throw ValidationError("\(error)") }
         if quick && long { throw ValidationError("--quick and --long exclude each other") }
         do { _ = try selectedChecks() } catch { throw ValidationError("\(error)") }
     }
 
+    /// `--only` and `--skip` as lists of ids.
+    var onlyList: [String]? { Self.list(only) }
+    var skipList: [String] { Self.list(skip) ?? [] }
+
+    private static func list(_ text: String?) -> [String]? {
+        text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    }
+
     private func selectedChecks() throws -> [ProbeCheck] {
-        func list(_ text: String?) -> [String]? {
-            text.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-        }
-        return try ProbeBattery.select(only: list(only), skip: list(skip) ?? [])
+        try ProbeBattery.select(only: onlyList, skip: skipList)
     }
 
     func run() throws {
+        if let listen { return try runListening(on: listen) }
+        guard let server else { return }
         let address = try SocketAddress(parsing: server)
         let target = ProbeTarget(address: address, tls: try credentials.tlsConfiguration(), quick: quick, long: long)
         let checks = try selectedChecks()

@@ -78,10 +78,7 @@ struct ServeCommand: ParsableCommand {
     /// `dtlsh bench --in-process` runs a worker from it too.
     func workerPlan() throws -> WorkerPlan {
         var tls = try options.tlsConfiguration()
-        // Given a PSK and no certificate, a server serves PSK suites only: what
-        // a user of --psk expects, and PSK handshakes then pay nothing for a
-        // certificate. --cert (or --ciphers) serves certificate suites too.
-        if tls.psk != nil, options.credentials.cert == nil, options.credentials.ciphers == nil, !options.insecure { tls.certificateSuites = false }
+        if options.credentials.servesPSKOnly, !options.insecure { tls.certificateSuites = false }
         var settings = Engine.Settings(tls: tls)
         settings.mtu = options.mtu
         settings.maxPeers = maxPeers

@@ -42,6 +42,21 @@ import Testing
         #expect(s1.status == .established)
     }
 
+    /// The other direction, as the client probe forges a server's Finished: the server side's secrets and
+    /// the server's write keys make a record OpenSSL's client takes as its server's own.
+    @Test(arguments: ["PSK-AES128-GCM-SHA256", "PSK-CHACHA20-POLY1305", "PSK-AES128-CBC-SHA256"])
+    func openSSLClientAcceptsWhatTheServerSideProtects(suite: String) throws {
+        let (server, client, _, c1, s1) = try Self.pair(suite: suite)
+        let secrets = try #require(s1.sessionSecrets())
+        let protector = try RecordProtector(secrets, writer: .server)
+        let fragment = try protector.protect(Array("from the server side".utf8), contentType: 23, version: 0xFEFD, epoch: 1,
+                                             sequence: 30)
+        try s1.socket.udp.send(try OutgoingRecord(.applicationData, epoch: 1, sequence: 30, payload: fragment).encoded,
+                               to: c1.socket.localAddress)
+        #expect(runAll([server, client]) { !c1.received.isEmpty })
+        #expect(client.read(c1) == [Array("from the server side".utf8)])
+    }
+
     @Test(arguments: suites)
     func recordsOpenSSLWroteOpenWithTheSameKeys(suite: String) throws {
         let pair = try Self.pair(suite: suite)

@@ -10,20 +10,31 @@ import Testing
         let measured: [String: [String: Any]]
         let status: Int32?
         let output: String
+
+        /// The check objects of a `probe --json` that has ended.
+        init(of p: Subprocess, status: Int32?) {
+            var verdicts: [String: String] = [:]
+            var measured: [String: [String: Any]] = [:]
+            for object in p.stdout.split(separator: "\n").compactMap(ProbeTests.jsonObject) {
+                guard let id = object["check"] as? String else { continue }
+                verdicts[id] = object["verdict"] as? String
+                measured[id] = object["measured"] as? [String: Any]
+            }
+            self.verdicts = verdicts
+            self.measured = measured
+            self.status = status
+            output = p.stdout + p.stderr
+        }
+    }
+
+    static func jsonObject(_ line: Substring) -> [String: Any]? {
+        try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     }
 
     static func probe(port: Int, _ arguments: [String], timeout: Double = 60) throws -> Report {
         let p = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:\(port)", "--json"] + arguments)
         let status = p.waitExitOrKill(timeout: timeout)
-        var verdicts: [String: String] = [:]
-        var measured: [String: [String: Any]] = [:]
-        for line in p.stdout.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let id = object["check"] as? String else { continue }
-            verdicts[id] = object["verdict"] as? String
-            measured[id] = object["measured"] as? [String: Any]
-        }
-        return Report(verdicts: verdicts, measured: measured, status: status, output: p.stdout + p.stderr)
+        return Report(of: p, status: status)
     }
 
     static let psk = ["--psk", "\(Tools.pskIdentity):\(Tools.pskHex)"]
