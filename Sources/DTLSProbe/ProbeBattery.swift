@@ -8,7 +8,8 @@ public enum ProbeBattery {
     public static let all: [ProbeCheck] = [
         .handshake, .cookieExchange, .amplification, .cookieBoundToAddress, .cookieGarbage, .hvrVersion,
         .fragmentReassembly, .recordSize, .versionNegotiation, .suites, .replayWindow, .badRecordDiscard,
-        .unknownEpochDiscard, .retransmissionTimer, .closeNotify,
+        .unknownEpochDiscard, .wrongFinished, .outOfOrderHandshake, .plaintextAlertInHandshake, .resumption,
+        .restartSamePort, .renegotiation, .retransmissionTimer, .retransmitOnDuplicate, .closeNotify,
     ]
 
     public static var ids: [String] { all.map(\.id) }
@@ -41,8 +42,9 @@ public enum ProbeBattery {
     public static func run(_ checks: [ProbeCheck], against target: ProbeTarget,
                            progress: (CheckResult) -> Void = { _ in }) -> [CheckResult] {
         checks.map { check in
+            let began = Clock.now()
             let context = ProbeContext(target: target)
-            let result: CheckResult
+            var result: CheckResult
             do {
                 let outcome = try check.run(context)
                 result = CheckResult(id: check.id, rfc: check.rfc, verdict: outcome.verdict, evidence: outcome.evidence,
@@ -51,6 +53,7 @@ public enum ProbeBattery {
                 result = CheckResult(id: check.id, rfc: check.rfc, verdict: .error, evidence: "\(error)")
             }
             context.finish()
+            result.duration = Clock.now() - began
             progress(result)
             return result
         }

@@ -21,6 +21,13 @@ final class ProbeSocket {
         udp = try UDPSocket(bind: SocketAddress(parsing: local))
     }
 
+    /// Raw reading and writing on a socket an engine client has: what the server sends the association
+    /// is read here, unseen by OpenSSL, while the engine is not run.
+    init(udp: UDPSocket, target: SocketAddress) {
+        self.udp = udp
+        self.target = target
+    }
+
     func send(_ bytes: [UInt8]) throws {
         _ = try udp.send(bytes, to: target)
     }

@@ -35,6 +35,7 @@ enum ProbeReport {
         j.add("verdict", r.verdict.rawValue)
         j.add("evidence", r.evidence)
         j.addRaw("measured", measured.string)
+        j.add("duration_ms", (r.duration * 1000).rounded())
         return j.string
     }
 
