@@ -19,7 +19,9 @@ extension ProbeCheck {
         let oldSecrets = old.peer.sessionSecrets()
         context.release(old)
         old.engine.remove(old.peer)
-        let new = try context.connectClient(engine: old.engine, socket: old.socket, name: "p2", wait: context.target.answerWait + 1)
+        // No answer to the hello: a new handshake from that port cannot start either.
+        let new = first == nil ? nil
+            : try context.connectClient(engine: old.engine, socket: old.socket, name: "p2", wait: context.target.answerWait + 1)
         let replaced = new?.peer.status == .established
         if !replaced, let oldSecrets {
             // The server kept the old association: end it, so the next check is served.
@@ -29,7 +31,7 @@ extension ProbeCheck {
             try raw.send(try OutgoingRecord(.alert, epoch: 1, sequence: 30, payload: close).encoded)
         }
         let survivedNote = survived.map { $0 ? "the old association still echoed" : "the old association stopped echoing" } ?? "(no echo to test the old association with)"
-        let evidence = "a fresh ClientHello from its port → \(answer); \(survivedNote); a new handshake from the same port \(replaced ? "completed" : "did not complete")"
+        let evidence = "a fresh ClientHello from its port → \(answer); \(survivedNote); a new handshake from the same port \(replaced ? "completed" : first == nil ? "cannot start" : "did not complete")"
         let measured: [(String, MeasuredValue)] = [("answer", .text(answer)), ("replaced", .text(replaced ? "yes" : "no"))]
         if survived == false { return Outcome(verdict: .fail, evidence: evidence + " (a cookie-less hello destroyed it)", measured: measured) }
         return Outcome(verdict: replaced ? .pass : .differs, evidence: evidence, measured: measured)

@@ -18,6 +18,10 @@ final class HeldHandshake {
     private(set) var flight: [[UInt8]] = []
     /// The datagrams of the server's flight 4, as they came.
     private(set) var serverFlight: [ProbeSocket.Arrival] = []
+    /// How long the server took to answer the client's last flight with its whole flight 4: a slow
+    /// server (the mbed TLS fixture takes most of a second) gets longer to show what it does.
+    private(set) var serverLatency = 0.0
+    private var lastSent = 0.0
 
     init(target: ProbeTarget) throws {
         var settings = Engine.Settings(tls: target.tls)
@@ -46,6 +50,7 @@ final class HeldHandshake {
                 guard peer.status == .handshaking else { return false }
                 if peer.sessionSecrets() != nil {
                     flight = takeQueued()
+                    serverLatency = arrival.at - lastSent
                     return true
                 }
                 try sendQueued()
@@ -59,6 +64,9 @@ final class HeldHandshake {
         guard let secrets = peer.sessionSecrets() else { throw ProbeError("no record keys for \(peer.cipher ?? "this suite")") }
         return secrets
     }
+
+    /// How long to wait for an answer that should come at once, `least` at least.
+    func answerWindow(atLeast least: Double) -> Double { max(least, 3 * serverLatency) }
 
     /// The random of the server's ServerHello: a flight 4 with another is a new handshake.
     var serverRandom: [UInt8]? { serverFlight.lazy.compactMap(\.decoded.serverHello).first?.random }
@@ -180,6 +188,7 @@ final class HeldHandshake {
         let queued = takeQueued()
         sent += queued
         try send(queued)
+        if !queued.isEmpty { lastSent = Clock.now() }
     }
 }
 

@@ -39,7 +39,8 @@ public struct ProbeCheck: Sendable {
     public let id: String
     public let rfc: String
     public let summary: String
-    /// Left out by `--quick`.
+    /// Mostly waits in silence on a handshake of its own: it runs beside the other checks when the server
+    /// serves several handshakes at once.
     public let slow: Bool
     let run: @Sendable (ProbeContext) throws -> Outcome
 

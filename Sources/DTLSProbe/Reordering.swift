@@ -74,7 +74,8 @@ struct Reordering: Sendable {
         let groups = arrange(clear, ccs, finished)
         for (index, group) in groups.enumerated() {
             try held.send([try OutgoingDatagram(group).encoded])
-            if index < groups.count - 1, try held.raw.collect(for: 0.2, until: ended).contains(where: \.switchedEpoch) {
+            if index < groups.count - 1,
+               try held.raw.collect(for: held.answerWindow(atLeast: 0.2), until: ended).contains(where: \.switchedEpoch) {
                 return .completedEarly
             }
         }
@@ -85,7 +86,8 @@ struct Reordering: Sendable {
             let fatal = arrivals.lazy.flatMap(\.decoded.alerts).first { $0.level == AlertLevel.fatal }
             return fatal.map { .fatal($0.descriptionName) }
         }
-        if let outcome = try judge(try held.raw.collect(for: target.silence, until: ended), completed: .buffered) { return outcome }
+        if let outcome = try judge(try held.raw.collect(for: held.answerWindow(atLeast: target.silence), until: ended),
+                                   completed: .buffered) { return outcome }
         // What the client's timer would do: the flight again, in order.
         try held.send(try held.resent(held.flight))
         return try judge(try held.raw.collect(for: target.answerWait, until: ended), completed: .ignored) ?? .wedged
