@@ -8,7 +8,7 @@ extension ProbeCheck {
     /// An established client, the server known to echo, and a protector of the client's records.
     private static func echoingAssociation(_ context: ProbeContext) throws -> (EstablishedClient, RecordProtector)? {
         let client = try context.establishedClient()
-        guard try client.echo("dtlsh-probe hello", wait: context.target.answerWait) != nil else { return nil }
+        guard try context.serverEchoes(client) else { return nil }
         guard let secrets = client.peer.sessionSecrets() else { throw ProbeError("no record keys for \(client.peer.cipher ?? "this suite")") }
         return (client, try RecordProtector(secrets, writer: .client))
     }

@@ -9,7 +9,7 @@ extension ProbeCheck {
         summary: "a new ClientHello from the address of a live association replaces it, after a cookie exchange"
     ) { context in
         let old = try context.establishedClient()
-        let echoes = try old.echo("before-restart", wait: context.target.answerWait) != nil
+        let echoes = try context.serverEchoes(old)
         // A hello from the association's own port, as a client that lost its state sends it.
         let raw = ProbeSocket(udp: old.socket.udp, target: context.target.address)
         let first = try raw.exchange(try OutgoingClientHello().datagram(), wait: context.target.answerWait)?.decoded
@@ -98,7 +98,7 @@ extension ProbeCheck {
             return Outcome(verdict: polite ? .pass : .differs, evidence: "refused with a \(named)\(polite ? "" : " (RFC 5246: a no_renegotiation warning)")",
                            measured: [("answer", .text(alert.descriptionName))])
         }
-        let alive = try client.echo("after-renegotiation", wait: context.target.answerWait) != nil
+        let alive = try context.serverEchoes(client) && client.echo("after-renegotiation", wait: context.target.answerWait) != nil
         return Outcome(verdict: .differs, evidence: "ignored: no answer within \(context.target.answerWait) s (RFC 5246 §7.2.2: a no_renegotiation warning)"
                        + (alive ? "; the association still echoes" : ""),
                        measured: [("answer", .text("ignored"))])

@@ -31,14 +31,15 @@ extension ProbeCheck {
             }).encoded
         }
         try held.send(forged)
-        let answer = try held.raw.collect(for: context.target.answerWait) { arrivals in
+        let wait = held.answerWindow(atLeast: context.target.silence)
+        let answer = try held.raw.collect(for: wait) { arrivals in
             arrivals.contains { $0.switchedEpoch || !$0.decoded.alerts.isEmpty }
         }
         if answer.contains(where: \.switchedEpoch) {
             return Outcome(verdict: .fail, evidence: "ChangeCipherSpec back: the server took a wrong Finished")
         }
         guard let alert = answer.lazy.flatMap(\.decoded.alerts).first else {
-            return Outcome(verdict: .differs, evidence: "no answer within \(context.target.answerWait) s: the Finished was dropped, no alert")
+            return Outcome(verdict: .differs, evidence: "no answer within \(Formatting.fixed(wait, 1)) s: the Finished was dropped, no alert")
         }
         let named = "\(alert.levelName) \(alert.descriptionName) alert"
         let measured: [(String, MeasuredValue)] = [("alert", .text(alert.descriptionName))]

@@ -46,26 +46,27 @@ public enum ProbeBattery {
     /// progress, and openssl s_server's), so the user says it.
     public static func run(_ checks: [ProbeCheck], against target: ProbeTarget,
                            progress: (CheckResult) -> Void = { _ in }) -> [CheckResult] {
+        let findings = ProbeFindings()
         var beside: [String: PendingResult] = [:]
         let slow = checks.filter(\.slow)
         if target.concurrent, !slow.isEmpty, checks.count > slow.count {
             for check in slow {
                 let pending = PendingResult()
                 beside[check.id] = pending
-                DispatchQueue.global().async { pending.set(runOne(check, against: target)) }
+                DispatchQueue.global().async { pending.set(runOne(check, against: target, findings: findings)) }
             }
         }
         return checks.map { check in
-            let result = beside[check.id]?.wait() ?? runOne(check, against: target)
+            let result = beside[check.id]?.wait() ?? runOne(check, against: target, findings: findings)
             progress(result)
             return result
         }
     }
 
     /// One check on a context of its own, ended whatever happened.
-    static func runOne(_ check: ProbeCheck, against target: ProbeTarget) -> CheckResult {
+    static func runOne(_ check: ProbeCheck, against target: ProbeTarget, findings: ProbeFindings) -> CheckResult {
         let began = Clock.now()
-        let context = ProbeContext(target: target)
+        let context = ProbeContext(target: target, findings: findings)
         var result: CheckResult
         do {
             let outcome = try check.run(context)

@@ -4,9 +4,12 @@ import DTLSWire
 /// What a check runs with: the target, fresh sockets, and dtlsh's engine as a complete client.
 public final class ProbeContext {
     public let target: ProbeTarget
+    /// Shared by the checks of one battery.
+    let findings: ProbeFindings
 
-    init(target: ProbeTarget) {
+    init(target: ProbeTarget, findings: ProbeFindings = ProbeFindings()) {
         self.target = target
+        self.findings = findings
     }
 
     private var sockets: [ProbeSocket] = []
