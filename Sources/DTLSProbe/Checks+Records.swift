@@ -93,9 +93,7 @@ extension ProbeCheck {
         // The probe's own close_notify, protected with the client's keys: dtlsh's peer stays open to see
         // what comes back (closing it through the engine would stop it reading).
         let protector = try RecordProtector(secrets, writer: .client)
-        let alert = try protector.protect([1, 0], contentType: ContentType.alert.rawValue, version: ProtocolVersion.dtls12,
-                                          epoch: 1, sequence: 45)
-        try client.sendRaw(try OutgoingRecord(.alert, epoch: 1, sequence: 45, payload: alert).encoded)
+        try client.sendRaw(try protector.datagram(Alert(level: AlertLevel.warning, description: AlertDescription.closeNotify), sequence: 45))
         let isClose = { (text: String) in text.contains("close notify") }
         client.run(for: context.target.answerWait) { client.alertsReceived.contains(where: isClose) }
         let answered = client.alertsReceived.contains(where: isClose)

@@ -26,9 +26,7 @@ extension ProbeCheck {
         if !replaced, let oldSecrets {
             // The server kept the old association: end it, so the next check is served.
             let protector = try RecordProtector(oldSecrets, writer: .client)
-            let close = try protector.protect(Alert(level: AlertLevel.warning, description: AlertDescription.closeNotify).encoded,
-                                              contentType: ContentType.alert.rawValue, version: ProtocolVersion.dtls12, epoch: 1, sequence: 30)
-            try raw.send(try OutgoingRecord(.alert, epoch: 1, sequence: 30, payload: close).encoded)
+            try raw.send(try protector.datagram(Alert(level: AlertLevel.warning, description: AlertDescription.closeNotify), sequence: 30))
         }
         let survivedNote = survived.map { $0 ? "the old association still echoed" : "the old association stopped echoing" } ?? "(no echo to test the old association with)"
         let evidence = "a fresh ClientHello from its port → \(answer); \(survivedNote); a new handshake from the same port \(replaced ? "completed" : first == nil ? "cannot start" : "did not complete")"
@@ -55,9 +53,7 @@ extension ProbeCheck {
         // past them, and the close_notify `finish` sends would be dropped as too old.
         var sequence: UInt64 = 30
         func send(_ message: OutgoingHandshake) throws {
-            let payload = try writer.protect(try message.whole.encoded, contentType: ContentType.handshake.rawValue,
-                                             version: ProtocolVersion.dtls12, epoch: 1, sequence: sequence)
-            try raw.send(try OutgoingRecord(.handshake, epoch: 1, sequence: sequence, payload: payload).encoded)
+            try raw.send(try writer.datagram(try message.whole.encoded, contentType: ContentType.handshake.rawValue, sequence: sequence))
             sequence += 1
         }
         /// What the server sent back, its protected records opened: handshake messages and alerts.
@@ -82,9 +78,7 @@ extension ProbeCheck {
         let alerts = records.compactMap(\.body.alert)
         if let serverHello = records.lazy.compactMap(\.serverHello).first {
             // Accepted: end the association (half renegotiated), and send it nothing more after.
-            let abort = try writer.protect(Alert(level: AlertLevel.fatal, description: 90).encoded, contentType: ContentType.alert.rawValue,
-                                           version: ProtocolVersion.dtls12, epoch: 1, sequence: sequence)
-            try raw.send(try OutgoingRecord(.alert, epoch: 1, sequence: sequence, payload: abort).encoded)
+            try raw.send(try writer.datagram(Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */), sequence: sequence))
             context.release(client)
             let secure = serverHello.extension(ExtensionType.renegotiationInfo) != nil ? "secure renegotiation (RFC 5746)" : "no renegotiation_info!"
             return Outcome(verdict: .pass, evidence: "accepted: a ServerHello under the old keys, \(secure)",

@@ -148,11 +148,7 @@ final class HeldHandshake {
             return
         }
         guard !droppedSilently() else { return }
-        if let payload = try? protector.protect(abort.encoded, contentType: ContentType.alert.rawValue,
-                                                version: ProtocolVersion.dtls12, epoch: 1, sequence: 100),
-           let datagram = try? OutgoingRecord(.alert, epoch: 1, sequence: 100, payload: payload).encoded {
-            try? raw.send(datagram)
-        }
+        if let datagram = try? protector.datagram(abort, sequence: 100) { try? raw.send(datagram) }
     }
 
     /// Whether the server gave the handshake up (gnutls-serv does, without a word, at a wrong
