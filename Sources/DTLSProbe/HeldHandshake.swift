@@ -22,6 +22,8 @@ final class HeldHandshake {
     /// server (the mbed TLS fixture takes most of a second) gets longer to show what it does.
     private(set) var serverLatency = 0.0
     private var lastSent = 0.0
+    /// How the probe ends a handshake it leaves.
+    private static let abort = Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */)
 
     init(target: ProbeTarget) throws {
         var settings = Engine.Settings(tls: target.tls)
@@ -74,9 +76,9 @@ final class HeldHandshake {
     /// The records of the held flight, in order.
     var flightRecords: [Record] { flight.flatMap { RecordLayer.split($0).records } }
 
-    /// The next record numbers `resent` gives, above what OpenSSL used (and the probe's alerts at 10).
     /// Ended on the server, or left as it is: `end` sends nothing more.
     var ended = false
+    /// The next record numbers `resent` gives, above what OpenSSL used (and the probe's alerts at 10).
     private var nextSequence: [UInt16: UInt64] = [0: 20, 1: 20]
 
     /// `datagrams` as the client's own resend carries them: the same messages in records with new
@@ -142,13 +144,12 @@ final class HeldHandshake {
         }
         // Ended already: gnutls-serv, back to reading hellos only, would never read past more.
         guard !raw.arrivals.flatMap(\.decoded.alerts).contains(where: { $0.level == AlertLevel.fatal }) else { return }
-        let abort = Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */)
         guard sentChangeCipherSpec, let protector = try? RecordProtector(try secrets(), writer: .client) else {
-            if let datagram = try? OutgoingDatagram(.alert(abort, sequence: 100)).encoded { try? raw.send(datagram) }
+            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 100)).encoded { try? raw.send(datagram) }
             return
         }
         guard !droppedSilently() else { return }
-        if let datagram = try? protector.datagram(abort, sequence: 100) { try? raw.send(datagram) }
+        if let datagram = try? protector.datagram(Self.abort, sequence: 100) { try? raw.send(datagram) }
     }
 
     /// Whether the server gave the handshake up (gnutls-serv does, without a word, at a wrong
@@ -161,8 +162,7 @@ final class HeldHandshake {
                   || !$0.decoded.alerts.isEmpty } })
         else { return false }
         if let fresh = answer.lazy.compactMap(\.decoded.serverHello).first, fresh.random != serverRandom {
-            let abort = Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */)
-            if let datagram = try? OutgoingDatagram(.alert(abort, sequence: 101)).encoded { try? raw.send(datagram) }
+            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 101)).encoded { try? raw.send(datagram) }
             ended = true
             return true
         }
