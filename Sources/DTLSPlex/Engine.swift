@@ -190,10 +190,9 @@ public final class Engine {
     public var byHand: ByHand { ByHand(engine: self) }
 
     /// A client-role peer on `socket` towards `address`. Nothing is sent until
-    /// it is stepped (or the engine is in auto mode).
+    /// it is stepped (or the engine is in auto mode). `resuming`: a session of an
+    /// earlier association to offer (an abbreviated handshake if the server still has it).
     @discardableResult
-    /// `resuming`: a session of an earlier association to offer (an abbreviated handshake if the server
-    /// still has it).
     public func connect(name: String, socket s: EngineSocket, to address: SocketAddress,
                         resuming session: ResumableSession? = nil) throws -> Peer {
         guard peersByName[name] == nil else { throw EngineError.exists("peer", name) }
