@@ -171,7 +171,7 @@ import Testing
     @Test func quickBatteryAgainstMbedTLS() throws {
         // Its default 30 s lifetime would end it before the battery does (a later --lifetime wins).
         let (server, port) = try Peers.mbedtlsServer(["--psk", Peers.psk, "--ciphers", "TLS-PSK-WITH-AES-128-GCM-SHA256",
-                                                      "--lifetime", "90"])
+                                                      "--lifetime", "100"])
         defer { server.signal(SIGTERM); _ = server.waitExitOrKill(timeout: 5) }
         let began = Date()
         let report = try Self.probe(port: port, Self.psk + ["--quick", "--skip", "suites"])
@@ -202,7 +202,7 @@ import Testing
         #expect(report.measured["renegotiation"]?["answer"] as? String == "ignored", "\(report.output)")
         #expect(report.verdicts["resumption"] == "differs", "\(report.output)")
         #expect(report.verdicts["restart-same-port"] == "differs", "\(report.output)")
-        #expect(took < 75, "the quick battery took \(took) s")
+        #expect(took < 90, "the quick battery took \(took) s")
     }
 
     @Test func badUsageAndNoServerAreOneLineEach() throws {
