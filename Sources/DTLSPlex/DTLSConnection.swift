@@ -272,6 +272,41 @@ final class DTLSConnection {
     }
 }
 
+/// An association's session, kept to offer again: an abbreviated handshake resumes it (by session id,
+/// or by ticket when the server issued one). It owns one reference to OpenSSL's `SSL_SESSION`.
+public final class ResumableSession: @unchecked Sendable {
+    let session: OpaquePointer
+
+    init(_ session: OpaquePointer) { self.session = session }
+
+    deinit { SSL_SESSION_free(session) }
+
+    /// The server issued a ticket (RFC 5077) for it.
+    public var hasTicket: Bool { SSL_SESSION_has_ticket(session) == 1 }
+}
+
+extension DTLSConnection {
+    /// The session the handshake made, for a later connection to resume; `nil` before there is one.
+    func resumableSession() -> ResumableSession? {
+        SSL_get1_session(ssl).map(ResumableSession.init)
+    }
+
+    /// Offers `session` in the ClientHello: only before the first handshake step.
+    func offer(_ session: ResumableSession) -> Bool {
+        SSL_set_session(ssl, session.session) == 1
+    }
+
+    /// The handshake resumed a session instead of making a new one.
+    var sessionReused: Bool { SSL_session_reused(ssl) == 1 }
+
+    /// The verify_data of the Finished this side sent last (RFC 5746 puts it in a renegotiating hello).
+    var ownFinished: [UInt8] {
+        var data = [UInt8](repeating: 0, count: 64)
+        let count = SSL_get_finished(ssl, &data, data.count)
+        return Array(data.prefix(min(count, data.count)))
+    }
+}
+
 typealias SSLMessageCallback = @convention(c) (
     Int32, Int32, Int32, UnsafeRawPointer?, Int, OpaquePointer?, UnsafeMutableRawPointer?
 ) -> Void

@@ -197,9 +197,11 @@ public final class Engine {
     public var byHand: ByHand { ByHand(engine: self) }
 
     /// A client-role peer on `socket` towards `address`. Nothing is sent until
-    /// it is stepped (or the engine is in auto mode).
+    /// it is stepped (or the engine is in auto mode). `resuming`: a session of an
+    /// earlier association to offer (an abbreviated handshake if the server still has it).
     @discardableResult
-    public func connect(name: String, socket s: EngineSocket, to address: SocketAddress) throws -> Peer {
+    public func connect(name: String, socket s: EngineSocket, to address: SocketAddress,
+                        resuming session: ResumableSession? = nil) throws -> Peer {
         guard peersByName[name] == nil else { throw EngineError.exists("peer", name) }
         guard socket(named: name) == nil else { throw EngineError.exists("socket", name) }
         if let there = s.peers[address] {
@@ -210,6 +212,9 @@ public final class Engine {
         }
         let p = try Peer(name: name, role: .client, address: address, socket: s, engine: self,
                          context: try context(for: .client), mtu: settings.mtu)
+        if let session, !p.connection.offer(session) {
+            throw EngineError.invalidArgument("OpenSSL refused the session to resume")
+        }
         register(p)
         if settings.auto {
             step(p)

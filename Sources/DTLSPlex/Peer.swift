@@ -233,10 +233,21 @@ public final class Peer {
     /// The association's record secrets, for records dtlsh protects itself (the probe's forged yet
     /// authenticated records). OpenSSL does not say whether encrypt-then-MAC was negotiated; the caller
     /// knows from the ServerHello (it matters for CBC suites only).
+    /// Known once the peer wrote its ChangeCipherSpec: a client's flight 5 held back can be forged with them.
     public func sessionSecrets(encryptThenMac: Bool = false) -> SessionSecrets? {
-        guard status == .established else { return nil }
+        guard status == .established || (status == .handshaking && sentChangeCipherSpec) else { return nil }
         return connection.sessionSecrets(encryptThenMac: encryptThenMac)
     }
+
+    /// The session this association made, to offer to a later one (`Engine.connect(resuming:)`).
+    public func resumableSession() -> ResumableSession? { connection.resumableSession() }
+
+    /// The handshake was abbreviated: it resumed the session offered.
+    public var resumedSession: Bool { connection.sessionReused }
+
+    /// The verify_data of this side's last Finished: what a renegotiating ClientHello's renegotiation_info
+    /// carries (RFC 5746). Empty before a Finished was sent.
+    public var ownFinishedVerifyData: [UInt8] { connection.ownFinished }
 
     public func exportKeyingMaterial(label: String, length: Int) throws -> [UInt8] {
         // The keys outlive a close_notify: only a handshake that never finished has none.

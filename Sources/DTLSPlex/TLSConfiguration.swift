@@ -69,6 +69,9 @@ public struct TLSConfiguration: Sendable, Hashable {
     /// without --cert turns them off: a certificate in the context makes
     /// OpenSSL check its chain at every handshake, PSK ones included.
     public var certificateSuites = true
+    /// A client asks for a session ticket (RFC 5077), to resume by ticket later; off, it resumes by
+    /// session id only (and its ClientHello stays as it always was).
+    public var sessionTickets = false
 
     public init(psk: PSK? = nil) {
         self.psk = psk

@@ -77,6 +77,9 @@ final class TLSContext {
             COpenSSL_SSL_CTX_set_min_proto_version(ctx, DTLS1_VERSION)
             COpenSSL_SSL_CTX_set_max_proto_version(ctx, 0)
         }
+        if role == .client && c.sessionTickets {
+            SSL_CTX_clear_options(ctx, COpenSSL_SSL_OP_NO_TICKET())
+        }
         if role == .server {
             COpenSSL_SSL_CTX_set_session_cache_mode(ctx, Int(SSL_SESS_CACHE_OFF))
             // A server given a PSK means to use it, whatever the client lists first.

@@ -8,7 +8,7 @@ extension ProbeCheck {
     /// An established client, the server known to echo, and a protector of the client's records.
     private static func echoingAssociation(_ context: ProbeContext) throws -> (EstablishedClient, RecordProtector)? {
         let client = try context.establishedClient()
-        guard try client.echo("dtlsh-probe hello", wait: context.target.answerWait) != nil else { return nil }
+        guard try context.serverEchoes(client) else { return nil }
         guard let secrets = client.peer.sessionSecrets() else { throw ProbeError("no record keys for \(client.peer.cipher ?? "this suite")") }
         return (client, try RecordProtector(secrets, writer: .client))
     }
@@ -93,9 +93,7 @@ extension ProbeCheck {
         // The probe's own close_notify, protected with the client's keys: dtlsh's peer stays open to see
         // what comes back (closing it through the engine would stop it reading).
         let protector = try RecordProtector(secrets, writer: .client)
-        let alert = try protector.protect([1, 0], contentType: ContentType.alert.rawValue, version: ProtocolVersion.dtls12,
-                                          epoch: 1, sequence: 45)
-        try client.sendRaw(try OutgoingRecord(.alert, epoch: 1, sequence: 45, payload: alert).encoded)
+        try client.sendRaw(try protector.datagram(Alert(level: AlertLevel.warning, description: AlertDescription.closeNotify), sequence: 45))
         let isClose = { (text: String) in text.contains("close notify") }
         client.run(for: context.target.answerWait) { client.alertsReceived.contains(where: isClose) }
         let answered = client.alertsReceived.contains(where: isClose)

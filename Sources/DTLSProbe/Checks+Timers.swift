@@ -17,8 +17,17 @@ extension ProbeCheck {
         func resends(_ arrivals: [ProbeSocket.Arrival]) -> [Double] {
             arrivals.filter { $0.decoded.serverHello != nil }.map(\.at)
         }
+        let end = Clock.now() + budget
         let later = try socket.collect(for: budget) { arrivals in
-            !context.target.long && resends(arrivals).count >= wanted
+            guard !context.target.long else { return false }
+            let times = [first.at] + resends(arrivals)
+            if times.count - 1 >= wanted { return true }
+            // The next resend, at the backoff seen so far, would come after the budget: waiting for it
+            // would only end the budget (gnutls-serv triples, 1 s then 3 s then 9 s).
+            guard times.count >= 3 else { return false }
+            let last = times[times.count - 1] - times[times.count - 2]
+            let previous = times[times.count - 2] - times[times.count - 3]
+            return times[times.count - 1] + last * last / previous > end
         }
         let times = [first.at] + resends(later)
         let intervals = zip(times.dropFirst(), times).map { ($0 - $1) * 1000 }

@@ -14,13 +14,17 @@ public struct CheckResult: Sendable {
     public let evidence: String
     /// Named figures (milliseconds, ratios, counts, names), for `--json`'s `measured`.
     public let measured: [(String, MeasuredValue)]
+    /// How long the check ran, its ending included (seconds).
+    public var duration: Double
 
-    public init(id: String, rfc: String, verdict: Verdict, evidence: String, measured: [(String, MeasuredValue)] = []) {
+    public init(id: String, rfc: String, verdict: Verdict, evidence: String, measured: [(String, MeasuredValue)] = [],
+                duration: Double = 0) {
         self.id = id
         self.rfc = rfc
         self.verdict = verdict
         self.evidence = evidence
         self.measured = measured
+        self.duration = duration
     }
 }
 
@@ -35,7 +39,8 @@ public struct ProbeCheck: Sendable {
     public let id: String
     public let rfc: String
     public let summary: String
-    /// Left out by `--quick`.
+    /// Mostly waits in silence on a handshake of its own: it runs beside the other checks when the server
+    /// serves several handshakes at once.
     public let slow: Bool
     let run: @Sendable (ProbeContext) throws -> Outcome
 

@@ -4,13 +4,29 @@ import DTLSWire
 /// What a check runs with: the target, fresh sockets, and dtlsh's engine as a complete client.
 public final class ProbeContext {
     public let target: ProbeTarget
+    /// Shared by the checks of one battery.
+    let findings: ProbeFindings
 
-    init(target: ProbeTarget) {
+    init(target: ProbeTarget, findings: ProbeFindings = ProbeFindings()) {
         self.target = target
+        self.findings = findings
     }
 
     private var sockets: [ProbeSocket] = []
     private var clients: [EstablishedClient] = []
+    private var endings: [() -> Void] = []
+
+    /// Work for `finish`, before it closes what it knows of: a check that drives a handshake its own way
+    /// says here how to end it.
+    func atFinish(_ ending: @escaping () -> Void) {
+        endings.append(ending)
+    }
+
+    /// A client whose association the check ended itself (a forged alert): `finish` must not send it
+    /// anything more (gnutls-serv, back to reading hellos only, would never read past it).
+    func release(_ client: EstablishedClient) {
+        clients.removeAll { $0 === client }
+    }
 
     /// A client socket of its own (its own source port).
     func socket(source: String? = nil) throws -> ProbeSocket {
@@ -23,6 +39,8 @@ public final class ProbeContext {
     /// close_notify for every association. Servers that serve one client at a time (openssl s_server,
     /// gnutls-serv) would otherwise wait for the abandoned one until their own timers give up.
     func finish() {
+        for ending in endings { ending() }
+        endings.removeAll()
         abandonRawHandshakes()
         for client in clients where client.peer.status == .established {
             client.engine.close(client.peer)
@@ -46,21 +64,34 @@ public final class ProbeContext {
 
     /// A client that completes a handshake with the target through dtlsh's engine (OpenSSL), on a fresh
     /// socket. The engine must outlive the peer: keep the pair.
-    func establishedClient(configure: (inout Engine.Settings) -> Void = { _ in }) throws -> EstablishedClient {
+    /// `resuming`: a session of an earlier association to offer.
+    func establishedClient(configure: (inout Engine.Settings) -> Void = { _ in },
+                           resuming session: ResumableSession? = nil) throws -> EstablishedClient {
         var settings = Engine.Settings(tls: target.tls)
         settings.auto = true
         configure(&settings)
         let engine = Engine(settings: settings)
         let local = target.address.family == .inet6 ? "[::1]:0" : "127.0.0.1:0"
         let socket = try engine.openSocket(name: "probe", bind: SocketAddress(parsing: local), accepting: false)
-        let peer = try engine.connect(name: "p1", socket: socket, to: target.address)
-        let end = engine.now() + 10
-        while peer.status == .handshaking && engine.now() < end { engine.runOnce(timeout: 0.01) }
-        guard peer.status == .established else {
-            throw ProbeError("no handshake with the given credentials: \(peer.endReason ?? peer.lastError?.description ?? "no answer within 10 s")")
+        guard let client = try connectClient(engine: engine, socket: socket, resuming: session, wait: 10) else {
+            throw ProbeError("no handshake with the given credentials: no answer within 10 s")
         }
+        guard client.peer.status == .established else {
+            throw ProbeError("no handshake with the given credentials: \(client.peer.endReason ?? client.peer.lastError?.description ?? "?")")
+        }
+        return client
+    }
+
+    /// A new client peer on an engine's socket (auto mode), run until its handshake ends or `wait` passes;
+    /// `nil` when it was still handshaking then. Established, it is closed by `finish`.
+    func connectClient(engine: Engine, socket: EngineSocket, name: String = "p1", resuming session: ResumableSession? = nil,
+                       wait: Double) throws -> EstablishedClient? {
+        let peer = try engine.connect(name: name, socket: socket, to: target.address, resuming: session)
+        let end = engine.now() + wait
+        while peer.status == .handshaking && engine.now() < end { engine.runOnce(timeout: 0.01) }
+        guard peer.status != .handshaking else { return nil }
         let client = EstablishedClient(engine: engine, socket: socket, peer: peer)
-        clients.append(client)
+        if peer.status == .established { clients.append(client) }
         return client
     }
 

@@ -21,6 +21,13 @@ final class ProbeSocket {
         udp = try UDPSocket(bind: SocketAddress(parsing: local))
     }
 
+    /// Raw reading and writing on a socket an engine client has: what the server sends the association
+    /// is read here, unseen by OpenSSL, while the engine is not run.
+    init(udp: UDPSocket, target: SocketAddress) {
+        self.udp = udp
+        self.target = target
+    }
+
     func send(_ bytes: [UInt8]) throws {
         _ = try udp.send(bytes, to: target)
     }
@@ -37,6 +44,18 @@ final class ProbeSocket {
             if left <= 0 { return fresh }
             var entry = pollfd(fd: udp.fileDescriptor, events: Int16(POLLIN), revents: 0)
             guard poll(&entry, 1, Int32(max(1, min(left * 1000, 1000)))) > 0 else { continue }
+            for datagram in try udp.receive() where datagram.source == target {
+                arrivals.append(Arrival(at: Clock.now(), bytes: datagram.bytes))
+            }
+        }
+    }
+
+    /// Takes in what has arrived already, without waiting: what came before a datagram the check sends
+    /// is no answer to it.
+    func drain() throws {
+        var entry = pollfd(fd: udp.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        // Bounded: a receive takes a batch; a server cannot keep the queue full for long.
+        for _ in 0..<64 where poll(&entry, 1, 0) > 0 {
             for datagram in try udp.receive() where datagram.source == target {
                 arrivals.append(Arrival(at: Clock.now(), bytes: datagram.bytes))
             }

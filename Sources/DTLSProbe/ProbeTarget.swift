@@ -9,12 +9,16 @@ public struct ProbeTarget: Sendable {
     public let quick: Bool
     /// `--long`: what takes minutes (a retransmission budget run to its end).
     public let long: Bool
+    /// `--concurrent`: the server serves several clients at once, so slow checks may run beside the rest.
+    public let concurrent: Bool
 
-    public init(address: SocketAddress, tls: TLSConfiguration, quick: Bool = false, long: Bool = false) {
+    public init(address: SocketAddress, tls: TLSConfiguration, quick: Bool = false, long: Bool = false,
+                concurrent: Bool = false) {
         self.address = address
         self.tls = tls
         self.quick = quick
         self.long = long
+        self.concurrent = concurrent
     }
 
     /// How long to wait for an answer that should come at once.

@@ -12,7 +12,9 @@ struct ProbeCommand: ParsableCommand {
         discussion: """
             Each check runs on a fresh client socket: the cookie exchange and its amplification, the \
             HelloVerifyRequest, fragments, versions and suites, the retransmission timer, and records \
-            dtlsh protects itself with the association's keys (replays, bad tags, unknown epochs). \
+            dtlsh protects itself with the association's keys (replays, bad tags, unknown epochs), the \
+            client's flight 5 held and forged, reordered or repeated, and what follows a handshake \
+            (a restart from the same port, renegotiation, resumption). \
             Checks: \(ProbeBattery.ids.joined(separator: ", ")). Verdicts: pass, differs (legal, or unlike \
             the RFC's SHOULD), fail (a MUST broken), n/a, error. Exit status 0 when no check fails, 1 when \
             one does, 2 for bad usage.
@@ -46,6 +48,9 @@ struct ProbeCommand: ParsableCommand {
     @Flag(help: "Add what takes minutes: the retransmission timer run until the server gives up.")
     var long = false
 
+    @Flag(help: "The server serves several clients at once: time its resends beside the other checks.")
+    var concurrent = false
+
     func validate() throws {
         if let listen {
             if server != nil { throw ValidationError("--listen probes a client: give no server HOST:PORT with it") }
@@ -76,7 +81,8 @@ struct ProbeCommand: ParsableCommand {
         if let listen { return try runListening(on: listen) }
         guard let server else { return }
         let address = try SocketAddress(parsing: server)
-        let target = ProbeTarget(address: address, tls: try credentials.tlsConfiguration(), quick: quick, long: long)
+        let target = ProbeTarget(address: address, tls: try credentials.tlsConfiguration(), quick: quick, long: long,
+                                 concurrent: concurrent)
         let checks = try selectedChecks()
         if let why = ProbeBattery.unreachable(target) {
             throw CommandFailure.runtime(why)

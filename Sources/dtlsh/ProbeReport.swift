@@ -5,11 +5,11 @@ import DTLSShell
 /// or one JSON object per check and a summary object, written with the shell's `JSONWriter`.
 enum ProbeReport {
     static func textRow(_ r: CheckResult) -> String {
-        padded(r.id, 24) + " " + padded(r.verdict.rawValue, 8) + " " + r.evidence + "  [" + r.rfc + "]"
+        padded(r.id, idWidth) + " " + padded(r.verdict.rawValue, 8) + " " + r.evidence + "  [" + r.rfc + "]"
     }
 
     static var textHeader: String {
-        padded("CHECK", 24) + " VERDICT  EVIDENCE  [RFC]"
+        padded("CHECK", idWidth) + " VERDICT  EVIDENCE  [RFC]"
     }
 
     static func summary(_ results: [CheckResult], target: String) -> String {
@@ -35,6 +35,7 @@ enum ProbeReport {
         j.add("verdict", r.verdict.rawValue)
         j.add("evidence", r.evidence)
         j.addRaw("measured", measured.string)
+        j.add("duration_ms", (r.duration * 1000).rounded())
         return j.string
     }
 
@@ -54,6 +55,9 @@ enum ProbeReport {
     static func exitStatus(_ results: [CheckResult]) -> Int32 {
         results.contains { $0.verdict == .fail } ? 1 : 0
     }
+
+    /// The longest id, plaintext-alert-in-handshake.
+    private static let idWidth = 28
 
     private static func padded(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))

@@ -1,0 +1,216 @@
+import DTLSPlex
+import DTLSWire
+
+/// dtlsh's engine as a client driven by hand (manual mode): what the server sends is read from the raw
+/// socket and handed to OpenSSL only when the check says so, and what OpenSSL writes waits in the peer's
+/// queue. So OpenSSL makes the client's flight 5 (ClientKeyExchange, ChangeCipherSpec, Finished), and
+/// the check holds it and sends it as it is, repeated, reordered or with a record replaced. Manual mode
+/// holds the client's clock too: it never resends by itself behind the check's back.
+final class HeldHandshake {
+    let engine: Engine
+    let socket: EngineSocket
+    let peer: Peer
+    /// The same UDP socket, read and written raw.
+    let raw: ProbeSocket
+    /// The client's datagrams before flight 5 (its ClientHellos), as sent.
+    private(set) var sent: [[UInt8]] = []
+    /// The client's flight 5 as OpenSSL wrote it, not sent: empty until `runToFlight5` got there.
+    private(set) var flight: [[UInt8]] = []
+    /// The datagrams of the server's flight 4, as they came.
+    private(set) var serverFlight: [ProbeSocket.Arrival] = []
+    /// How long the server took to answer the client's last flight with its whole flight 4: a slow
+    /// server (the mbed TLS fixture takes most of a second) gets longer to show what it does.
+    private(set) var serverLatency = 0.0
+    private var lastSent = 0.0
+    /// How the probe ends a handshake it leaves.
+    private static let abort = Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */)
+
+    init(target: ProbeTarget) throws {
+        var settings = Engine.Settings(tls: target.tls)
+        settings.auto = false
+        engine = Engine(settings: settings)
+        let local = target.address.family == .inet6 ? "[::1]:0" : "127.0.0.1:0"
+        socket = try engine.openSocket(name: "probe", bind: SocketAddress(parsing: local), accepting: false)
+        peer = try engine.connect(name: "p1", socket: socket, to: target.address)
+        raw = ProbeSocket(udp: socket.udp, target: target.address)
+    }
+
+    /// Runs the handshake until OpenSSL has written flight 5 (held in `flight`); false when the server's
+    /// flights did not come within `wait` each, or the handshake failed.
+    func runToFlight5(wait: Double) throws -> Bool {
+        engine.step(peer, report: false)
+        try sendQueued()
+        // Each turn: the server's next datagrams, given to OpenSSL one by one; bounded by the flights of
+        // a handshake.
+        for _ in 0..<32 {
+            let arrivals = try raw.collect(for: wait, until: { !$0.isEmpty })
+            guard !arrivals.isEmpty else { return false }
+            for arrival in arrivals {
+                if arrival.decoded.helloVerifyRequest != nil { serverFlight.removeAll() } else { serverFlight.append(arrival) }
+                engine.byHand.inject(peer, arrival.bytes)
+                engine.step(peer, report: false)
+                guard peer.status == .handshaking else { return false }
+                if peer.sessionSecrets() != nil {
+                    flight = takeQueued()
+                    serverLatency = arrival.at - lastSent
+                    return true
+                }
+                try sendQueued()
+            }
+        }
+        return false
+    }
+
+    /// The secrets of the association flight 5 makes (known once OpenSSL wrote it).
+    func secrets() throws -> SessionSecrets {
+        guard let secrets = peer.sessionSecrets() else { throw ProbeError("no record keys for \(peer.cipher ?? "this suite")") }
+        return secrets
+    }
+
+    /// How long to wait for an answer that should come at once, `least` at least.
+    func answerWindow(atLeast least: Double) -> Double { max(least, 3 * serverLatency) }
+
+    /// The random of the server's ServerHello: a flight 4 with another is a new handshake.
+    var serverRandom: [UInt8]? { serverFlight.lazy.compactMap(\.decoded.serverHello).first?.random }
+
+    /// The records of the held flight, in order.
+    var flightRecords: [Record] { flight.flatMap { RecordLayer.split($0).records } }
+
+    /// Ended on the server, or left as it is: `end` sends nothing more.
+    var ended = false
+    /// The next record numbers `resent` gives, above what OpenSSL used (and the probe's alerts at 10).
+    private var nextSequence: [UInt16: UInt64] = [0: 20, 1: 20]
+
+    /// `datagrams` as the client's own resend carries them: the same messages in records with new
+    /// numbers (a server's replay window drops a record number seen before), epoch-1 ones protected again.
+    func resent(_ datagrams: [[UInt8]]) throws -> [[UInt8]] {
+        let protector = try RecordProtector(try secrets(), writer: .client)
+        return try datagrams.map { datagram in
+            try OutgoingDatagram(try RecordLayer.split(datagram).records.map { record -> OutgoingRecord in
+                let epoch = record.header.epoch
+                let sequence = nextSequence[epoch, default: 20]
+                nextSequence[epoch] = sequence + 1
+                var copy = record.outgoing()
+                copy.sequence = sequence
+                if epoch > 0 {
+                    let opened = try protector.unprotect(Array(record.fragment), contentType: record.header.contentType,
+                                                         version: record.header.version, epoch: epoch, sequence: record.header.sequence)
+                    copy.payload = try protector.protect(opened, contentType: record.header.contentType, version: record.header.version,
+                                                         epoch: epoch, sequence: sequence)
+                }
+                return copy
+            }).encoded
+        }
+    }
+
+    /// Whether a datagram the check sent carried the client's ChangeCipherSpec.
+    private var sentChangeCipherSpec = false
+
+    func send(_ datagrams: [[UInt8]]) throws {
+        for datagram in datagrams {
+            try raw.send(datagram)
+            sentChangeCipherSpec = sentChangeCipherSpec
+                || RecordLayer.split(datagram).records.contains { $0.header.contentType == ContentType.changeCipherSpec.rawValue }
+        }
+    }
+
+    /// Hands the server's datagrams from arrival `start` on to OpenSSL, and those still coming, until the
+    /// client is done or `wait` passes: whether the server's Finished checks out.
+    func completes(from start: Int, wait: Double) throws -> Bool {
+        var given = start
+        let end = Clock.now() + wait
+        while true {
+            for arrival in raw.arrivals[given...] where peer.status == .handshaking {
+                engine.byHand.inject(peer, arrival.bytes)
+                engine.step(peer, report: false)
+            }
+            given = raw.arrivals.count
+            let left = end - Clock.now()
+            if peer.status != .handshaking || left <= 0 { return peer.status == .established }
+            try raw.collect(for: left) { !$0.isEmpty }
+        }
+    }
+
+    /// Ends the association on the server, whatever state the check left it in: a close_notify once the
+    /// client is done, a fatal alert under the new keys once the client's ChangeCipherSpec went (the
+    /// server reads only that epoch then), else in clear.
+    func end() {
+        guard !ended else { return }
+        ended = true
+        if peer.status == .established {
+            engine.close(peer)
+            engine.flush(socket)
+            return
+        }
+        // Ended already: gnutls-serv, back to reading hellos only, would never read past more.
+        guard !raw.arrivals.flatMap(\.decoded.alerts).contains(where: { $0.level == AlertLevel.fatal }) else { return }
+        guard sentChangeCipherSpec, let protector = try? RecordProtector(try secrets(), writer: .client) else {
+            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 100)).encoded { try? raw.send(datagram) }
+            return
+        }
+        guard !droppedSilently() else { return }
+        if let datagram = try? protector.datagram(Self.abort, sequence: 100) { try? raw.send(datagram) }
+    }
+
+    /// Whether the server gave the handshake up (gnutls-serv does, without a word, at a wrong
+    /// Finished): the ClientHello again tells. A server still in the handshake ignores it or resends its
+    /// flight 4 (the same ServerHello); one that dropped it answers as to a new client (a new handshake,
+    /// ended at once in clear, where the server reads), or refuses the hello with an alert.
+    private func droppedSilently() -> Bool {
+        guard let hello = sent.last, let again = try? resent([hello]), (try? send(again)) != nil,
+              let answer = try? raw.collect(for: 0.3, until: { $0.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil
+                  || !$0.decoded.alerts.isEmpty } })
+        else { return false }
+        if let fresh = answer.lazy.compactMap(\.decoded.serverHello).first, fresh.random != serverRandom {
+            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 101)).encoded { try? raw.send(datagram) }
+            ended = true
+            return true
+        }
+        // A HelloVerifyRequest: no state kept; an alert (s_server finds the cookie stale): nothing open.
+        if answer.contains(where: { $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }) {
+            ended = true
+            return true
+        }
+        return false
+    }
+
+    private func takeQueued() -> [[UInt8]] {
+        let queued = peer.outboundQueue.all
+        _ = try? engine.byHand.drop(peer, .outbound, index: nil)
+        return queued
+    }
+
+    private func sendQueued() throws {
+        let queued = takeQueued()
+        sent += queued
+        try send(queued)
+        if !queued.isEmpty { lastSent = Clock.now() }
+    }
+}
+
+extension ProbeContext {
+    /// A handshake driven by hand to the client's flight 5, held; ended by `finish`. `nil` when the
+    /// handshake did not get that far.
+    func heldHandshake() throws -> HeldHandshake? {
+        let held = try HeldHandshake(target: target)
+        atFinish { held.end() }
+        return try held.runToFlight5(wait: target.answerWait) ? held : nil
+    }
+}
+
+extension ProbeSocket.Arrival {
+    /// The server switched to its new keys: a ChangeCipherSpec, or anything of a later epoch.
+    var switchedEpoch: Bool {
+        RecordLayer.split(bytes).records.contains {
+            $0.header.contentType == ContentType.changeCipherSpec.rawValue || $0.header.epoch > 0
+        }
+    }
+}
+
+extension Record {
+    /// The record again, as DTLSWire's encoder writes it (`payload` replaces the fragment).
+    func outgoing(payload: [UInt8]? = nil) -> OutgoingRecord {
+        OutgoingRecord(contentType: header.contentType, version: header.version, epoch: header.epoch,
+                       sequence: header.sequence, payload: payload ?? Array(fragment))
+    }
+}
