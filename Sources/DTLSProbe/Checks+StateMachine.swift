@@ -49,37 +49,6 @@ extension ProbeCheck {
         return Outcome(verdict: .differs, evidence: named + " (RFC 5246 §7.2.2: decrypt_error)", measured: measured)
     }
 
-    static let plaintextAlertInHandshake = ProbeCheck(
-        "plaintext-alert-in-handshake", rfc: "RFC 5246 §7.2, RFC 6347 §4.1.2.7",
-        summary: "a fatal alert in clear from the client's address mid-handshake ends it (informational: anyone can spoof one)"
-    ) { context in
-        guard let held = try context.heldHandshake() else {
-            return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-        }
-        // Above the record numbers of the hellos and of flight 5, which follows it.
-        try held.raw.send(try OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: AlertDescription.handshakeFailure),
-                                                      sequence: 10)).encoded)
-        // Nothing more until the server shows it is still in the handshake by resending flight 4 (the
-        // same ServerHello) when its timer fires: records to a server that ended it are stray, and
-        // gnutls-serv, back to reading hellos only, would never read past them; a repeated ClientHello is
-        // no test either (openssl s_server keeps cookies per handshake and refuses it).
-        // RFC 6347's first timeout is 1 s (mbed TLS: 0.5 s), and flight 4 has just come.
-        let wait = context.target.quick ? 1.3 : 2.0
-        let resend = try held.raw.collect(for: wait) { arrivals in
-            arrivals.contains { $0.decoded.serverHello.map { $0.random == held.serverRandom } ?? false }
-        }
-        guard resend.contains(where: { $0.decoded.serverHello != nil }) else {
-            held.ended = true
-            return Outcome(verdict: .pass, evidence: "the handshake ended: no resend of flight 4 within \(Formatting.fixed(wait, 1)) s (spoofable from the client's address)")
-        }
-        let start = held.raw.arrivals.count
-        try held.send(held.flight)
-        if try held.completes(from: start, wait: context.target.answerWait) {
-            return Outcome(verdict: .differs, evidence: "ignored: flight 4 came again, and flight 5 completed the handshake (an unauthenticated alert changed nothing)")
-        }
-        return Outcome(verdict: .pass, evidence: "the handshake ended: flight 4 came again, but flight 5 went unanswered")
-    }
-
     static let outOfOrderHandshake = ProbeCheck(
         "out-of-order-handshake", rfc: "RFC 6347 §4.2.2, §4.1",
         summary: "ChangeCipherSpec before ClientKeyExchange, Finished before ChangeCipherSpec, a gap in message_seq"
@@ -116,28 +85,47 @@ extension ProbeCheck {
         let helloSent = Clock.now()
         try held.send(try held.resent([hello]))
         let helloAnswer = try held.raw.collect(for: window) { arrivals in arrivals.contains { $0.decoded.serverHello != nil } }
-        let helloResend = helloAnswer.first { $0.decoded.serverHello != nil }.map { ($0.at - helloSent) * 1000 }
-
-        let start = held.raw.arrivals.count
-        try held.send(held.flight)
-        guard try held.completes(from: start, wait: context.target.answerWait) else {
+        let answered = helloAnswer.first { $0.decoded.serverHello != nil }
+        let helloResend = answered.map { ($0.at - helloSent) * 1000 }
+        let first = try repeatFlight5(held, context.target)
+        func ms(_ delay: Double) -> String { "\(Formatting.fixed(delay, delay < 10 ? 1 : 0)) ms" }
+        func said(_ delay: Double?, _ what: String) -> String { delay.map { "\(what) again after \(ms($0))" } ?? "ignored" }
+        func milliseconds(_ key: String, _ value: Double?) -> [(String, MeasuredValue)] {
+            value.map { [(key, .number(($0 * 10).rounded() / 10))] } ?? []
+        }
+        // A ServerHello with another random is a new handshake in place of the one in progress (tinydtls
+        // takes every ClientHello with a valid cookie for a restart): the client's flight 5, made for the
+        // first, cannot complete it, so a duplicated or late hello costs the client its handshake.
+        if let answered, answered.decoded.serverHello?.random != held.serverRandom, !first.completed {
+            let replaced = "a repeated ClientHello → a new handshake (a ServerHello with a new random) after \(ms(helloResend ?? 0)),"
+                + " and flight 5 then no longer completes the handshake"
+            // The repeated flight 5 on a handshake of its own, no hello repeated.
+            guard let other = try context.heldHandshake() else {
+                return Outcome(verdict: .fail, evidence: replaced + "; no second handshake reached flight 5", measured: [("hello", .text("restarted"))])
+            }
+            let second = try repeatFlight5(other, context.target)
+            let then = second.completed ? said(second.resend, "ChangeCipherSpec+Finished") : "the handshake did not complete"
+            return Outcome(verdict: .fail, evidence: replaced + "; on another handshake, a repeated flight 5 → " + then,
+                           measured: [("hello", .text("restarted"))] + milliseconds("finished_resend_ms", second.resend))
+        }
+        guard first.completed else {
             return Outcome(verdict: .error, evidence: "the handshake did not complete after flight 5")
         }
-        let finishedSent = Clock.now()
-        try held.send(try held.resent(held.flight))
-        let finishedAnswer = try held.raw.collect(for: held.answerWindow(atLeast: context.target.silence)) { arrivals in
-            arrivals.contains(where: \.switchedEpoch)
-        }
-        let finishedResend = finishedAnswer.first(where: \.switchedEpoch).map { ($0.at - finishedSent) * 1000 }
-
-        func said(_ delay: Double?, _ what: String) -> String {
-            delay.map { "\(what) again after \(Formatting.fixed($0, $0 < 10 ? 1 : 0)) ms" } ?? "ignored"
-        }
-        let evidence = "a repeated ClientHello → \(said(helloResend, "flight 4")); a repeated flight 5 → \(said(finishedResend, "ChangeCipherSpec+Finished"))"
-        var measured: [(String, MeasuredValue)] = []
-        if let helloResend { measured.append(("hello_resend_ms", .number((helloResend * 10).rounded() / 10))) }
-        if let finishedResend { measured.append(("finished_resend_ms", .number((finishedResend * 10).rounded() / 10))) }
+        let evidence = "a repeated ClientHello → \(said(helloResend, "flight 4")); a repeated flight 5 → \(said(first.resend, "ChangeCipherSpec+Finished"))"
+        let measured = milliseconds("hello_resend_ms", helloResend) + milliseconds("finished_resend_ms", first.resend)
         // A server that waits for its own timer still completes: the RFC's SHOULD, never a failure.
-        return Outcome(verdict: helloResend != nil && finishedResend != nil ? .pass : .differs, evidence: evidence, measured: measured)
+        return Outcome(verdict: helloResend != nil && first.resend != nil ? .pass : .differs, evidence: evidence, measured: measured)
+    }
+
+    /// What flight 5 did, and then the same flight again (new record numbers), sent the moment the
+    /// handshake completed: the delay of the server's ChangeCipherSpec+Finished again (ms), or nil.
+    private static func repeatFlight5(_ held: HeldHandshake, _ target: ProbeTarget) throws -> (completed: Bool, resend: Double?) {
+        let start = held.raw.arrivals.count
+        try held.send(try held.resent(held.flight))
+        guard try held.completes(from: start, wait: held.answerWindow(atLeast: target.answerWait)) else { return (false, nil) }
+        let sent = Clock.now()
+        try held.send(try held.resent(held.flight))
+        let answer = try held.raw.collect(for: held.answerWindow(atLeast: target.silence)) { arrivals in arrivals.contains(where: \.switchedEpoch) }
+        return (true, answer.first(where: \.switchedEpoch).map { ($0.at - sent) * 1000 })
     }
 }

@@ -19,16 +19,24 @@ extension ProbeSocket {
     /// if that opened a handshake (a ServerHello) or got no answer (state kept elsewhere).
     func abandon(sending abort: [UInt8], wait: Double) {
         if onlyCookieRequested, let request = arrivals.last?.decoded.helloVerifyRequest {
-            // Below the alert's sequence, above those the probe's hellos use.
-            guard let hello = try? OutgoingClientHello().answering(request).datagram(messageSeq: 1, sequence: 50),
-                  (try? send(hello)) != nil else { return }
-            let answer = (try? collect(for: wait) { arrivals in
-                arrivals.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
-            }) ?? []
-            let opened = answer.contains { $0.decoded.serverHello != nil }
-            let ended = answer.contains { $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
-            guard opened || !ended else { return }
+            abandonCookieExchange(request, sending: abort, wait: wait)
+            return
         }
+        try? send(abort)
+    }
+
+    /// Ends a cookie exchange the server started with `request`: the hello completed with its cookie,
+    /// then `abort` only if that opened a handshake (a ServerHello) or got no answer.
+    func abandonCookieExchange(_ request: HelloVerifyRequest, sending abort: [UInt8], wait: Double) {
+        // Below the alert's sequence, above those the probe's hellos use.
+        guard let hello = try? OutgoingClientHello().answering(request).datagram(messageSeq: 1, sequence: 50),
+              (try? send(hello)) != nil else { return }
+        let answer = (try? collect(for: wait) { arrivals in
+            arrivals.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
+        }) ?? []
+        let opened = answer.contains { $0.decoded.serverHello != nil }
+        let ended = answer.contains { $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
+        guard opened || !ended else { return }
         try? send(abort)
     }
 }

@@ -52,14 +52,27 @@ struct Reordering: Sendable {
     let name: String
     /// Its name in `measured`.
     let key: String
+    /// The client sent the flight as two datagrams, ClientKeyExchange+ChangeCipherSpec and Finished, which
+    /// the network swapped: its resend is those two again, in order, not the flight in one datagram (a
+    /// server that reads epoch 1 only, once the CCS came, may drop a datagram that begins in epoch 0 whole,
+    /// tinydtls does, and with it a Finished packed behind).
+    let twoDatagrams: Bool
     /// The flight's records in the datagrams to send, one after another.
     let arrange: @Sendable (_ clear: [OutgoingRecord], _ changeCipherSpec: [OutgoingRecord], _ finished: [OutgoingRecord]) -> [[OutgoingRecord]]
+
+    init(name: String, key: String, twoDatagrams: Bool = false,
+         arrange: @escaping @Sendable ([OutgoingRecord], [OutgoingRecord], [OutgoingRecord]) -> [[OutgoingRecord]]) {
+        self.name = name
+        self.key = key
+        self.twoDatagrams = twoDatagrams
+        self.arrange = arrange
+    }
 
     static let all = [
         Reordering(name: "CCS before ClientKeyExchange", key: "ccs_before_key_exchange") { clear, ccs, finished in [ccs + clear + finished] },
         Reordering(name: "Finished before CCS", key: "finished_before_ccs") { clear, ccs, finished in [clear + finished + ccs] },
         // The Finished's message_seq is one past the ClientKeyExchange's, which comes after it.
-        Reordering(name: "message_seq gap", key: "message_seq_gap") { clear, ccs, finished in [finished, clear + ccs] },
+        Reordering(name: "message_seq gap", key: "message_seq_gap", twoDatagrams: true) { clear, ccs, finished in [finished, clear + ccs] },
     ]
 
     func run(_ held: HeldHandshake, _ target: ProbeTarget) throws -> Outcome {
@@ -88,8 +101,9 @@ struct Reordering: Sendable {
         }
         if let outcome = try judge(try held.raw.collect(for: held.answerWindow(atLeast: target.silence), until: ended),
                                    completed: .buffered) { return outcome }
-        // What the client's timer would do: the flight again, in order.
-        try held.send(try held.resent(held.flight))
+        // What the client's timer would do: the flight again, in order, in the datagrams it sent it in.
+        let inOrder = twoDatagrams ? [try OutgoingDatagram(clear + ccs).encoded, try OutgoingDatagram(finished).encoded] : held.flight
+        try held.send(try held.resent(inOrder))
         return try judge(try held.raw.collect(for: target.answerWait, until: ended), completed: .ignored) ?? .wedged
     }
 }

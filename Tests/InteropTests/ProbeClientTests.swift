@@ -74,6 +74,9 @@ import Testing
         #expect((1.8...2.2).contains(backoff), "backoff \(backoff)")
         #expect(report.measured["client-wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
         #expect(report.measured["client-handshake"]?["suite"] as? String == "PSK-AES128-GCM-SHA256")
+        // Each check timed from its connection to its verdict: the timer's waits out three resends.
+        #expect(report.durations.count == 8 && report.durations.values.allSatisfy { $0 > 0 }, "\(report.durations)")
+        #expect((report.durations["client-resend-timer"] ?? 0) > initial, "\(report.durations)")
     }
 
     /// gnutls-cli passes every check but the timer's: it waits 1 s, then 3 s (×3, where the RFC doubles).

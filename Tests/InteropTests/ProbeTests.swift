@@ -8,6 +8,8 @@ import Testing
     struct Report {
         let verdicts: [String: String]
         let measured: [String: [String: Any]]
+        /// Each check's `duration_ms`.
+        let durations: [String: Double]
         let status: Int32?
         let output: String
 
@@ -15,13 +17,16 @@ import Testing
         init(of p: Subprocess, status: Int32?) {
             var verdicts: [String: String] = [:]
             var measured: [String: [String: Any]] = [:]
+            var durations: [String: Double] = [:]
             for object in p.stdout.split(separator: "\n").compactMap(ProbeTests.jsonObject) {
                 guard let id = object["check"] as? String else { continue }
                 verdicts[id] = object["verdict"] as? String
                 measured[id] = object["measured"] as? [String: Any]
+                durations[id] = object["duration_ms"] as? Double
             }
             self.verdicts = verdicts
             self.measured = measured
+            self.durations = durations
             self.status = status
             output = p.stdout + p.stderr
         }
@@ -52,6 +57,8 @@ import Testing
             #expect(report.verdicts[id] == "pass", "\(id): \(report.output)")
         }
         #expect(report.measured["wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
+        // After the spoofed alert a fresh hello from the port is a new client's; a live handshake's port gets nothing.
+        #expect(report.measured["plaintext-alert-in-handshake"]?["answer"] as? String == "new-client", "\(report.output)")
         // OpenSSL buffers a Finished that comes before the ClientKeyExchange, and drops an early CCS.
         #expect(report.measured["out-of-order-handshake"]?["message_seq_gap"] as? String == "buffered", "\(report.output)")
         #expect(report.measured["out-of-order-handshake"]?["ccs_before_key_exchange"] as? String == "ignored", "\(report.output)")
@@ -140,6 +147,7 @@ import Testing
         #expect(report.measured["renegotiation"]?["answer"] as? String == "no_renegotiation", "\(report.output)")
         #expect(report.verdicts["restart-same-port"] == "differs", "\(report.output)")
         #expect(report.measured["retransmit-on-duplicate"]?["finished_resend_ms"] != nil, "\(report.output)")
+        #expect(report.measured["plaintext-alert-in-handshake"]?["answer"] as? String == "new-client", "\(report.output)")
         #expect(report.status == 0)
         #expect(took < 40, "the quick battery took \(took) s")
     }
@@ -174,6 +182,7 @@ import Testing
         #expect(report.verdicts["restart-same-port"] == "differs", "\(report.output)")
         #expect(report.verdicts["retransmit-on-duplicate"] == "differs", "\(report.output)")
         #expect(report.measured["retransmit-on-duplicate"]?.isEmpty == true, "\(report.output)")
+        #expect(report.measured["plaintext-alert-in-handshake"]?["answer"] as? String == "new-client", "\(report.output)")
         #expect(took < 50, "the quick battery took \(took) s")
     }
 
@@ -210,6 +219,7 @@ import Testing
         }
         #expect(report.verdicts["retransmit-on-duplicate"] == "differs", "\(report.output)")
         #expect(report.measured["retransmit-on-duplicate"]?["hello_resend_ms"] != nil, "\(report.output)")
+        #expect(report.measured["plaintext-alert-in-handshake"]?["answer"] as? String == "new-client", "\(report.output)")
         #expect(report.measured["renegotiation"]?["answer"] as? String == "ignored", "\(report.output)")
         #expect(report.verdicts["resumption"] == "differs", "\(report.output)")
         #expect(report.verdicts["restart-same-port"] == "differs", "\(report.output)")

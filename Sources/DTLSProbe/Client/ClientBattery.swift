@@ -56,14 +56,19 @@ public enum ClientBattery {
             return result(.fail, "\(source) sent \(hellos) ClientHello(s) and none the server could admit\(why)",
                           [("hellos", .number(Double(hellos)))])
         case let .client(session):
+            let began = Clock.now()
             defer { listener.finish(session) }
             connected(session.source)
+            var judged: CheckResult
             do {
                 let outcome = try check.run(session)
-                return result(outcome.verdict, outcome.evidence, outcome.measured)
+                judged = result(outcome.verdict, outcome.evidence, outcome.measured)
             } catch {
-                return result(.error, "\(error)")
+                judged = result(.error, "\(error)")
             }
+            // From the connection taken to the verdict: the wait for the client is the user's, not the check's.
+            judged.duration = Clock.now() - began
+            return judged
         }
     }
 }
