@@ -113,7 +113,7 @@ extension ProbeCheck {
         }
         let evidence = "a repeated ClientHello → \(said(helloResend, "flight 4")); a repeated flight 5 → \(said(first.resend, "ChangeCipherSpec+Finished"))"
         let measured = milliseconds("hello_resend_ms", helloResend) + milliseconds("finished_resend_ms", first.resend)
-        // A server that waits for its own timer still completes: the RFC's SHOULD, never a failure.
+        // A server that ignores a repeat still completes when its own timer fires: the RFC's SHOULD unmet, no failure.
         return Outcome(verdict: helloResend != nil && first.resend != nil ? .pass : .differs, evidence: evidence, measured: measured)
     }
 
