@@ -30,27 +30,18 @@ extension ProbeCheck {
             return times[times.count - 1] + last * last / previous > end
         }
         let times = [first.at] + resends(later)
-        let intervals = zip(times.dropFirst(), times).map { ($0 - $1) * 1000 }
-        guard let initial = intervals.first else {
+        guard let timing = ResendTiming(times: times) else {
             return Outcome(verdict: .fail, evidence: "no resend within \(Int(budget)) s of silence")
         }
-        let ratios = zip(intervals.dropFirst(), intervals).map { $0 / $1 }
-        let backoff = ratios.isEmpty ? nil : ratios.sorted()[ratios.count / 2]
-        var measured: [(String, MeasuredValue)] = [
-            ("initial_timeout_ms", .number(initial.rounded())), ("retransmissions", .number(Double(intervals.count))),
-            ("intervals_ms", .numbers(intervals.map { $0.rounded() })),
-        ]
-        if let backoff { measured.append(("backoff", .number((backoff * 100).rounded() / 100))) }
-        let shown = intervals.map { String(Int($0.rounded())) }.joined(separator: ", ")
-        var evidence = "\(intervals.count) resend(s) after \(shown) ms"
-        if let backoff { evidence += "; backoff ×\(Formatting.fixed(backoff, 2))" }
+        var measured = timing.measured
+        var evidence = timing.evidence
         if context.target.long, let last = times.last {
             let silentFor = Clock.now() - last
             evidence += "; then silent (gave up) for \(Int(silentFor)) s"
             measured.append(("gave_up_after_s", .number((last - first.at).rounded())))
         }
         // RFC 6347 §4.2.4.1: the timer doubles, up to 60 s. A constant timer still recovers: differs.
-        if let backoff, backoff < 1.5 || backoff > 2.5 {
+        if let backoff = timing.backoff, backoff < 1.5 || backoff > 2.5 {
             return Outcome(verdict: .differs, evidence: evidence + " (the RFC doubles)", measured: measured)
         }
         return Outcome(verdict: .pass, evidence: evidence, measured: measured)
