@@ -109,9 +109,10 @@ struct EngineOptions: ParsableArguments {
                                  showData: traceLevel >= .flights)
             text.diagnosis = HandshakeDiagnosis.lookup(in: engine)
             let brief = brief && traceLevel == .off
-            engine.subscribe(text.interest) { e in
+            // A brief server shows nothing of admission: none of its events is built.
+            engine.subscribe(brief ? text.interest.subtracting(.admission) : text.interest) { e in
                 if brief && !Self.briefLine(e) { return }
-                text.lines(e).forEach { write(textFD, $0) }
+                text.forEachLine(e) { write(textFD, $0) }
             }
             // Datagram events are built anyway from the flights level up: say what OpenSSL will discard silently.
             if traceLevel >= .flights {
@@ -121,13 +122,11 @@ struct EngineOptions: ParsableArguments {
         return sinks
     }
 
-    /// What a brief server prints: a peer's beginning and end, failures, sockets.
+    /// What a brief server prints of the events it gets (admission's it never
+    /// subscribes to): a peer's establishment and end, failures, sockets.
     static func briefLine(_ e: Event) -> Bool {
-        switch e.kind {
-        case .cookieOK, .peerCreated: false
-        case let .alert(_, level, _): level == "fatal"
-        default: true
-        }
+        if case let .alert(_, level, _) = e.kind { return level == "fatal" }
+        return true
     }
 
     /// The default: stdout through Output.line (gathered while Output.buffering
