@@ -296,13 +296,11 @@ final class OpenSSLErrorQueue {
     }
 }
 
-/// Starts at the configured timeout and doubles to OpenSSL's 60 s cap. Never
-/// under 15 ms: OpenSSL counts anything shorter as already expired (notes §3).
+/// Starts at the configured timeout and doubles to OpenSSL's 60 s cap (the
+/// context holds both, never under 15 ms).
 private func connectionTimerCallback(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
-    let c = TLSContext.from(ssl)?.configuration
-    let initial = UInt32(max(15, c?.timerInitialMilliseconds ?? 1000)) * 1000
-    let cap = UInt32(max(15, min(c?.timerMaxMilliseconds ?? 60_000, 60_000))) * 1000
-    let length = previous == 0 ? min(initial, cap) : min(previous * 2, cap)
+    let (initial, cap) = TLSContext.with(ssl) { ($0.timerInitialMicroseconds, $0.timerCapMicroseconds) } ?? (1_000_000, 60_000_000)
+    let length = previous == 0 ? initial : min(previous * 2, cap)
     _ = DatagramBIO.with(SSL_get_rbio(ssl)) { $0.timerLength = length }
     return length
 }
