@@ -140,32 +140,33 @@ public struct EventText {
                        _ f: String = "", _ g: String = "") -> String {
         let count = a.utf8.count + b.utf8.count + c.utf8.count + d.utf8.count + e.utf8.count + f.utf8.count + g.utf8.count
         return String(unsafeUninitializedCapacity: count) { buffer in
-            var end = 0
-            func put(_ part: String) {
-                // Native and small strings are contiguous: one copy each.
-                let copied: Void? = part.utf8.withContiguousStorageIfAvailable { bytes in
-                    if let from = bytes.baseAddress, !bytes.isEmpty {
-                        (buffer.baseAddress! + end).initialize(from: from, count: bytes.count)
-                    }
-                }
-                if copied != nil {
-                    end += part.utf8.count
-                } else {
-                    for byte in part.utf8 {
-                        buffer[end] = byte
-                        end += 1
-                    }
-                }
-            }
-            put(a)
-            put(b)
-            put(c)
-            put(d)
-            put(e)
-            put(f)
-            put(g)
-            return end
+            // Not a nested function over a captured `var`: that one would be
+            // checked for exclusive access at run time on every call.
+            var end = copy(a, into: buffer, at: 0)
+            end = copy(b, into: buffer, at: end)
+            end = copy(c, into: buffer, at: end)
+            end = copy(d, into: buffer, at: end)
+            end = copy(e, into: buffer, at: end)
+            end = copy(f, into: buffer, at: end)
+            return copy(g, into: buffer, at: end)
         }
+    }
+
+    /// Copies `part`'s UTF-8 into `buffer` from `start`; returns where it ends.
+    private static func copy(_ part: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+        // Native and small strings are contiguous: one copy each.
+        let copied: Void? = part.utf8.withContiguousStorageIfAvailable { bytes in
+            if let from = bytes.baseAddress, !bytes.isEmpty {
+                (buffer.baseAddress! + start).initialize(from: from, count: bytes.count)
+            }
+        }
+        if copied != nil { return start + part.utf8.count }
+        var end = start
+        for byte in part.utf8 {
+            buffer[end] = byte
+            end += 1
+        }
+        return end
     }
 }
 
