@@ -38,7 +38,7 @@ final class Admission {
         }
         // One reason for every host: a reason per address would let a spoofer grow the drop table.
         let share = engine.settings.effectiveHalfOpenShare
-        guard s.halfOpenCount(from: d.source) < share else {
+        guard s.halfOpenBelow(share, from: d.source) else {
             engine.drop(d, on: s, peer: nil, reason: "half-open share of one address reached (\(share))")
             return
         }
@@ -60,10 +60,12 @@ final class Admission {
             return
         }
         listener.address = d.source
-        listener.bio.source = d.source
-        listener.bio.overhead = d.source.headerOverhead
+        // Once: every `listener.bio` would retain and release it again.
+        let bio = listener.bio
+        bio.source = d.source
+        bio.overhead = d.source.headerOverhead
         // Lent, not copied: DTLSv1_listen reads it now, while the slot holds it.
-        _ = listener.bio.borrow(d.bytes)
+        _ = bio.borrow(d.bytes)
         // The listener serves every unknown source in turn: what it saw of the
         // others' hellos is not the story of the peer it may become.
         if !listener.flights.isEmpty { listener.flights.removeAll() }
@@ -71,19 +73,19 @@ final class Admission {
         engine.cookieJar.lastVerification = nil
         // The HelloVerifyRequest goes straight to the send batch unless
         // someone wants to see it (cookie_sent, its handshake message).
-        let direct = engine.maySendDirect(listener) && !engine.wants(.lifecycle) && !engine.wants(.protocolDetail)
+        let direct = engine.maySendDirect(listener) && !engine.wants(.admission) && !engine.wants(.protocolDetail)
         let sentBefore = listener.counters.datagramsOut, bytesBefore = listener.counters.bytesOut
-        listener.bio.sendsDirect = direct
+        bio.sendsDirect = direct
         let outcome = listener.connection.listen(writingAddressTo: listenPeerAddress)
-        listener.bio.sendsDirect = false
+        bio.sendsDirect = false
         let sentDirect = listener.counters.datagramsOut - sentBefore
         // A HelloVerifyRequest is the socket's, not the listener's: the peer it
         // may become starts counting at the hello with the cookie.
         listener.counters.datagramsOut = sentBefore
         listener.counters.bytesOut = bytesBefore
         // Whatever DTLSv1_listen did not read is no longer anyone's.
-        listener.bio.discardInbound()
-        let written = listener.bio.outbound.isEmpty ? [] : listener.bio.outbound.removeAll()
+        bio.discardInbound()
+        let written = bio.outbound.isEmpty ? [] : bio.outbound.removeAll()
         if engine.cookieJar.lastVerification == false {
             engine.statistics.cookiesBad += 1
             engine.emit(.cookieBad(from: d.source), socket: s.name, peer: nil)
@@ -92,7 +94,7 @@ final class Admission {
         case .verified:
             listener.clientRandom = RecordLayer.initialClientHelloRandom(in: d.bytes)
             engine.statistics.cookiesOK += 1
-            engine.emit(.cookieOK(from: d.source), socket: s.name, peer: nil)
+            engine.emit(.cookieOK(from: d.source), socket: s.name, peer: nil, as: .admission)
             promote(listener, on: s, replacing: replacing)
         case .answered:
             engine.statistics.cookiesSent += sentDirect
@@ -121,7 +123,7 @@ final class Admission {
                             socket: s.name, peer: nil, as: .protocolDetail)
             }
             engine.emit(.cookieSent(to: source, length: HelloVerifyRequest.cookie(inDatagram: d)?.count ?? 0),
-                        socket: s.name, peer: nil)
+                        socket: s.name, peer: nil, as: .admission)
         }
     }
 

@@ -13,8 +13,10 @@ final class DTLSConnection {
     let ssl: OpaquePointer
     /// The SSL's transport, for reading and writing: SSL_free frees it.
     let bio: DatagramBIO
-    /// The engine's, and the engine outlives its peers: unretained.
-    private unowned(unsafe) let errors: OpenSSLErrorQueue
+    /// The engine's, and the engine outlives its peers: unretained, and used
+    /// through `withErrors` (an unowned(unsafe) reference is still retained
+    /// and released around each use: at every read and write).
+    private let errors: Unmanaged<OpenSSLErrorQueue>
     /// The datagram payload limit set with SSL_set_mtu.
     let mtu: Int
 
@@ -31,7 +33,7 @@ final class DTLSConnection {
         guard let ssl = SSL_new(context.ctx) else { throw OpenSSLError.drain("SSL_new") }
         self.ssl = ssl
         self.bio = DatagramBIO(overhead: overhead)
-        self.errors = errors
+        self.errors = Unmanaged.passUnretained(errors)
         self.mtu = mtu
         SSL_set_bio(ssl, bio.bio, bio.bio)
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
@@ -67,12 +69,12 @@ final class DTLSConnection {
     /// call may follow any other OpenSSL call (a step by hand), so the error
     /// queue is cleared whatever the books say.
     func handshake(fresh: Bool) -> (returned: Int32, outcome: SSLOutcome) {
-        errors.prepare(fresh: fresh)
+        withErrors { $0.prepare(fresh: fresh) }
         let r = onOwnClock { SSL_do_handshake(ssl) }
         let code = SSL_get_error(ssl, r)
         // WANT_READ means the queue was empty (SSL_get_error looks there
         // first); a finished handshake may have left notes behind.
-        errors.knownEmpty = code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE
+        withErrors { $0.knownEmpty = code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE }
         if r == 1 { return (r, .progressed) }
         switch code {
         case SSL_ERROR_WANT_READ: return (r, .wantsRead)
@@ -85,22 +87,22 @@ final class DTLSConnection {
     /// as `returned`. A close_notify is answered here, as OpenSSL's own
     /// shutdown would, and comes back as `.closed`. `fresh` as for `handshake`.
     func read(into buffer: UnsafeMutableRawPointer, capacity: Int32, fresh: Bool) -> (returned: Int32, outcome: SSLOutcome) {
-        errors.prepare(fresh: fresh)
+        withErrors { $0.prepare(fresh: fresh) }
         let n = onOwnClock { SSL_read(ssl, buffer, capacity) }
         if n > 0 { return (n, .progressed) }
         let code = SSL_get_error(ssl, n)
         switch code {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
             // SSL_get_error says WANT_READ only when the queue is empty.
-            errors.knownEmpty = true
+            withErrors { $0.knownEmpty = true }
             return (n, code == SSL_ERROR_WANT_READ ? .wantsRead : .wantsWrite)
         case SSL_ERROR_ZERO_RETURN:
             OpenSSLError.clearQueue()
             _ = onOwnClock { SSL_shutdown(ssl) }
-            errors.knownEmpty = false
+            withErrors { $0.knownEmpty = false }
             return (n, .closed)
         default:
-            errors.knownEmpty = false
+            withErrors { $0.knownEmpty = false }
             return (n, .failed(OpenSSLError.drain("SSL_read", sslError: code)))
         }
     }
@@ -109,10 +111,10 @@ final class DTLSConnection {
     /// `handshake`; an answer from inside a read pass follows a successful
     /// read, so the queue is known to be empty there.
     func write(_ bytes: UnsafeRawBufferPointer, fresh: Bool) -> SSLOutcome {
-        errors.prepare(fresh: fresh)
+        withErrors { $0.prepare(fresh: fresh) }
         let n = onOwnClock { SSL_write(ssl, bytes.baseAddress, Int32(bytes.count)) }
         guard n > 0 else {
-            errors.knownEmpty = false
+            withErrors { $0.knownEmpty = false }
             return .failed(OpenSSLError.drain("SSL_write", sslError: SSL_get_error(ssl, n)))
         }
         return .progressed
@@ -123,7 +125,7 @@ final class DTLSConnection {
     func shutdown() {
         OpenSSLError.clearQueue()
         if ensureBuffers() { _ = onOwnClock { SSL_shutdown(ssl) } }
-        errors.knownEmpty = false
+        withErrors { $0.knownEmpty = false }
     }
 
     /// What DTLSv1_listen made of the datagram in the listener's BIO.
@@ -138,9 +140,9 @@ final class DTLSConnection {
     /// DTLSv1_listen on the listener's SSL; `address` receives the client's
     /// (which the engine already knows).
     func listen(writingAddressTo address: OpaquePointer) -> ListenOutcome {
-        errors.prepare(fresh: false)
+        withErrors { $0.prepare(fresh: false) }
         let r = DTLSv1_listen(ssl, address)
-        errors.knownEmpty = false
+        withErrors { $0.knownEmpty = false }
         switch r {
         case 1: return .verified
         case 0: return .answered
@@ -176,7 +178,7 @@ final class DTLSConnection {
     func handleTimeout() -> TimeoutOutcome {
         OpenSSLError.clearQueue()
         let r = onOwnClock { COpenSSL_DTLSv1_handle_timeout(ssl) }
-        errors.knownEmpty = false
+        withErrors { $0.knownEmpty = false }
         if r > 0 { return .resent }
         if r < 0 { return .failed(OpenSSLError.drain("DTLSv1_handle_timeout")) }
         return .notDue
@@ -204,6 +206,12 @@ final class DTLSConnection {
     var timerDue: Bool {
         let deadline = bio.timerDeadline
         return deadline != 0 && deadline - (CClock_wallMicroseconds() - clockLag) < 15_000
+    }
+
+    /// The engine's error-queue books, with no retain around their use.
+    @inline(__always)
+    private func withErrors(_ body: (OpenSSLErrorQueue) -> Void) {
+        errors._withUnsafeGuaranteedRef(body)
     }
 
     /// Runs one OpenSSL call on this SSL's clock. The lag is the calling
@@ -249,7 +257,7 @@ final class DTLSConnection {
     func exportKeyingMaterial(label: String, length: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: length)
         ERR_clear_error()
-        errors.knownEmpty = false
+        withErrors { $0.knownEmpty = false }
         guard SSL_export_keying_material(ssl, &out, length, label, label.utf8.count, nil, 0, 0) == 1 else {
             throw OpenSSLError.drain("SSL_export_keying_material")
         }
@@ -331,13 +339,11 @@ final class OpenSSLErrorQueue {
     }
 }
 
-/// Starts at the configured timeout and doubles to OpenSSL's 60 s cap. Never
-/// under 15 ms: OpenSSL counts anything shorter as already expired (notes §3).
+/// Starts at the configured timeout and doubles to OpenSSL's 60 s cap (the
+/// context holds both, never under 15 ms).
 private func connectionTimerCallback(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
-    let c = TLSContext.from(ssl)?.configuration
-    let initial = UInt32(max(15, c?.timerInitialMilliseconds ?? 1000)) * 1000
-    let cap = UInt32(max(15, min(c?.timerMaxMilliseconds ?? 60_000, 60_000))) * 1000
-    let length = previous == 0 ? min(initial, cap) : min(previous * 2, cap)
+    let (initial, cap) = TLSContext.with(ssl) { ($0.timerInitialMicroseconds, $0.timerCapMicroseconds) } ?? (1_000_000, 60_000_000)
+    let length = previous == 0 ? initial : min(previous * 2, cap)
     _ = DatagramBIO.with(SSL_get_rbio(ssl)) { $0.timerLength = length }
     return length
 }

@@ -237,7 +237,7 @@ public final class Engine {
         if p.role == .server, p.status == .handshaking {
             statistics.halfOpenPeak = max(statistics.halfOpenPeak, p.socket.halfOpenCount)
         }
-        emit(.peerCreated(role: p.role, address: p.address), socket: p.socket.name, peer: p.name)
+        emit(.peerCreated(role: p.role, address: p.address), socket: p.socket.name, peer: p.name, as: .admission)
         schedule(p)
     }
 

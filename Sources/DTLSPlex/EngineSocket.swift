@@ -48,6 +48,13 @@ public final class EngineSocket {
         halfOpenByHost.isEmpty ? 0 : halfOpenByHost[HalfOpenHost(source)] ?? 0
     }
 
+    /// Whether `source`'s host holds fewer than `share` half-open handshakes.
+    /// While the whole socket holds fewer, no host can hold more: no lookup
+    /// (the table is hashed at every ClientHello otherwise).
+    func halfOpenBelow(_ share: Int, from source: SocketAddress) -> Bool {
+        halfOpen < share || halfOpenCount(from: source) < share
+    }
+
     func enterHalfOpen(_ source: SocketAddress) {
         halfOpen += 1
         halfOpenByHost[HalfOpenHost(source), default: 0] += 1

@@ -10,8 +10,15 @@ public struct EventInterest: OptionSet, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    /// Sockets, cookies, peers made and ended, established, alerts, errors, drops, retransmissions.
-    public static let lifecycle = EventInterest(rawValue: 1)
+    /// Sockets, cookies, peers made and ended, established, alerts, errors, drops, retransmissions:
+    /// `outcomes` and `admission`.
+    public static let lifecycle: EventInterest = [.outcomes, .admission]
+    /// The lifecycle events but admission's: sockets, bad cookies, established, alerts, errors,
+    /// drops, retransmissions, peers ended.
+    public static let outcomes = EventInterest(rawValue: 1)
+    /// cookie_sent, cookie_ok, peer_created: the steps of admitting each peer, which a
+    /// brief server never shows; a subscriber of outcomes only has none of them built.
+    public static let admission = EventInterest(rawValue: 32)
     /// datagram_in, datagram_out.
     public static let datagrams = EventInterest(rawValue: 2)
     /// record, handshake_message, state, timer.
@@ -21,7 +28,7 @@ public struct EventInterest: OptionSet, Sendable {
     /// socket_opened, socket_closed, error: what a quiet server still shows.
     /// These events count as lifecycle too.
     public static let essentials = EventInterest(rawValue: 16)
-    public static let all: EventInterest = [.lifecycle, .datagrams, .protocolDetail, .data, .essentials]
+    public static let all: EventInterest = [.outcomes, .admission, .datagrams, .protocolDetail, .data, .essentials]
     /// How an essential event is emitted: it reaches lifecycle subscribers too.
     static let essential: EventInterest = [.lifecycle, .essentials]
 }

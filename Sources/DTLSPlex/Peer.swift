@@ -142,12 +142,12 @@ public final class Peer {
     public var stateDescription: String { String(cString: SSL_state_string_long(ssl)) }
 
     public var version: String? {
-        status == .established || SSL_is_init_finished(ssl) == 1 ? String(cString: SSL_get_version(ssl)) : nil
+        status == .established || SSL_is_init_finished(ssl) == 1 ? context.staticName(SSL_get_version(ssl)) : nil
     }
 
     public var cipher: String? {
         guard let c = SSL_get_current_cipher(ssl), let n = SSL_CIPHER_get_name(c) else { return nil }
-        let name = String(cString: n)
+        let name = context.staticName(n)
         return name == "(NONE)" ? nil : name
     }
 

@@ -7,6 +7,11 @@ final class TLSContext {
     let ctx: OpaquePointer
     let role: Role
     let configuration: TLSConfiguration
+    /// The retransmission timer's first length and cap in microseconds, as
+    /// the timer callback wants them: it runs at every handshake, and reading
+    /// them through `configuration` would copy the whole configuration.
+    let timerInitialMicroseconds: UInt32
+    let timerCapMicroseconds: UInt32
     /// Set by the engine for server contexts: makes and checks cookies. The
     /// engine owns the jar and outlives every DTLSv1_listen it calls.
     unowned(unsafe) var cookieJar: CookieJar?
@@ -26,6 +31,10 @@ final class TLSContext {
         self.ctx = ctx
         self.role = role
         self.configuration = configuration
+        // Never under 15 ms: OpenSSL counts anything shorter as already expired (notes §3).
+        let cap = UInt32(max(15, min(configuration.timerMaxMilliseconds ?? 60_000, 60_000))) * 1000
+        self.timerCapMicroseconds = cap
+        self.timerInitialMicroseconds = min(UInt32(max(15, min(configuration.timerInitialMilliseconds ?? 1000, 60_000))) * 1000, cap)
         // An identity with a NUL in it could never arrive whole: it matches nothing.
         self.pskIdentity = configuration.psk.flatMap { $0.identity.utf8.contains(0) ? nil : strdup($0.identity) }
         self.pskKey = configuration.psk.map { psk in
@@ -42,6 +51,20 @@ final class TLSContext {
         SSL_CTX_free(ctx)
         free(pskIdentity)
         pskKey?.deallocate()
+    }
+
+    /// OpenSSL's static C strings seen so far (version and suite names),
+    /// each as the String it was converted to once: every established peer's
+    /// event names both. Few: one per version and suite negotiated.
+    @exclusivity(unchecked) private var staticNames: [(UnsafePointer<CChar>, String)] = []
+
+    /// `String(cString: name)` for a string OpenSSL keeps for the life of the
+    /// process (SSL_get_version, SSL_CIPHER_get_name).
+    func staticName(_ name: UnsafePointer<CChar>) -> String {
+        for (known, string) in staticNames where known == name { return string }
+        let string = String(cString: name)
+        if staticNames.count < 32 { staticNames.append((name, string)) }
+        return string
     }
 
     static func from(_ ssl: OpaquePointer?) -> TLSContext? { with(ssl) { $0 } }

@@ -34,15 +34,15 @@ public enum Output {
         write(fd, Array(s.utf8))
     }
 
-    static func write(_ fd: Int32, _ bytes: [UInt8]) {
-        var bytes = bytes
+    /// All of `bytes`, read in place (a server's gathered lines: no copy).
+    public static func write(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         var waits = 0
         // Bounded: a write either progresses or fails; a full non-blocking descriptor (a pipe whose
         // reader lags, set O_NONBLOCK by whoever shares it) is waited for, up to a minute in all,
         // rather than losing the line.
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
                 if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waits < 60 {
@@ -55,7 +55,6 @@ public enum Output {
             }
             offset += n
         }
-        bytes.removeAll()
     }
 
     /// Colour only on a terminal, and never when NO_COLOR is set.

@@ -109,21 +109,20 @@ struct EngineOptions: ParsableArguments {
                                  showData: traceLevel >= .flights)
             text.diagnosis = diagnosis
             let brief = brief && traceLevel == .off
-            engine.subscribe(text.interest) { e in
+            // A brief server shows nothing of admission: none of its events is built.
+            engine.subscribe(brief ? text.interest.subtracting(.admission) : text.interest) { e in
                 if brief && !Self.briefLine(e) { return }
-                text.lines(e).forEach { write(textFD, $0) }
+                text.forEachLine(e) { write(textFD, $0) }
             }
         }
         return sinks
     }
 
-    /// What a brief server prints: a peer's beginning and end, failures, sockets.
+    /// What a brief server prints of the events it gets (admission's it never
+    /// subscribes to): a peer's establishment and end, failures, sockets.
     static func briefLine(_ e: Event) -> Bool {
-        switch e.kind {
-        case .cookieOK, .peerCreated: false
-        case let .alert(_, level, _): level == "fatal"
-        default: true
-        }
+        if case let .alert(_, level, _) = e.kind { return level == "fatal" }
+        return true
     }
 
     /// The default: stdout through Output.line (gathered while Output.buffering

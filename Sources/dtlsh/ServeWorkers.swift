@@ -94,15 +94,17 @@ final class ServeWorker {
 /// never interleave inside a line. Confined to the worker's thread.
 private final class LineBuffer {
     @exclusivity(unchecked) private var held: [(Int32, String)]? = []
-    @exclusivity(unchecked) private var pending = ""
+    /// Bytes, not a String: they go to write(2) as they are, and the buffer
+    /// keeps its capacity from turn to turn.
+    @exclusivity(unchecked) private var pending: [UInt8] = []
 
     func write(_ fd: Int32, _ line: String) {
         if held != nil {
             held!.append((fd, line))
         } else if fd == STDOUT_FILENO {
-            pending += line
-            pending += "\n"
-            if pending.utf8.count >= 1 << 16 { flush() }
+            pending.append(contentsOf: line.utf8)
+            pending.append(10)
+            if pending.count >= 1 << 16 { flush() }
         } else {
             Output.write(fd, line + "\n")
         }
@@ -117,7 +119,7 @@ private final class LineBuffer {
     func flush() {
         guard !pending.isEmpty else { return }
         Output.write(STDOUT_FILENO, pending)
-        pending = ""
+        pending.removeAll(keepingCapacity: true)
     }
 }
 

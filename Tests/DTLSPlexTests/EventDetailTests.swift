@@ -29,6 +29,25 @@ import Testing
         #expect(log.named("datagram_out").allSatisfy { $0.dropped == nil })
     }
 
+    @Test func anOutcomesSubscriberGetsNoAdmissionEvents() throws {
+        let server = Engine(settings: pskSettings())
+        let client = Engine(settings: pskSettings())
+        var outcomes: [String] = [], lifecycle: [String] = []
+        server.subscribe(.outcomes) { outcomes.append($0.name) }
+        server.subscribe(.lifecycle) { lifecycle.append($0.name) }
+        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
+        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
+        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
+        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
+        client.close(c1)
+        #expect(runAll([server, client]) { server.peers.first?.status != .established })
+        let admission = ["cookie_sent", "cookie_ok", "peer_created"]
+        #expect(admission.allSatisfy(lifecycle.contains), "\(lifecycle)")
+        #expect(!outcomes.contains(where: admission.contains), "\(outcomes)")
+        #expect(outcomes == lifecycle.filter { !admission.contains($0) })
+        #expect(outcomes.contains("established") && outcomes.contains("peer_closed"))
+    }
+
     @Test func anAdmittedPeerRemembersOnlyItsOwnHello() throws {
         let engine = Engine(settings: pskSettings(auto: false))
         let srv = try engine.openSocket(name: "srv", bind: loopback, accepting: true)
