@@ -186,7 +186,7 @@ extension Engine {
     func transmit(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?, mark: DatagramMark? = nil) {
         if impairment.shouldDrop(percent: settings.reorderPercent), s.heldBack == nil {
             // Held back: it goes out after the next datagram on this socket.
-            s.heldBack = (address, d, peer?.name, now())
+            s.heldBack = (address, d, peer?.name, now(), mark)
             return
         }
         send(d, on: s, to: address, peer: peer, mark: mark)
@@ -198,9 +198,9 @@ extension Engine {
 
     /// Sends the datagram reordering held back, if any.
     func releaseHeldBack(on s: EngineSocket) {
-        guard let (to, bytes, name, _) = s.heldBack else { return }
+        guard let (to, bytes, name, _, mark) = s.heldBack else { return }
         s.heldBack = nil
-        send(bytes, on: s, to: to, peer: name.flatMap { peersByName[$0] })
+        send(bytes, on: s, to: to, peer: name.flatMap { peersByName[$0] }, mark: mark)
     }
 
     private func send(_ d: [UInt8], on s: EngineSocket, to address: SocketAddress, peer: Peer?, mark: DatagramMark? = nil) {

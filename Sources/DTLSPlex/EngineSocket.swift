@@ -21,7 +21,7 @@ public final class EngineSocket {
     /// Its peers, retained: for the rare walks over all of them.
     var peerList: [Peer] { peers.values.map { $0.takeUnretainedValue() } }
     /// A datagram the reordering impairment holds until the next one leaves.
-    @exclusivity(unchecked) var heldBack: (to: SocketAddress, bytes: [UInt8], peer: String?, since: Double)?
+    @exclusivity(unchecked) var heldBack: (to: SocketAddress, bytes: [UInt8], peer: String?, since: Double, mark: DatagramMark?)?
     /// The one SSL that runs DTLSv1_listen for every unknown source; it becomes
     /// the next admitted peer and a fresh one takes its place.
     @exclusivity(unchecked) var listener: Peer?

@@ -39,6 +39,19 @@ import Testing
         t.ok("expect data srv.1 \"second\"")
     }
 
+    /// Held back by the reorder impairment, an edited datagram keeps its mark
+    /// when it leaves behind the next one.
+    @Test func aReorderedEditedDatagramKeepsItsMark() {
+        let t = Self.established()
+        t.ok("set reorder 100")
+        t.ok("send c1 first")
+        t.ok("edit c1 out 1 30 hex:ff")
+        #expect(!t.ok("flush c1").contains { $0.contains("▶") }, "held back, nothing sent yet")
+        t.ok("send c1 second")
+        let sent = t.ok("flush c1").filter { $0.contains("▶") }
+        #expect(sent.count == 2 && sent[0].hasSuffix("[edited]") == false && sent[1].hasSuffix("[edited]"), "\(sent)")
+    }
+
     /// Edited in the receiver's own queue: what OpenSSL reads is drawn as a
     /// datagram of its own, marked, and judged when it is read.
     @Test func anInboundEditIsMarkedAndJudged() {
