@@ -1,3 +1,5 @@
+import DTLSWire
+
 /// A protected record a peer of dtlsh received that OpenSSL discards, or
 /// most likely discarded, without an error or a callback: judged from its
 /// header before OpenSSL read it (a replay, an epoch OpenSSL does not read),
@@ -39,12 +41,14 @@ public struct DiscardedRecord: Sendable, Equatable {
         case .tooOld:
             return "\(what) is older than the replay window; OpenSSL discards it silently (inferred)"
         case .wrongEpoch:
-            return epoch > readEpoch + 1
-                ? "epoch \(epoch) record before any of epoch \(readEpoch + 1): OpenSSL discards it silently (inferred from the epochs seen)"
+            // &+: an epoch number wraps rather than trap, whatever a peer sends.
+            let next = readEpoch &+ 1
+            return epoch > next
+                ? "epoch \(epoch) record before any of epoch \(next): OpenSSL discards it silently (inferred from the epochs seen)"
                 : "epoch \(epoch) \(contentName) before the ChangeCipherSpec that starts the epoch: OpenSSL discards it silently (inferred)"
         case .nothingCameOfIt:
-            return contentType == 22 && !duringHandshake
-                ? "\(what) (handshake) read and nothing came of it: a resent Finished OpenSSL ignores, or a bad MAC (inferred)"
+            return isResendableFinished
+                ? "\(what) (\(contentName)) read and nothing came of it: a resent Finished OpenSSL ignores, or a bad MAC (inferred)"
                 : "\(what) (\(contentName)) read and nothing came of it: discarded, likely a bad MAC (inferred)"
         }
     }
@@ -57,18 +61,16 @@ public struct DiscardedRecord: Sendable, Equatable {
         case .tooOld: return "\(which) discarded: older than the replay window (inferred)"
         case .wrongEpoch: return "\(which) discarded: epoch not read now (inferred)"
         case .nothingCameOfIt:
-            return contentType == 22 && !duringHandshake ? "\(which): nothing came of it (inferred)"
+            return isResendableFinished ? "\(which): nothing came of it (inferred)"
                 : "\(which) discarded: likely bad MAC (inferred)"
         }
     }
 
-    private var contentName: String {
-        switch contentType {
-        case 20: "change cipher spec"
-        case 21: "alert"
-        case 22: "handshake"
-        case 23: "application data"
-        default: "record of type \(contentType)"
-        }
+    /// A handshake record of the read epoch after the handshake: a resent
+    /// Finished OpenSSL reads and ignores, as likely as a bad MAC.
+    private var isResendableFinished: Bool {
+        contentType == ContentType.handshake.rawValue && !duringHandshake
     }
+
+    private var contentName: String { ContentType.name(contentType) }
 }

@@ -17,11 +17,13 @@ struct InboundRecordCheck {
     /// The epoch OpenSSL reads at: one past the epoch of the last
     /// ChangeCipherSpec it read (renegotiation is off: 0, then 1).
     private(set) var readEpoch: UInt16 = 0
-    /// The sequence numbers taken at `readEpoch`.
+    /// The sequence numbers taken at `readEpoch`: those of records that came
+    /// to something.
     private var window = ReplayWindow()
     /// The epoch of the record OpenSSL is reading now.
     private var reading: UInt16 = 0
-    /// A fresh protected record of the read epoch that nothing has come of yet.
+    /// A fresh protected record of the read epoch that nothing has come of
+    /// yet; its number is taken when something does.
     private(set) var awaiting: RecordHeader?
     private var awaitingWhileHandshaking = false
 
@@ -35,12 +37,16 @@ struct InboundRecordCheck {
         // ClientHello, OpenSSL 3.0 reports "headers" read from inside the
         // hello's body. Routing lets only records of a DTLS version and a
         // DTLS 1.2 content type reach OpenSSL, so anything else is not one.
-        guard h.epoch > 0, h.version >> 8 == 0xfe, h.contentType &- 20 < 4 else { return nil }
+        guard h.epoch > 0, ProtocolVersion.isDTLS(h.version), ContentType.isDTLS12(h.contentType) else { return nil }
         if h.epoch == readEpoch {
-            switch window.check(h.sequence) {
+            switch window.verdict(h.sequence) {
             case .fresh:
-                // Application data read while handshaking is kept for after it (OpenSSL's buffered_app_data).
-                if !(handshaking && h.contentType == 23) {
+                // Application data read while handshaking is kept for after
+                // it (OpenSSL's buffered_app_data): nothing to await, and the
+                // number is taken as OpenSSL takes it when the MAC checks out.
+                if handshaking && h.contentType == ContentType.applicationData.rawValue {
+                    window.accept(h.sequence)
+                } else {
                     awaiting = h
                     awaitingWhileHandshaking = handshaking
                 }
@@ -52,7 +58,8 @@ struct InboundRecordCheck {
         // dtls1_get_bitmap: the next epoch's handshake and alert records are
         // kept until its ChangeCipherSpec while handshaking (a Finished ahead
         // of its ChangeCipherSpec); everything else of another epoch is dropped.
-        let kept = h.epoch == readEpoch &+ 1 && handshaking && (h.contentType == 22 || h.contentType == 21)
+        let kept = h.epoch == readEpoch &+ 1 && handshaking
+            && (h.contentType == ContentType.handshake.rawValue || h.contentType == ContentType.alert.rawValue)
         return kept ? nil : discarded(h, .wrongEpoch)
     }
 
@@ -62,8 +69,13 @@ struct InboundRecordCheck {
                         size: RecordHeader.length + Int(h.length), readEpoch: readEpoch, duringHandshake: duringHandshake)
     }
 
-    /// The record being read came to something: a message, an alert, data, an answer.
-    mutating func cameOfIt() { awaiting = nil }
+    /// The record being read came to something: a message, an alert, data,
+    /// an answer. Its MAC checked out, so OpenSSL took its sequence number.
+    mutating func cameOfIt() {
+        guard let h = awaiting else { return }
+        window.accept(h.sequence)
+        awaiting = nil
+    }
 
     /// OpenSSL read a ChangeCipherSpec: it reads the next epoch from now on.
     mutating func changedCipherSpec() {
@@ -74,11 +86,10 @@ struct InboundRecordCheck {
 
     /// The verdict on the awaited record once OpenSSL has moved on without
     /// anything coming of it. OpenSSL takes its sequence number only when
-    /// the MAC checks out, so neither does this.
+    /// the MAC checks out, so neither does this: the window stays where it was.
     mutating func conclude() -> DiscardedRecord? {
         guard let h = awaiting else { return nil }
         awaiting = nil
-        window.forget(h.sequence)
         return discarded(h, .nothingCameOfIt, duringHandshake: awaitingWhileHandshaking)
     }
 }

@@ -62,7 +62,7 @@ public enum DatagramDecoder {
         _ = r.u16("epoch")
         _ = r.u48("sequence_number")
         _ = r.u16("length")
-        if header.version >> 8 != 0xfe && header.version != 0x0100 {
+        if !ProtocolVersion.isDTLS(header.version) && header.version != 0x0100 {
             r.note("record version \(Hex.u16(header.version)) is not a DTLS version", at: record.offset + 1)
         }
         context.version = header.version

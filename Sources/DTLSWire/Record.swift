@@ -16,6 +16,12 @@ public enum ContentType: UInt8, Sendable {
         case nil: "ContentType(\(raw))"
         }
     }
+
+    /// One of DTLS 1.2's four record types, change_cipher_spec to
+    /// application_data (20–23); not heartbeat. Inlinable: asked of every
+    /// record a peer reads.
+    @inlinable
+    public static func isDTLS12(_ raw: UInt8) -> Bool { raw &- changeCipherSpec.rawValue < 4 }
 }
 
 /// The 13-byte DTLS record header.
@@ -50,6 +56,11 @@ public struct Record: Sendable {
 public enum ProtocolVersion {
     public static let dtls10: UInt16 = 0xfeff
     public static let dtls12: UInt16 = 0xfefd
+
+    /// A DTLS version, 1.0 to 1.3: all begin 0xfe (RFC 6347 §4.1). An alert
+    /// need only be this much. Inlinable: asked of every record a peer reads.
+    @inlinable
+    public static func isDTLS(_ v: UInt16) -> Bool { v >> 8 == 0xfe }
 
     public static func name(_ v: UInt16) -> String {
         switch v {

@@ -2,6 +2,11 @@
 /// has taken, the highest and the 64 before it. A record outside or already in
 /// the window is discarded by the receiver without a word; this is how dtlsh
 /// says so, before the bytes reach OpenSSL.
+///
+/// Asking and taking are two steps, as in OpenSSL (`dtls1_record_replay_check`,
+/// then `dtls1_record_bitmap_update` once the record decrypted): a record
+/// that fails its MAC moves nothing, so a forged one numbered far ahead
+/// cannot push the genuine ones out of the window.
 public struct ReplayWindow: Sendable, Equatable {
     public enum Verdict: Sendable, Equatable {
         case fresh
@@ -18,33 +23,39 @@ public struct ReplayWindow: Sendable, Equatable {
 
     public init() {}
 
-    /// The verdict on `sequence`, remembering it when fresh. Inlinable: a
+    /// The verdict on `sequence`; the window is left as it is. Inlinable: a
     /// peer of dtlsh asks it of every protected record it reads.
     @inlinable
-    public mutating func check(_ sequence: UInt64) -> Verdict {
+    public func verdict(_ sequence: UInt64) -> Verdict {
+        guard let top = highest, sequence <= top else { return .fresh }
+        let back = top - sequence
+        guard back < Self.size else { return .tooOld }
+        return bits & (1 << back) != 0 ? .replay : .fresh
+    }
+
+    /// Takes `sequence`, as a receiver does once its record checked out.
+    @inlinable
+    public mutating func accept(_ sequence: UInt64) {
         guard let top = highest else {
             highest = sequence
             bits = 1
-            return .fresh
+            return
         }
         if sequence > top {
             let shift = sequence - top
             bits = shift >= Self.size ? 1 : (bits << shift) | 1
             highest = sequence
-            return .fresh
+        } else if top - sequence < Self.size {
+            bits |= 1 << (top - sequence)
         }
-        let back = top - sequence
-        guard back < Self.size else { return .tooOld }
-        let mask: UInt64 = 1 << back
-        if bits & mask != 0 { return .replay }
-        bits |= mask
-        return .fresh
     }
 
-    /// Gives `sequence` back, as a receiver does whose record failed its MAC:
-    /// it was never taken, and a genuine record with that number is fresh.
-    public mutating func forget(_ sequence: UInt64) {
-        guard let top = highest, sequence <= top, top - sequence < Self.size else { return }
-        bits &= ~(1 << (top - sequence))
+    /// The verdict, taking `sequence` when it is fresh: a receiver whose
+    /// every record checks out.
+    @inlinable
+    public mutating func check(_ sequence: UInt64) -> Verdict {
+        let v = verdict(sequence)
+        if v == .fresh { accept(sequence) }
+        return v
     }
 }

@@ -39,6 +39,26 @@ import Testing
         t.ok("expect data srv.1 \"second\"")
     }
 
+    /// A record edited to carry the highest sequence number fails its MAC
+    /// (the number is part of it): OpenSSL's replay window does not move and
+    /// neither does dtlsh's, so the next genuine record is read, not called
+    /// older than the window.
+    @Test func aForgedHighSequenceNumberDoesNotMoveTheReplayWindow() {
+        let t = Self.established()
+        t.ok("send c1 forged")
+        t.ok("edit c1 out 1 5 hex:ffffffffffff")
+        t.deliver("c1", to: "srv")
+        let stepped = t.ok("step srv.1")
+        #expect(stepped.contains { $0.contains("epoch 1 sequence 281474976710655 (ApplicationData) read and nothing came of it: "
+                + "discarded, likely a bad MAC (inferred)") }, "\(stepped)")
+        t.ok("send c1 genuine")
+        t.deliver("c1", to: "srv")
+        let next = t.ok("step srv.1")
+        #expect(!next.contains { $0.contains("dropped") }, "\(next)")
+        t.ok("expect data srv.1 \"genuine\"")
+        #expect(!t.ok("ladder srv.1").contains { $0.contains("older than the replay window") })
+    }
+
     /// Held back by the reorder impairment, an edited datagram keeps its mark
     /// when it leaves behind the next one.
     @Test func aReorderedEditedDatagramKeepsItsMark() {

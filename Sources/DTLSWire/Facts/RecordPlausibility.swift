@@ -51,9 +51,9 @@ extension RecordLayer {
             guard length <= largestPlausibleRecordLength, d.count - i - RecordHeader.length >= length else {
                 return .notWholeRecords
             }
-            guard (20...23).contains(header.contentType) else { return .contentType }
+            guard ContentType.isDTLS12(header.contentType) else { return .contentType }
             let versionOK = header.contentType == ContentType.alert.rawValue
-                ? header.version >> 8 == 0xfe
+                ? ProtocolVersion.isDTLS(header.version)
                 : associationVersion.map { header.version == $0 }
                     ?? (header.version == ProtocolVersion.dtls12 || header.version == ProtocolVersion.dtls10)
             guard versionOK else { return .version }
