@@ -282,7 +282,8 @@ final class DTLSConnection {
 
 /// An association's session, kept to offer again: an abbreviated handshake resumes it (by session id,
 /// or by ticket when the server issued one). It owns one reference to OpenSSL's `SSL_SESSION`.
-public final class ResumableSession: @unchecked Sendable {
+/// Not Sendable: like the engine and its peers, it stays on the thread that made it.
+public final class ResumableSession {
     let session: OpaquePointer
 
     init(_ session: OpaquePointer) { self.session = session }
