@@ -42,6 +42,22 @@ extension Transcript {
         ok("step srv.1")
     }
 
+    /// From flight 1 held in relay r's leg r.1 (`RelayShellTests.heldHello`)
+    /// to flight 5 held there, stepped by hand; srv.1 has read flight 3.
+    func relayedThroughFlight5() {
+        deliver("r.1 up", to: "srv")
+        deliver("srv", to: "r")
+        deliver("r.1 down", to: "cli")
+        ok("step c1")
+        deliver("c1", to: "r")
+        deliver("r.1 up", to: "srv")
+        ok("step srv.1")
+        deliver("srv.1", to: "r")
+        deliver("r.1 down", to: "cli")
+        ok("step c1")
+        deliver("c1", to: "r")
+    }
+
     /// What `explain` prints, as one line: it sets its paragraphs with line breaks.
     func prose(_ line: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         ok(line, sourceLocation: sourceLocation).map { $0.trimmingSpaces }.joined(separator: " ")

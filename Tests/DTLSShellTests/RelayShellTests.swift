@@ -19,6 +19,21 @@ import Testing
         return t
     }
 
+    /// A relay between c1 and srv that forwarded by itself (auto on) until
+    /// both ends were established.
+    static func establishedByItself() -> Transcript {
+        let t = Transcript()
+        t.ok("trace off")
+        t.ok("auto on")
+        t.ok("open srv accept")
+        t.ok("open cli")
+        t.ok("relay r 0 srv")
+        t.ok("connect c1 cli r")
+        t.ok("wait until established c1 for 5s")
+        t.ok("wait until established srv.1 for 2s")
+        return t
+    }
+
     @Test func aClientHelloWaitsInTheLegsUpQueue() {
         let t = Self.heldHello()
         let pending = t.ok("pending r.1")
@@ -66,15 +81,7 @@ import Testing
 
     /// With auto on the relay forwards by itself, and the leg's handshake completes.
     @Test func autoModeForwardsAndTheHandshakeCompletes() {
-        let t = Transcript()
-        t.ok("trace off")
-        t.ok("auto on")
-        t.ok("open srv accept")
-        t.ok("open cli")
-        t.ok("relay r 0 srv")
-        t.ok("connect c1 cli r")
-        t.ok("wait until established c1 for 5s")
-        t.ok("wait until established srv.1 for 2s")
+        let t = Self.establishedByItself()
         t.ok("expect state r.1 established")
         t.ok("send c1 through the relay")
         t.ok("wait until data srv.1 for 2s")
