@@ -196,6 +196,17 @@ import Testing
         #expect(abs(initial - 300) < 100, "initial \(initial) ms")
     }
 
+    /// Two clients in turn from one fixed port (as CoAP's 5684): the second check sees only the second
+    /// client's hellos, so its cookie exchange is judged on its own hello, not the first client's.
+    @Test func clientsFromOneFixedPortAreServedApart() throws {
+        let port = Tools.freeUDPPort()
+        let report = try Self.probe(Self.psk + ["--only", "client-handshake,client-hvr"], checks: 2,
+                                    client: Self.sClient(OpenSSLInteropTests.pskArgs + ["-bind", "127.0.0.1:\(port)"]))
+        #expect(report.verdicts == ["client-handshake": "pass", "client-hvr": "pass"], "\(report.output)")
+        #expect(report.measured["client-hvr"]?["hellos_without_cookie"] as? Double == 1, "\(report.output)")
+        #expect(report.status == 0)
+    }
+
     /// Clients that do not wait their turn: started together, each is served by one check in turn, and the
     /// one that came too early for the cookie exchange gets one with its next hello.
     @Test func clientsStartedTogetherAreServedInTurn() throws {

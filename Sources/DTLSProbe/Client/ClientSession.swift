@@ -29,11 +29,16 @@ final class ClientSession {
     private(set) var serverHello: ServerHello?
     /// The association's record keys, from the moment the server's handshake is done.
     private(set) var keys: (server: RecordProtector, client: RecordProtector)?
-    private var scanned = 0
+    /// The listener's arrivals from this client's first hello on: an earlier client from the same port
+    /// (a fixed one) sent what came before.
+    private let firstArrival: Int
+    private var scanned: Int
 
-    init(listener: ProbeListener, peer: Peer) {
+    init(listener: ProbeListener, peer: Peer, from firstArrival: Int) {
         self.listener = listener
         self.peer = peer
+        self.firstArrival = firstArrival
+        scanned = firstArrival
         scan()
     }
 
@@ -65,7 +70,7 @@ final class ClientSession {
 
     var fatalAlert: Alert? { alerts.first { $0.level == AlertLevel.fatal } }
 
-    var lastArrival: Double? { listener.arrivals.last { $0.source == source }?.at }
+    var lastArrival: Double? { listener.arrivals[firstArrival...].last { $0.source == source }?.at }
 
     /// Waits (taking datagrams in, stepping nothing) until `condition` holds or `timeout` passes.
     @discardableResult
