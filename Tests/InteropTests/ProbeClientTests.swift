@@ -224,6 +224,9 @@ import Testing
         let both = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:4433", "--listen", "127.0.0.1:0"])
         #expect(both.waitExit() == 2)
         #expect(both.stderr.split(separator: "\n").count == 1, "\(both.stderr)")
+        let concurrent = try Subprocess(Tools.dtlsh, ["probe", "--listen", "127.0.0.1:0", "--concurrent"])
+        #expect(concurrent.waitExit() == 2)
+        #expect(concurrent.stderr.split(separator: "\n").count == 1 && concurrent.stderr.contains("--concurrent"), "\(concurrent.stderr)")
         // The port is taken by a probe that is listening on it.
         let (first, port) = try Self.listen([])
         defer { _ = first.waitExitOrKill(timeout: 0) }
