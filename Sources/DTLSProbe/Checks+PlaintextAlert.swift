@@ -107,7 +107,7 @@ extension HeldHandshake {
         if let alert = answer.lazy.flatMap(\.decoded.alerts).first { return .newClient("a \(alert.levelName) \(alert.descriptionName) alert") }
         if let request = answer.lazy.compactMap(\.decoded.helloVerifyRequest).first {
             // A cookie exchange left open would keep openssl s_server from the next client.
-            if let abort = try? OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */), sequence: 100)).encoded {
+            if let abort = Alert.probeAbort.datagram() {
                 raw.abandonCookieExchange(request, sending: abort, wait: answerWindow(atLeast: 0.5))
             }
             return .newClient("a HelloVerifyRequest")

@@ -43,7 +43,7 @@ extension ProbeCheck {
         }
         let named = "\(alert.levelName) \(alert.descriptionName) alert"
         let measured: [(String, MeasuredValue)] = [("alert", .text(alert.descriptionName))]
-        if alert.level == AlertLevel.fatal && (alert.description == 51 || alert.description == AlertDescription.handshakeFailure) {
+        if alert.level == AlertLevel.fatal && (alert.description == AlertDescription.decryptError || alert.description == AlertDescription.handshakeFailure) {
             return Outcome(verdict: .pass, evidence: named, measured: measured)
         }
         return Outcome(verdict: .differs, evidence: named + " (RFC 5246 §7.2.2: decrypt_error)", measured: measured)

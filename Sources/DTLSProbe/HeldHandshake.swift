@@ -22,8 +22,6 @@ final class HeldHandshake {
     /// server (the mbed TLS fixture takes most of a second) gets longer to show what it does.
     private(set) var serverLatency = 0.0
     private var lastSent = 0.0
-    /// How the probe ends a handshake it leaves.
-    private static let abort = Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */)
 
     init(target: ProbeTarget) throws {
         var settings = Engine.Settings(tls: target.tls)
@@ -145,11 +143,11 @@ final class HeldHandshake {
         // Ended already: gnutls-serv, back to reading hellos only, would never read past more.
         guard !raw.arrivals.flatMap(\.decoded.alerts).contains(where: { $0.level == AlertLevel.fatal }) else { return }
         guard sentChangeCipherSpec, let protector = try? RecordProtector(try secrets(), writer: .client) else {
-            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 100)).encoded { try? raw.send(datagram) }
+            if let datagram = Alert.probeAbort.datagram() { try? raw.send(datagram) }
             return
         }
         guard !droppedSilently() else { return }
-        if let datagram = try? protector.datagram(Self.abort, sequence: 100) { try? raw.send(datagram) }
+        if let datagram = try? protector.datagram(Alert.probeAbort, sequence: 100) { try? raw.send(datagram) }
     }
 
     /// Whether the server gave the handshake up (gnutls-serv does, without a word, at a wrong
@@ -162,7 +160,7 @@ final class HeldHandshake {
                   || !$0.decoded.alerts.isEmpty } })
         else { return false }
         if let fresh = answer.lazy.compactMap(\.decoded.serverHello).first, fresh.random != serverRandom {
-            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 101)).encoded { try? raw.send(datagram) }
+            if let datagram = Alert.probeAbort.datagram(sequence: 101) { try? raw.send(datagram) }
             ended = true
             return true
         }

@@ -1,5 +1,16 @@
 import DTLSWire
 
+extension Alert {
+    /// How the probe ends a handshake or an association it leaves.
+    static let probeAbort = Alert(level: AlertLevel.fatal, description: AlertDescription.userCanceled)
+
+    /// The alert in clear, in a datagram of its own; numbered by default above the probe's hellos (a
+    /// server's replay check would drop a second 0).
+    func datagram(sequence: UInt64 = 100) -> [UInt8]? {
+        try? OutgoingDatagram(.alert(self, sequence: sequence)).encoded
+    }
+}
+
 /// Ending a raw handshake the server answered, without wedging servers that only ever read hellos while
 /// no session is open.
 extension ProbeSocket {
