@@ -14,9 +14,7 @@ extension ProbeCheck {
         "plaintext-alert-in-handshake", rfc: "RFC 5246 §7.2, RFC 6347 §4.1.2.7",
         summary: "a fatal alert in clear from the client's address mid-handshake ends it (informational: anyone can spoof one)"
     ) { context in
-        guard let held = try context.heldHandshake() else {
-            return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-        }
+        let held = try context.requireHeldHandshake()
         try held.sendSpoofedAlert()
         let spoofable = " (spoofable from the client's address)"
         let answer = try held.freshHello(wait: held.answerWindow(atLeast: context.target.silence))
@@ -31,9 +29,7 @@ extension ProbeCheck {
             // A new client's answer says the alert ended the handshake only if a live handshake's port gets
             // another (tinydtls answers every cookie-less hello with a HelloVerifyRequest): one without the
             // alert tells.
-            guard let control = try context.heldHandshake() else {
-                return Outcome(verdict: .error, evidence: "no second handshake reached the client's flight 5")
-            }
+            let control = try context.requireHeldHandshake("second ")
             let live = try control.freshHello(wait: control.answerWindow(atLeast: context.target.silence))
             control.end()
             guard live == answer else {
@@ -42,9 +38,7 @@ extension ProbeCheck {
             }
             // The server answers hellos beside a handshake in progress, keeping it per address: a flight 5
             // after the alert is no stray that another client's handshake could take.
-            guard let third = try context.heldHandshake() else {
-                return Outcome(verdict: .error, evidence: "no third handshake reached the client's flight 5")
-            }
+            let third = try context.requireHeldHandshake("third ")
             try third.sendSpoofedAlert()
             return try flight5Tells(third, context.target, after: "a fresh ClientHello gets \(answer) even beside a live handshake, so on another: ",
                                     spoofable)
@@ -101,9 +95,7 @@ extension HeldHandshake {
     func freshHello(wait: Double) throws -> FreshHelloAnswer {
         try raw.drain()
         try raw.send(try OutgoingClientHello().datagram())
-        let answer = try raw.collect(for: wait) { arrivals in
-            arrivals.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
-        }
+        let answer = try raw.collect(for: wait) { arrivals in arrivals.contains { $0.decoded.answersHello } }
         if let alert = answer.lazy.flatMap(\.decoded.alerts).first { return .newClient("a \(alert.levelName) \(alert.descriptionName) alert") }
         if let request = answer.lazy.compactMap(\.decoded.helloVerifyRequest).first {
             // A cookie exchange left open would keep openssl s_server from the next client.

@@ -117,15 +117,3 @@ extension ProbeCheck {
         return Outcome(verdict: .differs, evidence: "not resumed: offered by \(way), a full handshake followed", measured: measured)
     }
 }
-
-private extension DecodedRecord {
-    var helloVerifyRequest: HelloVerifyRequest? {
-        guard case let .handshake(fragments) = body else { return nil }
-        return fragments.lazy.compactMap { $0.message?.helloVerifyRequest }.first
-    }
-
-    var serverHello: ServerHello? {
-        guard case let .handshake(fragments) = body else { return nil }
-        return fragments.lazy.compactMap { $0.message?.serverHello }.first
-    }
-}

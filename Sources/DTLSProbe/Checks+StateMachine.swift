@@ -8,28 +8,10 @@ extension ProbeCheck {
         "wrong-finished", rfc: "RFC 5246 §7.4.9",
         summary: "an authenticated Finished with a wrong verify_data is refused with decrypt_error or handshake_failure"
     ) { context in
-        guard let held = try context.heldHandshake() else {
-            return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-        }
+        let held = try context.requireHeldHandshake()
         let protector = try RecordProtector(try held.secrets(), writer: .client)
-        // The Finished OpenSSL wrote, opened, one byte of its verify_data flipped and protected again:
-        // authentic to the record layer, wrong to the handshake.
-        let forged = try held.flight.map { datagram in
-            try OutgoingDatagram(try RecordLayer.split(datagram).records.map { record -> OutgoingRecord in
-                guard record.header.epoch == 1 else { return record.outgoing() }
-                let type = record.header.contentType
-                let opened = try protector.unprotect(Array(record.fragment), contentType: type, version: record.header.version,
-                                                     epoch: 1, sequence: record.header.sequence)
-                guard case let .handshake(fragments) = DatagramDecoder.decodePlaintext(opened, contentType: type).body,
-                      let finished = fragments.first, finished.header.type == HandshakeType.finished.rawValue,
-                      !finished.body.isEmpty else { throw ProbeError("flight 5 has no Finished") }
-                var verifyData = Array(finished.body)
-                verifyData[0] ^= 0xFF
-                let message = try OutgoingHandshake(.finished, messageSeq: finished.header.messageSeq, body: verifyData).whole
-                return record.outgoing(payload: try protector.protect(message.encoded, contentType: type, version: record.header.version,
-                                                                      epoch: 1, sequence: record.header.sequence))
-            }).encoded
-        }
+        // The Finished OpenSSL wrote, with a wrong verify_data.
+        let forged = try held.flight.map { try FlightRewrite.mapRecords($0) { $0.isProtectedHandshake ? try protector.wrongFinished($0) : $0 } }
         try held.send(forged)
         let wait = held.answerWindow(atLeast: context.target.silence)
         let answer = try held.raw.collect(for: wait) { arrivals in
@@ -55,9 +37,7 @@ extension ProbeCheck {
     ) { context in
         var outcomes: [(String, Reordering.Outcome)] = []
         for reordering in Reordering.all {
-            guard let held = try context.heldHandshake() else {
-                return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-            }
+            let held = try context.requireHeldHandshake()
             outcomes.append((reordering.name, try reordering.run(held, context.target)))
             // Before the next: servers that serve one client at a time wait for this one to end.
             held.end()
@@ -74,9 +54,8 @@ extension ProbeCheck {
         "retransmit-on-duplicate", rfc: "RFC 6347 §4.2.4",
         summary: "a repeated last flight from the client makes the server resend its own"
     ) { context in
-        guard let held = try context.heldHandshake(), let hello = held.sent.last else {
-            return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-        }
+        let held = try context.requireHeldHandshake()
+        guard let hello = held.sent.last else { throw ProbeError("no ClientHello was sent") }
         // At once after flight 4, a resend within this long is the duplicate's doing, not a timer's: the
         // shortest first timeout seen (mbed TLS) is 500 ms, RFC 6347's 1 s.
         let window = 0.2

@@ -88,7 +88,7 @@ final class HeldHandshake {
                 let epoch = record.header.epoch
                 let sequence = nextSequence[epoch, default: 20]
                 nextSequence[epoch] = sequence + 1
-                var copy = record.outgoing()
+                var copy = OutgoingRecord(record)
                 copy.sequence = sequence
                 if epoch > 0 {
                     let opened = try protector.unprotect(Array(record.fragment), contentType: record.header.contentType,
@@ -156,8 +156,7 @@ final class HeldHandshake {
     /// ended at once in clear, where the server reads), or refuses the hello with an alert.
     private func droppedSilently() -> Bool {
         guard let hello = sent.last, let again = try? resent([hello]), (try? send(again)) != nil,
-              let answer = try? raw.collect(for: 0.3, until: { $0.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil
-                  || !$0.decoded.alerts.isEmpty } })
+              let answer = try? raw.collect(for: 0.3, until: { $0.contains { $0.decoded.answersHello } })
         else { return false }
         if let fresh = answer.lazy.compactMap(\.decoded.serverHello).first, fresh.random != serverRandom {
             if let datagram = Alert.probeAbort.datagram(sequence: 101) { try? raw.send(datagram) }
@@ -194,6 +193,13 @@ extension ProbeContext {
         atFinish { held.end() }
         return try held.runToFlight5(wait: target.answerWait) ? held : nil
     }
+
+    /// `heldHandshake`, where a handshake that did not get that far ends the check (an error): `which`
+    /// names it among the check's handshakes ("second ").
+    func requireHeldHandshake(_ which: String = "") throws -> HeldHandshake {
+        guard let held = try heldHandshake() else { throw ProbeError("no \(which)handshake reached the client's flight 5") }
+        return held
+    }
 }
 
 extension ProbeSocket.Arrival {
@@ -202,13 +208,5 @@ extension ProbeSocket.Arrival {
         RecordLayer.split(bytes).records.contains {
             $0.header.contentType == ContentType.changeCipherSpec.rawValue || $0.header.epoch > 0
         }
-    }
-}
-
-extension Record {
-    /// The record again, as DTLSWire's encoder writes it (`payload` replaces the fragment).
-    func outgoing(payload: [UInt8]? = nil) -> OutgoingRecord {
-        OutgoingRecord(contentType: header.contentType, version: header.version, epoch: header.epoch,
-                       sequence: header.sequence, payload: payload ?? Array(fragment))
     }
 }

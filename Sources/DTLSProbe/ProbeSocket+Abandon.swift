@@ -42,9 +42,7 @@ extension ProbeSocket {
         // Below the alert's sequence, above those the probe's hellos use.
         guard let hello = try? OutgoingClientHello().answering(request).datagram(messageSeq: 1, sequence: 50),
               (try? send(hello)) != nil else { return }
-        let answer = (try? collect(for: wait) { arrivals in
-            arrivals.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
-        }) ?? []
+        let answer = (try? collect(for: wait) { arrivals in arrivals.contains { $0.decoded.answersHello } }) ?? []
         let opened = answer.contains { $0.decoded.serverHello != nil }
         let ended = answer.contains { $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
         guard opened || !ended else { return }

@@ -81,13 +81,22 @@ extension DecodedDatagram {
     /// The types of the handshake fragments in this datagram.
     var messageTypes: [UInt8] { handshakeFragments.map(\.header.type) }
 
+    var helloVerifyRequest: HelloVerifyRequest? { records.lazy.compactMap(\.helloVerifyRequest).first }
+
+    var serverHello: ServerHello? { records.lazy.compactMap(\.serverHello).first }
+
+    var alerts: [Alert] { records.compactMap(\.body.alert) }
+
+    /// A server's answer to a ClientHello: a ServerHello, a HelloVerifyRequest, or an alert.
+    var answersHello: Bool { serverHello != nil || helloVerifyRequest != nil || !alerts.isEmpty }
+}
+
+extension DecodedRecord {
     var helloVerifyRequest: HelloVerifyRequest? {
-        handshakeFragments.lazy.compactMap { $0.message?.helloVerifyRequest }.first
+        body.handshakeFragments.lazy.compactMap { $0.message?.helloVerifyRequest }.first
     }
 
     var serverHello: ServerHello? {
-        handshakeFragments.lazy.compactMap { $0.message?.serverHello }.first
+        body.handshakeFragments.lazy.compactMap { $0.message?.serverHello }.first
     }
-
-    var alerts: [Alert] { records.compactMap(\.body.alert) }
 }

@@ -214,6 +214,24 @@ final class ClientSession {
         return settle()
     }
 
+    /// What `flight4ThenHeldFlight6` came to.
+    enum HeldFlight6 {
+        case held([[UInt8]])
+        /// A flight did not come: the check's outcome.
+        case stopped(ProbeCheck.Outcome)
+    }
+
+    /// Flight 4 sent as the server wrote it, then the server's flight 6, not sent: for the checks that
+    /// change flight 6.
+    func flight4ThenHeldFlight6() throws -> HeldFlight6 {
+        let four = nextServerFlight(wait: 2)
+        guard !four.isEmpty else { return .stopped(.init(verdict: .error, evidence: "the server wrote no flight 4: \(peer.endReason ?? "")")) }
+        try send(four, flight: 4)
+        let six = nextServerFlight(wait: flight5Wait)
+        guard !six.isEmpty else { return .stopped(.init(verdict: .fail, evidence: missingFlight5)) }
+        return .held(six)
+    }
+
     /// 2.5 s covers the RFC's 1 s timer and the 2 s some stacks start with (tinydtls); `--quick` counts
     /// on 1 s.
     var quietWait: Double { listener.quick ? 1.5 : 2.5 }
