@@ -48,63 +48,15 @@ extension ProbeCheck {
     /// The held flight 5 after the alert: a server still in the handshake answers it with its
     /// ChangeCipherSpec and Finished at once.
     private static func flight5Tells(_ held: HeldHandshake, _ target: ProbeTarget, after prefix: String, _ suffix: String) throws -> Outcome {
-        let start = held.raw.arrivals.count
-        try held.send(try held.resent(held.flight))
         let wait = held.answerWindow(atLeast: target.answerWait)
-        if try held.completes(from: start, wait: wait) {
+        let sent = try held.sendFlight5(wait: wait)
+        if sent.completed {
             return Outcome(verdict: .differs, evidence: prefix + "flight 5 after the alert completed the handshake (an unauthenticated alert changed nothing)",
                            measured: [("answer", .text("completed"))])
         }
-        let answers = held.raw.arrivals[start...]
-        let answer = answers.lazy.flatMap(\.decoded.alerts).first.map { "a \($0.levelName) \($0.descriptionName) alert" }
+        let answer = sent.answers.lazy.flatMap(\.decoded.alerts).first.map { "a \($0.levelName) \($0.descriptionName) alert" }
             ?? "no ChangeCipherSpec+Finished within \(Formatting.fixed(wait, 1)) s"
         return Outcome(verdict: .pass, evidence: prefix + "the handshake ended: flight 5 after the alert got \(answer)" + suffix,
                        measured: [("answer", .text("unanswered"))])
-    }
-}
-
-/// What a server answered a fresh ClientHello (message_seq 0, no cookie) from the port of a handshake
-/// in progress.
-enum FreshHelloAnswer: Equatable, CustomStringConvertible {
-    /// Flight 4 again, the same ServerHello random (its timer, most likely).
-    case sameHandshake
-    /// A ServerHello with another random: a new handshake.
-    case newHandshake
-    /// A HelloVerifyRequest or an alert, as to a client it does not know.
-    case newClient(String)
-    case silence
-
-    var description: String {
-        switch self {
-        case .sameHandshake: "flight 4 again"
-        case .newHandshake: "a new ServerHello"
-        case let .newClient(answer): answer
-        case .silence: "no answer"
-        }
-    }
-}
-
-extension HeldHandshake {
-    /// A fatal handshake_failure in clear, numbered above the hellos and flight 5 (which may follow it).
-    func sendSpoofedAlert() throws {
-        try raw.send(try OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: AlertDescription.handshakeFailure),
-                                                 sequence: 10)).encoded)
-    }
-
-    /// A fresh ClientHello, as a client that lost its state sends it, and the server's answer within `wait`.
-    func freshHello(wait: Double) throws -> FreshHelloAnswer {
-        try raw.drain()
-        try raw.send(try OutgoingClientHello().datagram())
-        let answer = try raw.collect(for: wait) { arrivals in arrivals.contains { $0.decoded.answersHello } }
-        if let alert = answer.lazy.flatMap(\.decoded.alerts).first { return .newClient("a \(alert.levelName) \(alert.descriptionName) alert") }
-        if let request = answer.lazy.compactMap(\.decoded.helloVerifyRequest).first {
-            // A cookie exchange left open would keep openssl s_server from the next client.
-            if let abort = Alert.probeAbort.datagram() {
-                raw.abandonCookieExchange(request, sending: abort, wait: answerWindow(atLeast: 0.5))
-            }
-            return .newClient("a HelloVerifyRequest")
-        }
-        guard let serverHello = answer.lazy.compactMap(\.decoded.serverHello).first else { return .silence }
-        return serverHello.random == serverRandom ? .sameHandshake : .newHandshake
     }
 }

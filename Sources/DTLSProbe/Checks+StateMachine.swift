@@ -66,7 +66,7 @@ extension ProbeCheck {
         let helloAnswer = try held.raw.collect(for: window) { arrivals in arrivals.contains { $0.decoded.serverHello != nil } }
         let answered = helloAnswer.first { $0.decoded.serverHello != nil }
         let helloResend = answered.map { ($0.at - helloSent) * 1000 }
-        let first = try repeatFlight5(held, context.target)
+        let first = try held.repeatFlight5(context.target)
         func ms(_ delay: Double) -> String { "\(Formatting.fixed(delay, delay < 10 ? 1 : 0)) ms" }
         func said(_ delay: Double?, _ what: String) -> String { delay.map { "\(what) again after \(ms($0))" } ?? "ignored" }
         func milliseconds(_ key: String, _ value: Double?) -> [(String, MeasuredValue)] {
@@ -82,7 +82,7 @@ extension ProbeCheck {
             guard let other = try context.heldHandshake() else {
                 return Outcome(verdict: .fail, evidence: replaced + "; no second handshake reached flight 5", measured: [("hello", .text("restarted"))])
             }
-            let second = try repeatFlight5(other, context.target)
+            let second = try other.repeatFlight5(context.target)
             let then = second.completed ? said(second.resend, "ChangeCipherSpec+Finished") : "the handshake did not complete"
             return Outcome(verdict: .fail, evidence: replaced + "; on another handshake, a repeated flight 5 → " + then,
                            measured: [("hello", .text("restarted"))] + milliseconds("finished_resend_ms", second.resend))
@@ -94,17 +94,5 @@ extension ProbeCheck {
         let measured = milliseconds("hello_resend_ms", helloResend) + milliseconds("finished_resend_ms", first.resend)
         // A server that ignores a repeat still completes when its own timer fires: the RFC's SHOULD unmet, no failure.
         return Outcome(verdict: helloResend != nil && first.resend != nil ? .pass : .differs, evidence: evidence, measured: measured)
-    }
-
-    /// What flight 5 did, and then the same flight again (new record numbers), sent the moment the
-    /// handshake completed: the delay of the server's ChangeCipherSpec+Finished again (ms), or nil.
-    private static func repeatFlight5(_ held: HeldHandshake, _ target: ProbeTarget) throws -> (completed: Bool, resend: Double?) {
-        let start = held.raw.arrivals.count
-        try held.send(try held.resent(held.flight))
-        guard try held.completes(from: start, wait: held.answerWindow(atLeast: target.answerWait)) else { return (false, nil) }
-        let sent = Clock.now()
-        try held.send(try held.resent(held.flight))
-        let answer = try held.raw.collect(for: held.answerWindow(atLeast: target.silence)) { arrivals in arrivals.contains(where: \.switchedEpoch) }
-        return (true, answer.first(where: \.switchedEpoch).map { ($0.at - sent) * 1000 })
     }
 }

@@ -102,7 +102,7 @@ final class HeldHandshake {
     }
 
     /// Whether a datagram the check sent carried the client's ChangeCipherSpec.
-    private var sentChangeCipherSpec = false
+    private(set) var sentChangeCipherSpec = false
 
     func send(_ datagrams: [[UInt8]]) throws {
         for datagram in datagrams {
@@ -129,48 +129,6 @@ final class HeldHandshake {
         }
     }
 
-    /// Ends the association on the server, whatever state the check left it in: a close_notify once the
-    /// client is done, a fatal alert under the new keys once the client's ChangeCipherSpec went (the
-    /// server reads only that epoch then), else in clear.
-    func end() {
-        guard !ended else { return }
-        ended = true
-        if peer.status == .established {
-            engine.close(peer)
-            engine.flush(socket)
-            return
-        }
-        // Ended already: gnutls-serv, back to reading hellos only, would never read past more.
-        guard !raw.arrivals.flatMap(\.decoded.alerts).contains(where: { $0.level == AlertLevel.fatal }) else { return }
-        guard sentChangeCipherSpec, let protector = try? RecordProtector(try secrets(), writer: .client) else {
-            if let datagram = Alert.probeAbort.datagram() { try? raw.send(datagram) }
-            return
-        }
-        guard !droppedSilently() else { return }
-        if let datagram = try? protector.datagram(Alert.probeAbort, sequence: 100) { try? raw.send(datagram) }
-    }
-
-    /// Whether the server gave the handshake up (gnutls-serv does, without a word, at a wrong
-    /// Finished): the ClientHello again tells. A server still in the handshake ignores it or resends its
-    /// flight 4 (the same ServerHello); one that dropped it answers as to a new client (a new handshake,
-    /// ended at once in clear, where the server reads), or refuses the hello with an alert.
-    private func droppedSilently() -> Bool {
-        guard let hello = sent.last, let again = try? resent([hello]), (try? send(again)) != nil,
-              let answer = try? raw.collect(for: 0.3, until: { $0.contains { $0.decoded.answersHello } })
-        else { return false }
-        if let fresh = answer.lazy.compactMap(\.decoded.serverHello).first, fresh.random != serverRandom {
-            if let datagram = Alert.probeAbort.datagram(sequence: 101) { try? raw.send(datagram) }
-            ended = true
-            return true
-        }
-        // A HelloVerifyRequest: no state kept; an alert (s_server finds the cookie stale): nothing open.
-        if answer.contains(where: { $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }) {
-            ended = true
-            return true
-        }
-        return false
-    }
-
     private func takeQueued() -> [[UInt8]] {
         let queued = peer.outboundQueue.all
         _ = try? engine.byHand.drop(peer, .outbound, index: nil)
@@ -182,31 +140,5 @@ final class HeldHandshake {
         sent += queued
         try send(queued)
         if !queued.isEmpty { lastSent = Clock.now() }
-    }
-}
-
-extension ProbeContext {
-    /// A handshake driven by hand to the client's flight 5, held; ended by `finish`. `nil` when the
-    /// handshake did not get that far.
-    func heldHandshake() throws -> HeldHandshake? {
-        let held = try HeldHandshake(target: target)
-        atFinish { held.end() }
-        return try held.runToFlight5(wait: target.answerWait) ? held : nil
-    }
-
-    /// `heldHandshake`, where a handshake that did not get that far ends the check (an error): `which`
-    /// names it among the check's handshakes ("second ").
-    func requireHeldHandshake(_ which: String = "") throws -> HeldHandshake {
-        guard let held = try heldHandshake() else { throw ProbeError("no \(which)handshake reached the client's flight 5") }
-        return held
-    }
-}
-
-extension ProbeSocket.Arrival {
-    /// The server switched to its new keys: a ChangeCipherSpec, or anything of a later epoch.
-    var switchedEpoch: Bool {
-        RecordLayer.split(bytes).records.contains {
-            $0.header.contentType == ContentType.changeCipherSpec.rawValue || $0.header.epoch > 0
-        }
     }
 }

@@ -100,3 +100,12 @@ extension DecodedRecord {
         body.handshakeFragments.lazy.compactMap { $0.message?.serverHello }.first
     }
 }
+
+extension ProbeSocket.Arrival {
+    /// The server switched to its new keys: a ChangeCipherSpec, or anything of a later epoch.
+    var switchedEpoch: Bool {
+        RecordLayer.split(bytes).records.contains {
+            $0.header.contentType == ContentType.changeCipherSpec.rawValue || $0.header.epoch > 0
+        }
+    }
+}
