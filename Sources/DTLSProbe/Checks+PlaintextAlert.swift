@@ -14,9 +14,7 @@ extension ProbeCheck {
         "plaintext-alert-in-handshake", rfc: "RFC 5246 §7.2, RFC 6347 §4.1.2.7",
         summary: "a fatal alert in clear from the client's address mid-handshake ends it (informational: anyone can spoof one)"
     ) { context in
-        guard let held = try context.heldHandshake() else {
-            return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-        }
+        let held = try context.requireHeldHandshake()
         try held.sendSpoofedAlert()
         let spoofable = " (spoofable from the client's address)"
         let answer = try held.freshHello(wait: held.answerWindow(atLeast: context.target.silence))
@@ -31,9 +29,7 @@ extension ProbeCheck {
             // A new client's answer says the alert ended the handshake only if a live handshake's port gets
             // another (tinydtls answers every cookie-less hello with a HelloVerifyRequest): one without the
             // alert tells.
-            guard let control = try context.heldHandshake() else {
-                return Outcome(verdict: .error, evidence: "no second handshake reached the client's flight 5")
-            }
+            let control = try context.requireHeldHandshake("second ")
             let live = try control.freshHello(wait: control.answerWindow(atLeast: context.target.silence))
             control.end()
             guard live == answer else {
@@ -42,9 +38,7 @@ extension ProbeCheck {
             }
             // The server answers hellos beside a handshake in progress, keeping it per address: a flight 5
             // after the alert is no stray that another client's handshake could take.
-            guard let third = try context.heldHandshake() else {
-                return Outcome(verdict: .error, evidence: "no third handshake reached the client's flight 5")
-            }
+            let third = try context.requireHeldHandshake("third ")
             try third.sendSpoofedAlert()
             return try flight5Tells(third, context.target, after: "a fresh ClientHello gets \(answer) even beside a live handshake, so on another: ",
                                     spoofable)
@@ -54,65 +48,15 @@ extension ProbeCheck {
     /// The held flight 5 after the alert: a server still in the handshake answers it with its
     /// ChangeCipherSpec and Finished at once.
     private static func flight5Tells(_ held: HeldHandshake, _ target: ProbeTarget, after prefix: String, _ suffix: String) throws -> Outcome {
-        let start = held.raw.arrivals.count
-        try held.send(try held.resent(held.flight))
         let wait = held.answerWindow(atLeast: target.answerWait)
-        if try held.completes(from: start, wait: wait) {
+        let sent = try held.sendFlight5(wait: wait)
+        if sent.completed {
             return Outcome(verdict: .differs, evidence: prefix + "flight 5 after the alert completed the handshake (an unauthenticated alert changed nothing)",
                            measured: [("answer", .text("completed"))])
         }
-        let answers = held.raw.arrivals[start...]
-        let answer = answers.lazy.flatMap(\.decoded.alerts).first.map { "a \($0.levelName) \($0.descriptionName) alert" }
+        let answer = sent.answers.lazy.flatMap(\.decoded.alerts).first.map { "a \($0.levelName) \($0.descriptionName) alert" }
             ?? "no ChangeCipherSpec+Finished within \(Formatting.fixed(wait, 1)) s"
         return Outcome(verdict: .pass, evidence: prefix + "the handshake ended: flight 5 after the alert got \(answer)" + suffix,
                        measured: [("answer", .text("unanswered"))])
-    }
-}
-
-/// What a server answered a fresh ClientHello (message_seq 0, no cookie) from the port of a handshake
-/// in progress.
-enum FreshHelloAnswer: Equatable, CustomStringConvertible {
-    /// Flight 4 again, the same ServerHello random (its timer, most likely).
-    case sameHandshake
-    /// A ServerHello with another random: a new handshake.
-    case newHandshake
-    /// A HelloVerifyRequest or an alert, as to a client it does not know.
-    case newClient(String)
-    case silence
-
-    var description: String {
-        switch self {
-        case .sameHandshake: "flight 4 again"
-        case .newHandshake: "a new ServerHello"
-        case let .newClient(answer): answer
-        case .silence: "no answer"
-        }
-    }
-}
-
-extension HeldHandshake {
-    /// A fatal handshake_failure in clear, numbered above the hellos and flight 5 (which may follow it).
-    func sendSpoofedAlert() throws {
-        try raw.send(try OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: AlertDescription.handshakeFailure),
-                                                 sequence: 10)).encoded)
-    }
-
-    /// A fresh ClientHello, as a client that lost its state sends it, and the server's answer within `wait`.
-    func freshHello(wait: Double) throws -> FreshHelloAnswer {
-        try raw.drain()
-        try raw.send(try OutgoingClientHello().datagram())
-        let answer = try raw.collect(for: wait) { arrivals in
-            arrivals.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
-        }
-        if let alert = answer.lazy.flatMap(\.decoded.alerts).first { return .newClient("a \(alert.levelName) \(alert.descriptionName) alert") }
-        if let request = answer.lazy.compactMap(\.decoded.helloVerifyRequest).first {
-            // A cookie exchange left open would keep openssl s_server from the next client.
-            if let abort = try? OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */), sequence: 100)).encoded {
-                raw.abandonCookieExchange(request, sending: abort, wait: answerWindow(atLeast: 0.5))
-            }
-            return .newClient("a HelloVerifyRequest")
-        }
-        guard let serverHello = answer.lazy.compactMap(\.decoded.serverHello).first else { return .silence }
-        return serverHello.random == serverRandom ? .sameHandshake : .newHandshake
     }
 }

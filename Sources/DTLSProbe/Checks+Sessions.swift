@@ -78,7 +78,7 @@ extension ProbeCheck {
         let alerts = records.compactMap(\.body.alert)
         if let serverHello = records.lazy.compactMap(\.serverHello).first {
             // Accepted: end the association (half renegotiated), and send it nothing more after.
-            try raw.send(try writer.datagram(Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */), sequence: sequence))
+            try raw.send(try writer.datagram(Alert.probeAbort, sequence: sequence))
             context.release(client)
             let secure = serverHello.extension(ExtensionType.renegotiationInfo) != nil ? "secure renegotiation (RFC 5746)" : "no renegotiation_info!"
             return Outcome(verdict: .pass, evidence: "accepted: a ServerHello under the old keys, \(secure)",
@@ -88,7 +88,7 @@ extension ProbeCheck {
             if alert.level == AlertLevel.fatal { context.release(client) }
             let named = "\(alert.levelName) \(alert.descriptionName) alert"
             // RFC 5246 §7.2.2: a server that will not renegotiate says no_renegotiation, always a warning.
-            let polite = alert.level == AlertLevel.warning && alert.description == 100
+            let polite = alert.level == AlertLevel.warning && alert.description == AlertDescription.noRenegotiation
             return Outcome(verdict: polite ? .pass : .differs, evidence: "refused with a \(named)\(polite ? "" : " (RFC 5246: a no_renegotiation warning)")",
                            measured: [("answer", .text(alert.descriptionName))])
         }
@@ -115,17 +115,5 @@ extension ProbeCheck {
         }
         // Resuming is the server's choice; every reconnect costing a full handshake is a weakness.
         return Outcome(verdict: .differs, evidence: "not resumed: offered by \(way), a full handshake followed", measured: measured)
-    }
-}
-
-private extension DecodedRecord {
-    var helloVerifyRequest: HelloVerifyRequest? {
-        guard case let .handshake(fragments) = body else { return nil }
-        return fragments.lazy.compactMap { $0.message?.helloVerifyRequest }.first
-    }
-
-    var serverHello: ServerHello? {
-        guard case let .handshake(fragments) = body else { return nil }
-        return fragments.lazy.compactMap { $0.message?.serverHello }.first
     }
 }

@@ -8,28 +8,10 @@ extension ProbeCheck {
         "wrong-finished", rfc: "RFC 5246 §7.4.9",
         summary: "an authenticated Finished with a wrong verify_data is refused with decrypt_error or handshake_failure"
     ) { context in
-        guard let held = try context.heldHandshake() else {
-            return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-        }
+        let held = try context.requireHeldHandshake()
         let protector = try RecordProtector(try held.secrets(), writer: .client)
-        // The Finished OpenSSL wrote, opened, one byte of its verify_data flipped and protected again:
-        // authentic to the record layer, wrong to the handshake.
-        let forged = try held.flight.map { datagram in
-            try OutgoingDatagram(try RecordLayer.split(datagram).records.map { record -> OutgoingRecord in
-                guard record.header.epoch == 1 else { return record.outgoing() }
-                let type = record.header.contentType
-                let opened = try protector.unprotect(Array(record.fragment), contentType: type, version: record.header.version,
-                                                     epoch: 1, sequence: record.header.sequence)
-                guard case let .handshake(fragments) = DatagramDecoder.decodePlaintext(opened, contentType: type).body,
-                      let finished = fragments.first, finished.header.type == HandshakeType.finished.rawValue,
-                      !finished.body.isEmpty else { throw ProbeError("flight 5 has no Finished") }
-                var verifyData = Array(finished.body)
-                verifyData[0] ^= 0xFF
-                let message = try OutgoingHandshake(.finished, messageSeq: finished.header.messageSeq, body: verifyData).whole
-                return record.outgoing(payload: try protector.protect(message.encoded, contentType: type, version: record.header.version,
-                                                                      epoch: 1, sequence: record.header.sequence))
-            }).encoded
-        }
+        // The Finished OpenSSL wrote, with a wrong verify_data.
+        let forged = try held.flight.map { try FlightRewrite.mapRecords($0) { $0.isProtectedHandshake ? try protector.wrongFinished($0) : $0 } }
         try held.send(forged)
         let wait = held.answerWindow(atLeast: context.target.silence)
         let answer = try held.raw.collect(for: wait) { arrivals in
@@ -43,7 +25,7 @@ extension ProbeCheck {
         }
         let named = "\(alert.levelName) \(alert.descriptionName) alert"
         let measured: [(String, MeasuredValue)] = [("alert", .text(alert.descriptionName))]
-        if alert.level == AlertLevel.fatal && (alert.description == 51 || alert.description == AlertDescription.handshakeFailure) {
+        if alert.level == AlertLevel.fatal && (alert.description == AlertDescription.decryptError || alert.description == AlertDescription.handshakeFailure) {
             return Outcome(verdict: .pass, evidence: named, measured: measured)
         }
         return Outcome(verdict: .differs, evidence: named + " (RFC 5246 §7.2.2: decrypt_error)", measured: measured)
@@ -55,9 +37,7 @@ extension ProbeCheck {
     ) { context in
         var outcomes: [(String, Reordering.Outcome)] = []
         for reordering in Reordering.all {
-            guard let held = try context.heldHandshake() else {
-                return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-            }
+            let held = try context.requireHeldHandshake()
             outcomes.append((reordering.name, try reordering.run(held, context.target)))
             // Before the next: servers that serve one client at a time wait for this one to end.
             held.end()
@@ -74,9 +54,8 @@ extension ProbeCheck {
         "retransmit-on-duplicate", rfc: "RFC 6347 §4.2.4",
         summary: "a repeated last flight from the client makes the server resend its own"
     ) { context in
-        guard let held = try context.heldHandshake(), let hello = held.sent.last else {
-            return Outcome(verdict: .error, evidence: "no handshake reached the client's flight 5")
-        }
+        let held = try context.requireHeldHandshake()
+        guard let hello = held.sent.last else { throw ProbeError("no ClientHello was sent") }
         // At once after flight 4, a resend within this long is the duplicate's doing, not a timer's: the
         // shortest first timeout seen (mbed TLS) is 500 ms, RFC 6347's 1 s.
         let window = 0.2
@@ -87,7 +66,7 @@ extension ProbeCheck {
         let helloAnswer = try held.raw.collect(for: window) { arrivals in arrivals.contains { $0.decoded.serverHello != nil } }
         let answered = helloAnswer.first { $0.decoded.serverHello != nil }
         let helloResend = answered.map { ($0.at - helloSent) * 1000 }
-        let first = try repeatFlight5(held, context.target)
+        let first = try held.repeatFlight5(context.target)
         func ms(_ delay: Double) -> String { "\(Formatting.fixed(delay, delay < 10 ? 1 : 0)) ms" }
         func said(_ delay: Double?, _ what: String) -> String { delay.map { "\(what) again after \(ms($0))" } ?? "ignored" }
         func milliseconds(_ key: String, _ value: Double?) -> [(String, MeasuredValue)] {
@@ -103,7 +82,7 @@ extension ProbeCheck {
             guard let other = try context.heldHandshake() else {
                 return Outcome(verdict: .fail, evidence: replaced + "; no second handshake reached flight 5", measured: [("hello", .text("restarted"))])
             }
-            let second = try repeatFlight5(other, context.target)
+            let second = try other.repeatFlight5(context.target)
             let then = second.completed ? said(second.resend, "ChangeCipherSpec+Finished") : "the handshake did not complete"
             return Outcome(verdict: .fail, evidence: replaced + "; on another handshake, a repeated flight 5 → " + then,
                            measured: [("hello", .text("restarted"))] + milliseconds("finished_resend_ms", second.resend))
@@ -115,17 +94,5 @@ extension ProbeCheck {
         let measured = milliseconds("hello_resend_ms", helloResend) + milliseconds("finished_resend_ms", first.resend)
         // A server that ignores a repeat still completes when its own timer fires: the RFC's SHOULD unmet, no failure.
         return Outcome(verdict: helloResend != nil && first.resend != nil ? .pass : .differs, evidence: evidence, measured: measured)
-    }
-
-    /// What flight 5 did, and then the same flight again (new record numbers), sent the moment the
-    /// handshake completed: the delay of the server's ChangeCipherSpec+Finished again (ms), or nil.
-    private static func repeatFlight5(_ held: HeldHandshake, _ target: ProbeTarget) throws -> (completed: Bool, resend: Double?) {
-        let start = held.raw.arrivals.count
-        try held.send(try held.resent(held.flight))
-        guard try held.completes(from: start, wait: held.answerWindow(atLeast: target.answerWait)) else { return (false, nil) }
-        let sent = Clock.now()
-        try held.send(try held.resent(held.flight))
-        let answer = try held.raw.collect(for: held.answerWindow(atLeast: target.silence)) { arrivals in arrivals.contains(where: \.switchedEpoch) }
-        return (true, answer.first(where: \.switchedEpoch).map { ($0.at - sent) * 1000 })
     }
 }

@@ -22,8 +22,6 @@ final class HeldHandshake {
     /// server (the mbed TLS fixture takes most of a second) gets longer to show what it does.
     private(set) var serverLatency = 0.0
     private var lastSent = 0.0
-    /// How the probe ends a handshake it leaves.
-    private static let abort = Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */)
 
     init(target: ProbeTarget) throws {
         var settings = Engine.Settings(tls: target.tls)
@@ -90,7 +88,7 @@ final class HeldHandshake {
                 let epoch = record.header.epoch
                 let sequence = nextSequence[epoch, default: 20]
                 nextSequence[epoch] = sequence + 1
-                var copy = record.outgoing()
+                var copy = OutgoingRecord(record)
                 copy.sequence = sequence
                 if epoch > 0 {
                     let opened = try protector.unprotect(Array(record.fragment), contentType: record.header.contentType,
@@ -104,7 +102,7 @@ final class HeldHandshake {
     }
 
     /// Whether a datagram the check sent carried the client's ChangeCipherSpec.
-    private var sentChangeCipherSpec = false
+    private(set) var sentChangeCipherSpec = false
 
     func send(_ datagrams: [[UInt8]]) throws {
         for datagram in datagrams {
@@ -131,49 +129,6 @@ final class HeldHandshake {
         }
     }
 
-    /// Ends the association on the server, whatever state the check left it in: a close_notify once the
-    /// client is done, a fatal alert under the new keys once the client's ChangeCipherSpec went (the
-    /// server reads only that epoch then), else in clear.
-    func end() {
-        guard !ended else { return }
-        ended = true
-        if peer.status == .established {
-            engine.close(peer)
-            engine.flush(socket)
-            return
-        }
-        // Ended already: gnutls-serv, back to reading hellos only, would never read past more.
-        guard !raw.arrivals.flatMap(\.decoded.alerts).contains(where: { $0.level == AlertLevel.fatal }) else { return }
-        guard sentChangeCipherSpec, let protector = try? RecordProtector(try secrets(), writer: .client) else {
-            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 100)).encoded { try? raw.send(datagram) }
-            return
-        }
-        guard !droppedSilently() else { return }
-        if let datagram = try? protector.datagram(Self.abort, sequence: 100) { try? raw.send(datagram) }
-    }
-
-    /// Whether the server gave the handshake up (gnutls-serv does, without a word, at a wrong
-    /// Finished): the ClientHello again tells. A server still in the handshake ignores it or resends its
-    /// flight 4 (the same ServerHello); one that dropped it answers as to a new client (a new handshake,
-    /// ended at once in clear, where the server reads), or refuses the hello with an alert.
-    private func droppedSilently() -> Bool {
-        guard let hello = sent.last, let again = try? resent([hello]), (try? send(again)) != nil,
-              let answer = try? raw.collect(for: 0.3, until: { $0.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil
-                  || !$0.decoded.alerts.isEmpty } })
-        else { return false }
-        if let fresh = answer.lazy.compactMap(\.decoded.serverHello).first, fresh.random != serverRandom {
-            if let datagram = try? OutgoingDatagram(.alert(Self.abort, sequence: 101)).encoded { try? raw.send(datagram) }
-            ended = true
-            return true
-        }
-        // A HelloVerifyRequest: no state kept; an alert (s_server finds the cookie stale): nothing open.
-        if answer.contains(where: { $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }) {
-            ended = true
-            return true
-        }
-        return false
-    }
-
     private func takeQueued() -> [[UInt8]] {
         let queued = peer.outboundQueue.all
         _ = try? engine.byHand.drop(peer, .outbound, index: nil)
@@ -185,32 +140,5 @@ final class HeldHandshake {
         sent += queued
         try send(queued)
         if !queued.isEmpty { lastSent = Clock.now() }
-    }
-}
-
-extension ProbeContext {
-    /// A handshake driven by hand to the client's flight 5, held; ended by `finish`. `nil` when the
-    /// handshake did not get that far.
-    func heldHandshake() throws -> HeldHandshake? {
-        let held = try HeldHandshake(target: target)
-        atFinish { held.end() }
-        return try held.runToFlight5(wait: target.answerWait) ? held : nil
-    }
-}
-
-extension ProbeSocket.Arrival {
-    /// The server switched to its new keys: a ChangeCipherSpec, or anything of a later epoch.
-    var switchedEpoch: Bool {
-        RecordLayer.split(bytes).records.contains {
-            $0.header.contentType == ContentType.changeCipherSpec.rawValue || $0.header.epoch > 0
-        }
-    }
-}
-
-extension Record {
-    /// The record again, as DTLSWire's encoder writes it (`payload` replaces the fragment).
-    func outgoing(payload: [UInt8]? = nil) -> OutgoingRecord {
-        OutgoingRecord(contentType: header.contentType, version: header.version, epoch: header.epoch,
-                       sequence: header.sequence, payload: payload ?? Array(fragment))
     }
 }

@@ -52,8 +52,7 @@ public final class ProbeContext {
     /// A fatal alert from every raw socket whose handshake the server keeps state for, so the next client
     /// is served (see ProbeSocket.abandon for the sockets that only got a HelloVerifyRequest).
     func abandonRawHandshakes() {
-        // A sequence number above the hellos': the server's replay check would drop a second 0.
-        let abort = (try? OutgoingDatagram(.alert(Alert(level: AlertLevel.fatal, description: 90 /* user_canceled */), sequence: 100)).encoded) ?? []
+        let abort = Alert.probeAbort.datagram() ?? []
         // Open handshakes first: a server serving one of them reads no other hello until it ends.
         let answered = sockets.filter { !$0.arrivals.isEmpty }
         for socket in answered.filter({ !$0.onlyCookieRequested }) + answered.filter(\.onlyCookieRequested) {

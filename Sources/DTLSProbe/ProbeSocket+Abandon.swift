@@ -1,5 +1,16 @@
 import DTLSWire
 
+extension Alert {
+    /// How the probe ends a handshake or an association it leaves.
+    static let probeAbort = Alert(level: AlertLevel.fatal, description: AlertDescription.userCanceled)
+
+    /// The alert in clear, in a datagram of its own; numbered by default above the probe's hellos (a
+    /// server's replay check would drop a second 0).
+    func datagram(sequence: UInt64 = 100) -> [UInt8]? {
+        try? OutgoingDatagram(.alert(self, sequence: sequence)).encoded
+    }
+}
+
 /// Ending a raw handshake the server answered, without wedging servers that only ever read hellos while
 /// no session is open.
 extension ProbeSocket {
@@ -31,9 +42,7 @@ extension ProbeSocket {
         // Below the alert's sequence, above those the probe's hellos use.
         guard let hello = try? OutgoingClientHello().answering(request).datagram(messageSeq: 1, sequence: 50),
               (try? send(hello)) != nil else { return }
-        let answer = (try? collect(for: wait) { arrivals in
-            arrivals.contains { $0.decoded.serverHello != nil || $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
-        }) ?? []
+        let answer = (try? collect(for: wait) { arrivals in arrivals.contains { $0.decoded.answersHello } }) ?? []
         let opened = answer.contains { $0.decoded.serverHello != nil }
         let ended = answer.contains { $0.decoded.helloVerifyRequest != nil || !$0.decoded.alerts.isEmpty }
         guard opened || !ended else { return }

@@ -81,13 +81,31 @@ extension DecodedDatagram {
     /// The types of the handshake fragments in this datagram.
     var messageTypes: [UInt8] { handshakeFragments.map(\.header.type) }
 
+    var helloVerifyRequest: HelloVerifyRequest? { records.lazy.compactMap(\.helloVerifyRequest).first }
+
+    var serverHello: ServerHello? { records.lazy.compactMap(\.serverHello).first }
+
+    var alerts: [Alert] { records.compactMap(\.body.alert) }
+
+    /// A server's answer to a ClientHello: a ServerHello, a HelloVerifyRequest, or an alert.
+    var answersHello: Bool { serverHello != nil || helloVerifyRequest != nil || !alerts.isEmpty }
+}
+
+extension DecodedRecord {
     var helloVerifyRequest: HelloVerifyRequest? {
-        handshakeFragments.lazy.compactMap { $0.message?.helloVerifyRequest }.first
+        body.handshakeFragments.lazy.compactMap { $0.message?.helloVerifyRequest }.first
     }
 
     var serverHello: ServerHello? {
-        handshakeFragments.lazy.compactMap { $0.message?.serverHello }.first
+        body.handshakeFragments.lazy.compactMap { $0.message?.serverHello }.first
     }
+}
 
-    var alerts: [Alert] { records.compactMap(\.body.alert) }
+extension ProbeSocket.Arrival {
+    /// The server switched to its new keys: a ChangeCipherSpec, or anything of a later epoch.
+    var switchedEpoch: Bool {
+        RecordLayer.split(bytes).records.contains {
+            $0.header.contentType == ContentType.changeCipherSpec.rawValue || $0.header.epoch > 0
+        }
+    }
 }

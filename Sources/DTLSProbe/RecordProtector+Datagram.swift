@@ -9,6 +9,25 @@ extension RecordProtector {
         return try OutgoingRecord(contentType: contentType, epoch: epoch, sequence: sequence, payload: payload).encoded
     }
 
+    /// `record`, a protected Finished, opened with these keys, the first byte of its verify_data flipped,
+    /// and protected again under the same header: authentic to the record layer, wrong to the handshake.
+    func wrongFinished(_ record: OutgoingRecord) throws -> OutgoingRecord {
+        let plain = try unprotect(record.payload, contentType: record.contentType, version: record.version,
+                                  epoch: record.epoch, sequence: record.sequence)
+        let opened = DatagramDecoder.decodePlaintext(plain, contentType: record.contentType, version: record.version,
+                                                     epoch: record.epoch, sequence: record.sequence)
+        guard case let .handshake(fragments) = opened.body, let fragment = fragments.first,
+              var verifyData = fragment.message?.finished?.verifyData, !verifyData.isEmpty else {
+            throw ProbeError("the protected handshake record is not a Finished")
+        }
+        verifyData[0] ^= 0xFF
+        let message = try OutgoingHandshake(.finished, messageSeq: fragment.header.messageSeq, body: verifyData).whole.encoded
+        var forged = record
+        forged.payload = try protect(message, contentType: record.contentType, version: record.version,
+                                     epoch: record.epoch, sequence: record.sequence)
+        return forged
+    }
+
     /// An alert under these keys.
     func datagram(_ alert: Alert, sequence: UInt64) throws -> [UInt8] {
         try datagram(alert.encoded, contentType: ContentType.alert.rawValue, sequence: sequence)

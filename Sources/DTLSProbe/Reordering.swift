@@ -76,7 +76,7 @@ struct Reordering: Sendable {
     ]
 
     func run(_ held: HeldHandshake, _ target: ProbeTarget) throws -> Outcome {
-        let records = held.flightRecords.map { $0.outgoing() }
+        let records = held.flightRecords.map(OutgoingRecord.init)
         let clear = records.filter { $0.epoch == 0 && $0.contentType != ContentType.changeCipherSpec.rawValue }
         let ccs = records.filter { $0.contentType == ContentType.changeCipherSpec.rawValue }
         let finished = records.filter { $0.epoch == 1 }

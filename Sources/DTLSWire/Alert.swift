@@ -16,6 +16,9 @@ public enum AlertLevel {
 public enum AlertDescription {
     public static let closeNotify: UInt8 = 0
     public static let handshakeFailure: UInt8 = 40
+    public static let decryptError: UInt8 = 51
+    public static let userCanceled: UInt8 = 90
+    public static let noRenegotiation: UInt8 = 100
 
     public static func name(_ value: UInt8) -> String {
         knownName(value) ?? "alert(\(value))"

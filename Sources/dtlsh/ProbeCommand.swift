@@ -55,6 +55,7 @@ struct ProbeCommand: ParsableCommand {
         if let listen {
             if server != nil { throw ValidationError("--listen probes a client: give no server HOST:PORT with it") }
             if long { throw ValidationError("--long is for servers: --listen has nothing that takes minutes") }
+            if concurrent { throw ValidationError("--concurrent is for servers: --listen serves one client at a time") }
             do { _ = try SocketAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
             do { _ = try selectedClientChecks() } catch { throw ValidationError("\(error)") }
             return

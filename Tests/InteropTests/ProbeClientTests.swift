@@ -196,6 +196,17 @@ import Testing
         #expect(abs(initial - 300) < 100, "initial \(initial) ms")
     }
 
+    /// Two clients in turn from one fixed port (as CoAP's 5684): the second check sees only the second
+    /// client's hellos, so its cookie exchange is judged on its own hello, not the first client's.
+    @Test func clientsFromOneFixedPortAreServedApart() throws {
+        let port = Tools.freeUDPPort()
+        let report = try Self.probe(Self.psk + ["--only", "client-handshake,client-hvr"], checks: 2,
+                                    client: Self.sClient(OpenSSLInteropTests.pskArgs + ["-bind", "127.0.0.1:\(port)"]))
+        #expect(report.verdicts == ["client-handshake": "pass", "client-hvr": "pass"], "\(report.output)")
+        #expect(report.measured["client-hvr"]?["hellos_without_cookie"] as? Double == 1, "\(report.output)")
+        #expect(report.status == 0)
+    }
+
     /// Clients that do not wait their turn: started together, each is served by one check in turn, and the
     /// one that came too early for the cookie exchange gets one with its next hello.
     @Test func clientsStartedTogetherAreServedInTurn() throws {
@@ -213,6 +224,9 @@ import Testing
         let both = try Subprocess(Tools.dtlsh, ["probe", "127.0.0.1:4433", "--listen", "127.0.0.1:0"])
         #expect(both.waitExit() == 2)
         #expect(both.stderr.split(separator: "\n").count == 1, "\(both.stderr)")
+        let concurrent = try Subprocess(Tools.dtlsh, ["probe", "--listen", "127.0.0.1:0", "--concurrent"])
+        #expect(concurrent.waitExit() == 2)
+        #expect(concurrent.stderr.split(separator: "\n").count == 1 && concurrent.stderr.contains("--concurrent"), "\(concurrent.stderr)")
         // The port is taken by a probe that is listening on it.
         let (first, port) = try Self.listen([])
         defer { _ = first.waitExitOrKill(timeout: 0) }

@@ -9,11 +9,11 @@ extension ClientCheck {
         "client-bad-finished-tag", rfc: "RFC 6347 §4.1.2.7",
         summary: "flight 6 with the Finished record's tag corrupted, then the intact one once flight 5 comes again"
     ) { session in
-        let four = session.nextServerFlight(wait: 2)
-        guard !four.isEmpty else { return Outcome(verdict: .error, evidence: "the server wrote no flight 4: \(session.peer.endReason ?? "")") }
-        try session.send(four, flight: 4)
-        let six = session.nextServerFlight(wait: session.flight5Wait)
-        guard !six.isEmpty else { return Outcome(verdict: .fail, evidence: session.missingFlight5) }
+        let six: [[UInt8]]
+        switch try session.flight4ThenHeldFlight6() {
+        case let .held(flight): six = flight
+        case let .stopped(outcome): return outcome
+        }
         let tampered = try six.map { try FlightRewrite.mapRecords($0) { $0.isProtectedHandshake ? $0.tampered : $0 } }
         try session.send(tampered, flight: 6, rewritten: true)
         let sent = session.engine.now()
@@ -51,15 +51,15 @@ extension ClientCheck {
         "client-wrong-finished", rfc: "RFC 5246 §7.4.9",
         summary: "flight 6 with an authenticated Finished whose verify_data is wrong"
     ) { session in
-        let four = session.nextServerFlight(wait: 2)
-        guard !four.isEmpty else { return Outcome(verdict: .error, evidence: "the server wrote no flight 4: \(session.peer.endReason ?? "")") }
-        try session.send(four, flight: 4)
-        let six = session.nextServerFlight(wait: session.flight5Wait)
-        guard !six.isEmpty else { return Outcome(verdict: .fail, evidence: session.missingFlight5) }
+        let six: [[UInt8]]
+        switch try session.flight4ThenHeldFlight6() {
+        case let .held(flight): six = flight
+        case let .stopped(outcome): return outcome
+        }
         guard let keys = session.keys?.server else {
             return Outcome(verdict: .error, evidence: "no record keys for \(session.peer.cipher ?? "this suite")")
         }
-        let forged = try six.map { try FlightRewrite.mapRecords($0) { $0.isProtectedHandshake ? try wrongFinished($0, keys) : $0 } }
+        let forged = try six.map { try FlightRewrite.mapRecords($0) { $0.isProtectedHandshake ? try keys.wrongFinished($0) : $0 } }
         try session.send(forged, flight: 6, rewritten: true)
         let before = session.flight5Times.count
         session.await(for: 4) { session.fatalAlert != nil || session.flight5Times.count > before }
@@ -72,24 +72,5 @@ extension ClientCheck {
         }
         if session.unopenedAlerts > 0 { return Outcome(verdict: .pass, evidence: "an alert the probe could not open") }
         return Outcome(verdict: .differs, evidence: "no alert and no resend within 4 s: gave up silently, or took it")
-    }
-
-    /// The server's Finished record opened, its verify_data changed, and protected again with the server's
-    /// keys under the same header: a record that authenticates, with a Finished that does not verify.
-    private static func wrongFinished(_ record: OutgoingRecord, _ keys: RecordProtector) throws -> OutgoingRecord {
-        let plain = try keys.unprotect(record.payload, contentType: record.contentType, version: record.version,
-                                       epoch: record.epoch, sequence: record.sequence)
-        let opened = DatagramDecoder.decodePlaintext(plain, contentType: record.contentType, version: record.version,
-                                                     epoch: record.epoch, sequence: record.sequence)
-        guard case let .handshake(fragments) = opened.body, let fragment = fragments.first,
-              var verifyData = fragment.message?.finished?.verifyData, !verifyData.isEmpty else {
-            throw ProbeError("the server's protected handshake record is not a Finished")
-        }
-        verifyData[0] ^= 0xFF
-        let message = try OutgoingHandshake(.finished, messageSeq: fragment.header.messageSeq, body: verifyData).whole.encoded
-        var forged = record
-        forged.payload = try keys.protect(message, contentType: record.contentType, version: record.version,
-                                          epoch: record.epoch, sequence: record.sequence)
-        return forged
     }
 }

@@ -29,11 +29,16 @@ final class ClientSession {
     private(set) var serverHello: ServerHello?
     /// The association's record keys, from the moment the server's handshake is done.
     private(set) var keys: (server: RecordProtector, client: RecordProtector)?
-    private var scanned = 0
+    /// The listener's arrivals from this client's first hello on: an earlier client from the same port
+    /// (a fixed one) sent what came before.
+    private let firstArrival: Int
+    private var scanned: Int
 
-    init(listener: ProbeListener, peer: Peer) {
+    init(listener: ProbeListener, peer: Peer, from firstArrival: Int) {
         self.listener = listener
         self.peer = peer
+        self.firstArrival = firstArrival
+        scanned = firstArrival
         scan()
     }
 
@@ -65,7 +70,7 @@ final class ClientSession {
 
     var fatalAlert: Alert? { alerts.first { $0.level == AlertLevel.fatal } }
 
-    var lastArrival: Double? { listener.arrivals.last { $0.source == source }?.at }
+    var lastArrival: Double? { listener.arrivals[firstArrival...].last { $0.source == source }?.at }
 
     /// Waits (taking datagrams in, stepping nothing) until `condition` holds or `timeout` passes.
     @discardableResult
@@ -207,6 +212,24 @@ final class ClientSession {
         let rewritten6 = try rewrite6(six)
         try send(rewritten6, flight: 6, rewritten: rewritten6 != six)
         return settle()
+    }
+
+    /// What `flight4ThenHeldFlight6` came to.
+    enum HeldFlight6 {
+        case held([[UInt8]])
+        /// A flight did not come: the check's outcome.
+        case stopped(ProbeCheck.Outcome)
+    }
+
+    /// Flight 4 sent as the server wrote it, then the server's flight 6, not sent: for the checks that
+    /// change flight 6.
+    func flight4ThenHeldFlight6() throws -> HeldFlight6 {
+        let four = nextServerFlight(wait: 2)
+        guard !four.isEmpty else { return .stopped(.init(verdict: .error, evidence: "the server wrote no flight 4: \(peer.endReason ?? "")")) }
+        try send(four, flight: 4)
+        let six = nextServerFlight(wait: flight5Wait)
+        guard !six.isEmpty else { return .stopped(.init(verdict: .fail, evidence: missingFlight5)) }
+        return .held(six)
     }
 
     /// 2.5 s covers the RFC's 1 s timer and the 2 s some stacks start with (tinydtls); `--quick` counts

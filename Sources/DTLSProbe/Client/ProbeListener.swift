@@ -24,6 +24,9 @@ public final class ProbeListener {
     /// not the next client, while a new client has a random of its own (even from a port an earlier one
     /// had).
     private var servedRandoms: Set<[UInt8]> = []
+    /// For each address an earlier check's client had, the arrivals up to its end: a client with a fixed
+    /// port (CoAP's 5684, `--bind`) comes back from it, and what came before is not its own.
+    private var servedThrough: [SocketAddress: Int] = [:]
 
     public var address: SocketAddress { socket.localAddress }
 
@@ -72,7 +75,7 @@ public final class ProbeListener {
                     // Admitted early without a cookie exchange this check needs: its next hello gets one.
                     engine.remove(peer)
                 } else {
-                    return .client(ClientSession(listener: self, peer: peer))
+                    return .client(ClientSession(listener: self, peer: peer, from: firstUnservedHello(from: peer.address)))
                 }
             }
             if newcomer == nil, let first = arrivals[seen...].first(where: isNewHello) {
@@ -80,8 +83,9 @@ public final class ProbeListener {
             }
             let now = engine.now()
             if let (source, since) = newcomer, now > since + handshakeWait {
-                let hellos = arrivals.filter { $0.source == source && $0.decoded.startsClientHello }
+                let hellos = arrivals[firstUnservedHello(from: source)...].filter { $0.source == source && $0.decoded.startsClientHello }
                 servedRandoms.formUnion(hellos.compactMap { $0.decoded.clientHello?.random })
+                servedThrough[source] = arrivals.count
                 return .stuck(source, hellos: hellos.count)
             }
             if newcomer == nil && now > end { return .nobody }
@@ -93,6 +97,12 @@ public final class ProbeListener {
     private func isNewHello(_ arrival: Arrival) -> Bool {
         guard arrival.decoded.startsClientHello else { return false }
         return arrival.decoded.clientHello.map { !servedRandoms.contains($0.random) } ?? true
+    }
+
+    /// The index of the first arrival of `source`'s client: its first hello no earlier check served.
+    private func firstUnservedHello(from source: SocketAddress) -> Int {
+        let after = servedThrough[source] ?? 0
+        return arrivals.indices.dropFirst(after).first { arrivals[$0].source == source && isNewHello(arrivals[$0]) } ?? after
     }
 
     /// The random of the latest whole ClientHello from `source`.
@@ -113,6 +123,7 @@ public final class ProbeListener {
     /// client counts as served. A handshake left half-done is forgotten: the client times out on its own.
     func finish(_ session: ClientSession) {
         servedRandoms.formUnion(session.clientHellos.map(\.hello.random))
+        servedThrough[session.source] = arrivals.count
         let peer = session.peer
         if peer.status == .established {
             engine.close(peer)

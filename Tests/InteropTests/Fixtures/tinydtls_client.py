@@ -6,8 +6,8 @@
         event, and exits at the server's close_notify (0), at a fatal alert (1), or after --lifetime.
         tinydtls offers PSK with AES-128-CCM-8 and -CCM only.
 
-tinydtls keeps its sessions as IPv6 addresses: the socket is a dual-stack IPv6 one and talks to
-::ffff:127.0.0.1. stdout is flushed at every line.
+tinydtls keeps its sessions as IPv6 addresses: the socket is a dual-stack IPv6 one, bound to
+::ffff:127.0.0.1 (loopback only), and talks to ::ffff:127.0.0.1. stdout is flushed at every line.
 """
 
 import argparse
@@ -40,7 +40,7 @@ def main():
 
     sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    sock.bind(("::", 0))
+    sock.bind(("::ffff:127.0.0.1", 0))
     ended = [None]
 
     def write(address, data):
