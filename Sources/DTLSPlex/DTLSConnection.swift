@@ -112,7 +112,9 @@ final class DTLSConnection {
 
     /// One SSL_write: one application message, one record. `fresh` as for
     /// `handshake`; an answer from inside a read pass follows a successful
-    /// read, so the queue is known to be empty there.
+    /// read, so the queue is known to be empty there. Inlined into the
+    /// engine's send, once a record, as `read` is.
+    @inline(__always)
     func write(_ bytes: UnsafeRawBufferPointer, fresh: Bool) -> SSLOutcome {
         withErrors { $0.prepare(fresh: fresh) }
         let n = onOwnClock { SSL_write(ssl, bytes.baseAddress, Int32(bytes.count)) }
