@@ -93,7 +93,10 @@ extension Engine {
     /// record and return nothing, so keep going while datagrams wait.
     /// `fresh`: the read may follow any other OpenSSL call (a step by hand).
     private func readAvailable(_ p: Peer, fresh: Bool) -> (Int32, SSLOutcome) {
-        var last: (Int32, SSLOutcome) = (0, .wantsRead)
+        // Only the count of the last message read is kept: every other outcome
+        // returns at once, and keeping a copy of each outcome (an enum with an
+        // error payload) cost outlined copies and destroys every record.
+        var lastRead: Int32?
         inReadPass = true
         defer { inReadPass = false }
         var fresh = fresh
@@ -101,9 +104,9 @@ extension Engine {
         for _ in 0..<(p.bio.inboundCount * 16 + 16) {
             let (n, outcome) = p.connection.read(into: readBuffer, capacity: 1 << 16, fresh: fresh)
             fresh = false
-            last = (n, outcome)
             switch outcome {
             case .progressed:
+                lastRead = n
                 let message = UnsafeRawBufferPointer(start: readBuffer, count: Int(n))
                 p.recordCheck.cameOfIt()
                 p.counters.messagesIn += 1
@@ -111,26 +114,26 @@ extension Engine {
                 p.emit(.appData(.inbound, bytes: Array(message)), as: .data)
                 if let handler = messageHandler, handler(self, p, message) {
                     // The handler may have closed the peer: read no further for it.
-                    if p.status != .established { return last }
+                    if p.status != .established { return (n, outcome) }
                     continue
                 }
                 p.received.append(Array(message))
                 readyWithData.insert(p.id)
             case .wantsRead, .wantsWrite:
-                return last
+                return (n, outcome)
             case .closed:
                 // close_notify, answered already by the connection.
                 p.status = .closed
                 p.endReason = "close_notify received"
                 statistics.peersClosed += 1
                 p.emit(.peerClosed(reason: "close_notify received"))
-                return last
+                return (n, outcome)
             case let .failed(error):
                 fail(p, error)
-                return last
+                return (n, outcome)
             }
         }
-        return last
+        return lastRead.map { ($0, .progressed) } ?? (0, .wantsRead)
     }
 
     private func established(_ p: Peer) {
