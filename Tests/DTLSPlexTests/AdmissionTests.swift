@@ -252,14 +252,8 @@ import Testing
 /// how many.
 @Suite struct RestartedClientUnreadTests {
     @Test func theEvictionSaysHowManyUnreadMessagesWentWithTheOldAssociation() throws {
-        let server = Engine(settings: pskSettings())
+        let (server, client, srv, cli, c1, s1) = try establishedPair()
         let log = EventLog(server)
-        let client = Engine(settings: pskSettings())
-        let srv = try server.openSocket(name: "srv", bind: loopback, accepting: true)
-        let cli = try client.openSocket(name: "cli", bind: loopback, accepting: false)
-        let c1 = try client.connect(name: "c1", socket: cli, to: srv.localAddress)
-        #expect(runAll([server, client]) { c1.status == .established && server.peers.first?.status == .established })
-        let s1 = try #require(server.peers.first)
         try client.send(c1, Array("one".utf8))
         try client.send(c1, Array("two".utf8))
         #expect(runAll([server, client]) { s1.received.count == 2 })
