@@ -176,23 +176,36 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// What the peer table hashes (Dictionary asks `_rawHashValue`, not
-    /// `hash(into:)`). An IPv4 endpoint is one word, address and port side by
-    /// side, hashed in one call with the table's seed: Hasher's seeding,
-    /// combining and finalizing cost about a hundred instructions more a
-    /// datagram. Still SipHash under a random seed, and one-to-one with the
-    /// endpoint, so chosen addresses collide no more than before; IPv6 goes
-    /// through the Hasher with the seed mixed in.
+    /// `hash(into:)`), for every datagram. SipHash through the Hasher cost
+    /// about 120 instructions an echo; this is the C reference's kind of
+    /// table hash: the endpoint's words, XORed with a key and mixed by
+    /// SplitMix64's finalizer, a bijection with full avalanche. The key is a
+    /// secret drawn once per process, XORed with the table's seed (which is
+    /// only the table's address: Hasher adds its own secret, this must too). A sender that picks its addresses and
+    /// ports cannot aim at a bucket without the seed, and the cookie exchange
+    /// admits only addresses that answer.
     public func _rawHashValue(seed: Int) -> Int {
+        let key = addressHashSecret ^ UInt64(bitPattern: Int64(seed))
+        let h: UInt64
         if family == .inet {
-            // The four address bytes sit in high's first four bytes in memory;
-            // .littleEndian brings them to its low half on any platform.
-            let word = UInt64(UInt32(truncatingIfNeeded: high.littleEndian)) | UInt64(port) << 32
-            return word._rawHashValue(seed: seed)
+            // Address and port side by side in one word, one-to-one with the
+            // endpoint: the four address bytes sit in high's first four bytes
+            // in memory, and .littleEndian brings them to its low half.
+            h = Self.mix(key ^ (UInt64(UInt32(truncatingIfNeeded: high.littleEndian)) | UInt64(port) << 32))
+        } else {
+            // One word at a time, each mixed in before the next: words that
+            // differ cannot cancel out without knowing the seed.
+            h = Self.mix(Self.mix(Self.mix(key ^ high) ^ low) ^ UInt64(port))
         }
-        var hasher = Hasher()
-        hasher.combine(seed)
-        hash(into: &hasher)
-        return hasher.finalize()
+        return Int(bitPattern: UInt(truncatingIfNeeded: h))
+    }
+
+    @inline(__always)
+    private static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 
     /// 0.0.0.0 or ::, as a wildcard bind leaves it.
@@ -218,6 +231,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// The peer table's secret (see `SocketAddress._rawHashValue`).
+private let addressHashSecret = UInt64.random(in: .min ... .max)
 
 public enum AddressError: Error, Sendable, CustomStringConvertible {
     case invalid(String, String)
