@@ -83,12 +83,26 @@ public final class UDPSocket {
         guard headers == nil else { return }
         let slots = UnsafeMutableRawPointer.allocate(byteCount: batch * Self.slotSize, alignment: 16)
         let iovecs = UnsafeMutablePointer<iovec>.allocate(capacity: batch)
-        for i in 0..<batch { iovecs[i] = iovec(iov_base: slots + i * Self.slotSize, iov_len: Self.slotSize) }
+        let names = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: batch)
+        let headers = UnsafeMutablePointer<CSystem_mmsghdr>.allocate(capacity: batch)
+        // Written once: recvmmsg changes only each header's name length,
+        // flags and msg_len, and `receive` puts the name length back.
+        for i in 0..<batch {
+            iovecs[i] = iovec(iov_base: slots + i * Self.slotSize, iov_len: Self.slotSize)
+            var h = msghdr()
+            h.msg_name = UnsafeMutableRawPointer(names + i)
+            h.msg_namelen = Self.nameCapacity
+            h.msg_iov = iovecs + i
+            h.msg_iovlen = 1
+            headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
+        }
         self.slots = slots
         self.iovecs = iovecs
-        self.names = .allocate(capacity: batch)
-        self.headers = .allocate(capacity: batch)
+        self.names = names
+        self.headers = headers
     }
+
+    private static let nameCapacity = socklen_t(MemoryLayout<sockaddr_storage>.size)
 
     /// Receives up to `batch` datagrams in one system call (recvmmsg) without
     /// blocking; an empty array means nothing was waiting.
@@ -106,15 +120,7 @@ public final class UDPSocket {
     @discardableResult
     public func receive(_ visit: (SocketAddress, UnsafeRawBufferPointer, Bool) throws -> Void) throws -> Int {
         prepareBatch()
-        guard let headers, let iovecs, let names, let slots else { return 0 }
-        for i in 0..<batch {
-            var h = msghdr()
-            h.msg_name = UnsafeMutableRawPointer(names + i)
-            h.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            h.msg_iov = iovecs + i
-            h.msg_iovlen = 1
-            headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
-        }
+        guard let headers, let names, let slots else { return 0 }
         var n: Int32 = -1
         // Bounded: EINTR or a stale ICMP error (ECONNREFUSED) is retried a few times.
         for _ in 0..<4 {
@@ -125,6 +131,9 @@ public final class UDPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED { return 0 }
             throw SocketError.system("recvmmsg", errno)
         }
+        // The kernel shortened each used header's name length to the address
+        // it wrote; put back before any `visit`, which may throw.
+        for i in 0..<Int(n) { headers[i].msg_hdr.msg_namelen = Self.nameCapacity }
         for i in 0..<Int(n) {
             guard let source = SocketAddress(storage: names + i) else { continue }
             let length = min(Int(headers[i].msg_len), Self.slotSize)
