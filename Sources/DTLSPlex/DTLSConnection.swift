@@ -60,6 +60,9 @@ final class DTLSConnection {
         COpenSSL_SSL_set_msg_callback_arg(ssl, argument)
     }
 
+    /// The protocol version agreed, as records carry it.
+    var negotiatedVersion: UInt16 { UInt16(truncatingIfNeeded: SSL_version(ssl)) }
+
     /// OpenSSL's name for where the handshake stands (a static string).
     var stateName: UnsafePointer<CChar> { SSL_state_string_long(ssl)! }
 

@@ -138,6 +138,7 @@ extension Engine {
 
     private func established(_ p: Peer) {
         p.status = .established
+        p.recordVersion = p.connection.negotiatedVersion
         p.establishedAt = now()
         statistics.handshakesCompleted += 1
         p.emit(.established(version: p.version ?? "?", cipher: p.cipher ?? "?", srtp: p.srtpProfile))

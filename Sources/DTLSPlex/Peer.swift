@@ -81,6 +81,9 @@ public final class Peer {
     @exclusivity(unchecked) var isReady = false
     /// The deadline of this peer's live entry in the timer heap.
     @exclusivity(unchecked) var scheduledAt: Double?
+    /// The version its records carry, read once at establishment (asked of
+    /// every datagram; renegotiation is off).
+    @exclusivity(unchecked) var recordVersion: UInt16?
     /// Counted in its socket's half-open handshakes.
     @exclusivity(unchecked) var countsAsHalfOpen = false
 
@@ -165,9 +168,8 @@ public final class Peer {
     /// `ImplausibleRecord`'s). Asked of every datagram from a peer's address.
     func implausibleRecord(in d: UnsafeRawBufferPointer) -> String? {
         // Once established, records carry the negotiated version (alerts may not).
-        let version = status == .established ? UInt16(truncatingIfNeeded: SSL_version(ssl)) : nil
-        return RecordLayer.implausibleRecord(in: d, associationVersion: version,
-                                             minimumProtectedLength: minimumProtectedRecord)?.reason
+        RecordLayer.implausibleRecord(in: d, associationVersion: status == .established ? recordVersion : nil,
+                                      minimumProtectedLength: minimumProtectedRecord)?.reason
     }
 
     /// The fewest bytes a record protected by the current cipher can hold:

@@ -26,7 +26,8 @@ public enum ContentType: UInt8, Sendable {
 
 /// The 13-byte DTLS record header.
 public struct RecordHeader: Sendable, Equatable {
-    public static let length = 13
+    /// Computed, not stored: inlined code elsewhere would call a stored global's accessor.
+    @inlinable public static var length: Int { 13 }
     public var contentType: UInt8
     public var version: UInt16
     public var epoch: UInt16
@@ -54,8 +55,8 @@ public struct Record: Sendable {
 }
 
 public enum ProtocolVersion {
-    public static let dtls10: UInt16 = 0xfeff
-    public static let dtls12: UInt16 = 0xfefd
+    @inlinable public static var dtls10: UInt16 { 0xfeff }
+    @inlinable public static var dtls12: UInt16 { 0xfefd }
 
     /// A DTLS version, 1.0 to 1.3: all begin 0xfe (RFC 6347 §4.1). An alert
     /// need only be this much. Inlinable: asked of every record a peer reads.

@@ -29,7 +29,7 @@ public enum ImplausibleRecord: Sendable, Equatable {
 
 extension RecordLayer {
     /// 16,384 bytes of plaintext and the largest overhead OpenSSL allows.
-    public static let largestPlausibleRecordLength = 16_384 + 320
+    @inlinable public static var largestPlausibleRecordLength: Int { 16_384 + 320 }
 
     /// The first reason the datagram's records cannot be the association's,
     /// or nil when every record is plausible. Reads in place; no allocation.
@@ -43,21 +43,30 @@ extension RecordLayer {
     public static func implausibleRecord(
         in d: UnsafeRawBufferPointer, associationVersion: UInt16?, minimumProtectedLength: Int
     ) -> ImplausibleRecord? {
+        // Only the type, version, epoch and length bytes are read, in place:
+        // every datagram from a known peer passes here.
         var i = 0
         // Each pass consumes at least a 13-byte header or returns.
         while i < d.count {
-            guard let header = RecordHeader(in: d, at: i) else { return .notWholeRecords }
-            let length = Int(header.length)
+            guard d.count - i >= RecordHeader.length else { return .notWholeRecords }
+            let length = Int(d[i + 11]) << 8 | Int(d[i + 12])
             guard length <= largestPlausibleRecordLength, d.count - i - RecordHeader.length >= length else {
                 return .notWholeRecords
             }
-            guard ContentType.isDTLS12(header.contentType) else { return .contentType }
-            let versionOK = header.contentType == ContentType.alert.rawValue
-                ? ProtocolVersion.isDTLS(header.version)
-                : associationVersion.map { header.version == $0 }
-                    ?? (header.version == ProtocolVersion.dtls12 || header.version == ProtocolVersion.dtls10)
+            let contentType = d[i]
+            guard ContentType.isDTLS12(contentType) else { return .contentType }
+            let version = UInt16(d[i + 1]) << 8 | UInt16(d[i + 2])
+            let versionOK: Bool
+            if contentType == ContentType.alert.rawValue {
+                versionOK = ProtocolVersion.isDTLS(version)
+            } else if let associationVersion {
+                versionOK = version == associationVersion
+            } else {
+                versionOK = version == ProtocolVersion.dtls12 || version == ProtocolVersion.dtls10
+            }
             guard versionOK else { return .version }
-            if header.epoch != 0 && length < minimumProtectedLength { return .protectedTooShort }
+            let protected = d[i + 3] | d[i + 4] != 0
+            if protected && length < minimumProtectedLength { return .protectedTooShort }
             i += RecordHeader.length + length
         }
         return nil
