@@ -60,6 +60,10 @@ final class DTLSConnection {
         COpenSSL_SSL_set_msg_callback_arg(ssl, argument)
     }
 
+    /// Records OpenSSL holds unread: the rest of the last datagram, or
+    /// records of the next epoch it buffered.
+    var hasPendingRecords: Bool { SSL_has_pending(ssl) == 1 }
+
     /// The protocol version agreed, as records carry it.
     var negotiatedVersion: UInt16 { UInt16(truncatingIfNeeded: SSL_version(ssl)) }
 

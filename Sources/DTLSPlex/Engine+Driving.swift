@@ -115,10 +115,14 @@ extension Engine {
                 if let handler = messageHandler, handler(self, p, message) {
                     // The handler may have closed the peer: read no further for it.
                     if p.status != .established { return (n, outcome) }
-                    continue
+                } else {
+                    p.received.append(Array(message))
+                    readyWithData.insert(p.id)
                 }
-                p.received.append(Array(message))
-                readyWithData.insert(p.id)
+                // No datagram waits and nothing of the last one is left: the
+                // next SSL_read could only say WANT_READ (-1), and that call
+                // cost more than a tenth of an echo's instructions.
+                if !p.bio.hasInbound && !p.connection.hasPendingRecords { return (-1, .wantsRead) }
             case .wantsRead, .wantsWrite:
                 return (n, outcome)
             case .closed:
