@@ -42,4 +42,28 @@ import Testing
         server.step(s1)
         #expect(server.read(s1) == ["one", "two", "three"].map { Array($0.utf8) })
     }
+
+    /// The loop stops reading after a message only when OpenSSL holds
+    /// nothing more: two application records in one datagram are two
+    /// messages, whether an echo handler or `read` takes them.
+    @Test(arguments: [false, true]) func twoRecordsInOneDatagramAreTwoMessages(handled: Bool) throws {
+        let (server, client, srv, cli, c1, s1) = try establishedPair()
+        var handledMessages: [[UInt8]] = []
+        if handled {
+            server.messageHandler = { _, _, message in
+                handledMessages.append(Array(message))
+                return true
+            }
+        }
+        client.settings.auto = false
+        for m in ["one", "two"] { try client.send(c1, Array(m.utf8)) }
+        let queued = c1.outboundQueue
+        #expect(queued.count == 2)
+        try cli.udp.send(queued[0] + queued[1], to: srv.localAddress)
+        let got = { handled ? handledMessages : s1.received }
+        #expect(server.run(until: { got().count == 2 }, timeout: 2))
+        #expect(got() == ["one", "two"].map { Array($0.utf8) })
+        #expect(s1.status == .established)
+        _ = client
+    }
 }
