@@ -164,9 +164,15 @@ extension Engine {
     // MARK: - flush
 
     /// Sends the peer's queued datagrams to its address.
+    @inline(__always)
     public func flush(_ p: Peer) {
         // Most often empty: the loop's datagrams went straight to the socket.
-        guard !p.bio.outbound.isEmpty else { return }
+        // The look is inlined; the sending, with its large frame, is not.
+        if !p.bio.outbound.isEmpty { flushQueued(p) }
+    }
+
+    @inline(never)
+    private func flushQueued(_ p: Peer) {
         while let (d, mark) = p.bio.outbound.popFirstMarked() {
             transmit(d, on: p.socket, to: p.address, peer: p, mark: mark)
         }
