@@ -76,7 +76,8 @@ public enum CommandTable {
                     summary: "Drive one peer (and whatever it talks to in this shell) to the end of its handshake, showing each flight.",
                     example: "handshake c1", arguments: [.peer], min: 1) { try $0.handshakeCommand($1) },
         CommandSpec("wait", group: "Stepping", usage: "wait until established|closed|data PEER [for DURATION] | wait for DURATION",
-                    summary: "Let the engine run (receive, step, flush, timers) until the condition holds or the time is up.",
+                    summary: "Let the engine run (receive, step, flush, timers) until the condition holds or the time is up; "
+                        + "waiting until established fails at once if the handshake fails or the server refuses the client's Finished.",
                     example: "wait until established c1 for 5s",
                     arguments: [.choice(["until", "for"]), .choice(["established", "closed", "data"]), .peer, .choice(["for"]), .duration],
                     min: 2, max: 5) { try $0.waitCommand($1) },

@@ -273,12 +273,22 @@ extension Shell {
                 }
                 guard let p = engine.peer(named: name) else { return what == "closed" }
                 switch what {
-                case "established": return p.status == .established
+                case "established":
+                    // A handshake that failed, or a client whose Finished the
+                    // server refused (another PSK), will not get there: say so now.
+                    if p.status == .handshaking, p.role == .client, wire.finishedRefusal(of: p).giveUpIfConclusive(p, in: engine) {
+                        return true
+                    }
+                    return p.status != .handshaking
                 case "closed": return p.status == .closed || p.status == .failed
                 default: return !p.received.isEmpty
                 }
             }, timeout: limit, drive: true)
             if broken { throw ShellError.message("wait interrupted") }
+            if held, what == "established", let p = engine.peer(named: name), p.status != .established {
+                // The diagnosis came with the failure's event, just above.
+                throw ShellError.message("\(name): handshake \(p.status.rawValue): \(p.endReason ?? "see errors \(name)")")
+            }
             if !held {
                 let now = engine.peer(named: name).map { $0.status.rawValue } ?? "gone"
                 throw ShellError.message("waited \(EventText.seconds(limit)): \(name) is \(now)")

@@ -48,6 +48,26 @@ import Testing
                 "\(rows)")
     }
 
+    /// `wait until established` ends as `handshake` does: at the refusal of
+    /// c1's Finished, and at once when the handshake fails, not at its time.
+    @Test func waitUntilEstablishedStopsWhenItCannotHappen() {
+        let t = Transcript()
+        t.twoSockets(["set timer-initial 100", Self.key], server: [Self.otherKey])
+        t.ok("auto on")
+        var failures = t.shell.failures
+        var out = t.run("wait until established c1 for 30s")
+        #expect(t.shell.failures == failures + 1)
+        #expect(out.last == "error: c1: handshake failed: the server resent its flight 4 twice after this side's Finished", "\(out)")
+
+        let u = Transcript()
+        u.twoSockets(["set ciphers PSK-AES128-GCM-SHA256"], server: ["set ciphers PSK-AES256-GCM-SHA384"])
+        u.ok("auto on")
+        failures = u.shell.failures
+        out = u.run("wait until established c1 for 30s")
+        #expect(u.shell.failures == failures + 1)
+        #expect(out.last?.hasPrefix("error: c1: handshake failed: ") == true && out.last?.contains("waited") == false, "\(out)")
+    }
+
     @Test func wrongPSKInTwoShells() {
         let server = Transcript(), client = Transcript()
         server.ok("set timer-initial 100")
