@@ -60,13 +60,6 @@ final class DTLSConnection {
         COpenSSL_SSL_set_msg_callback_arg(ssl, argument)
     }
 
-    /// Records OpenSSL holds unread: the rest of the last datagram, or
-    /// records of the next epoch it buffered.
-    var hasPendingRecords: Bool { SSL_has_pending(ssl) == 1 }
-
-    /// The protocol version agreed, as records carry it.
-    var negotiatedVersion: UInt16 { UInt16(truncatingIfNeeded: SSL_version(ssl)) }
-
     /// OpenSSL's name for where the handshake stands (a static string).
     var stateName: UnsafePointer<CChar> { SSL_state_string_long(ssl)! }
 

@@ -47,6 +47,10 @@ final class DatagramBIO {
         BIO_set_init(bio, 1)
     }
 
+    /// What OpenSSL is told through BIO_ctrl: the next datagram's size in,
+    /// unsent bytes out (the shell shows both beside the queues).
+    var pendingAsReported: (read: Int, write: Int) { (Int(BIO_ctrl_pending(bio)), Int(BIO_ctrl_wpending(bio))) }
+
     var inboundCount: Int { inbound.count + (borrowed == nil ? 0 : 1) }
     var hasInbound: Bool { borrowed != nil || !inbound.isEmpty }
 

@@ -142,14 +142,14 @@ public final class Peer {
     // MARK: - What OpenSSL reports
 
     /// `SSL_state_string_long`: "SSLv3/TLS write client hello", "SSL negotiation finished successfully", …
-    public var stateDescription: String { String(cString: SSL_state_string_long(ssl)) }
+    public var stateDescription: String { connection.stateDescription }
 
     public var version: String? {
-        status == .established || SSL_is_init_finished(ssl) == 1 ? context.staticName(SSL_get_version(ssl)) : nil
+        status == .established || connection.initFinished ? context.staticName(connection.versionName) : nil
     }
 
     public var cipher: String? {
-        guard let c = SSL_get_current_cipher(ssl), let n = SSL_CIPHER_get_name(c) else { return nil }
+        guard let n = connection.cipherName else { return nil }
         let name = context.staticName(n)
         return name == "(NONE)" ? nil : name
     }
@@ -211,19 +211,16 @@ public final class Peer {
     public var outboundQueue: DatagramQueue { bio.outbound }
 
     /// Decrypted bytes OpenSSL holds that a read has not handed out.
-    public var sslPending: Int { Int(SSL_pending(ssl)) }
+    public var sslPending: Int { connection.pendingPlaintext }
     /// What OpenSSL reports about the BIO: next datagram's size in, unsent bytes out.
-    public var bioPending: Int { Int(BIO_ctrl_pending(bio.bio)) }
-    public var bioWritePending: Int { Int(BIO_ctrl_wpending(bio.bio)) }
+    public var bioPending: Int { bio.pendingAsReported.read }
+    public var bioWritePending: Int { bio.pendingAsReported.write }
 
     /// The selected use_srtp profile, if one was negotiated.
-    public var srtpProfile: String? {
-        guard let p = SSL_get_selected_srtp_profile(ssl), let n = p.pointee.name else { return nil }
-        return String(cString: n)
-    }
+    public var srtpProfile: String? { connection.srtpProfile }
 
     public var peerCertificateVerified: Bool {
-        SSL_get_verify_result(ssl) == X509_V_OK && context.configuration.verifiesPeer
+        connection.verifyFailure == nil && context.configuration.verifiesPeer
     }
 
     /// Whether the peer has been stepped at least once.
