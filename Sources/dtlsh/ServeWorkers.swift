@@ -65,17 +65,18 @@ final class ServeWorker {
         lines.flush()
     }
 
-    /// One turn of the loop, then echo what arrived, then the turn's lines in
-    /// one write. Returns which of `extra` are readable.
+    /// One turn of the loop, then echo what arrived, then the lines that are
+    /// due (`LineBuffer`). Returns which of `extra` are readable.
     @discardableResult
     func turn(timeout: Double, watching extra: [Int32] = []) -> [Int32] {
-        let ready = engine.runOnce(timeout: timeout, watching: extra)
+        // Lines waiting to be written bound how long the loop may sleep.
+        let ready = engine.runOnce(timeout: lines.wait(atMost: timeout, now: engine.now()), watching: extra)
         if echo {
             for p in engine.peersWithUnreadData {
                 for message in engine.read(p) { try? engine.send(p, message) }
             }
         }
-        lines.flush()
+        lines.flushIfDue(now: engine.now())
         return ready
     }
 
@@ -89,14 +90,35 @@ final class ServeWorker {
     }
 }
 
-/// One worker's output: held while the worker starts; then a turn's stdout
-/// lines gathered and written at once, whole lines only, so workers' lines
-/// never interleave inside a line. Confined to the worker's thread.
+/// One worker's output: held while the worker starts; then stdout lines
+/// gathered and written together, whole lines only, so workers' lines never
+/// interleave inside a line. To a terminal every turn's lines go at its end;
+/// to a file or a pipe (a server's log) they wait up to 50 ms or 16 KB, as
+/// stdio buffers a file: a loaded server wrote once a turn, about once per
+/// three handshakes. Confined to the worker's thread.
 private final class LineBuffer {
     @exclusivity(unchecked) private var held: [(Int32, String)]? = []
     /// Bytes, not a String: they go to write(2) as they are, and the buffer
     /// keeps its capacity from turn to turn.
     @exclusivity(unchecked) private var pending: [UInt8] = []
+    /// When the oldest pending line was first seen at the end of a turn.
+    @exclusivity(unchecked) private var pendingSince: Double?
+    private let batches = isatty(STDOUT_FILENO) == 0
+    private static let longestDelay = 0.05
+    private static let largestBatch = 16 << 10
+
+    /// How long the loop may sleep before the pending lines are due.
+    func wait(atMost timeout: Double, now: Double) -> Double {
+        guard let since = pendingSince else { return timeout }
+        return min(timeout, max(0, since + Self.longestDelay - now))
+    }
+
+    func flushIfDue(now: Double) {
+        guard !pending.isEmpty else { return }
+        let since = pendingSince ?? now
+        pendingSince = since
+        if !batches || pending.count >= Self.largestBatch || now - since >= Self.longestDelay { flush() }
+    }
 
     func write(_ fd: Int32, _ line: String) {
         if held != nil {
@@ -117,6 +139,7 @@ private final class LineBuffer {
     }
 
     func flush() {
+        pendingSince = nil
         guard !pending.isEmpty else { return }
         Output.write(STDOUT_FILENO, pending)
         pending.removeAll(keepingCapacity: true)
