@@ -155,8 +155,9 @@ public final class Peer {
     public var mtu: Int { connection.mtu }
 
     /// The largest application message one record can carry at this MTU.
+    /// Asked by every send: once the cipher is known it is two loads.
     public var dataMTU: Int {
-        recordOverhead.map { mtu - RecordHeader.length - $0 } ?? Int(DTLS_get_data_mtu(ssl))
+        recordOverhead.map { mtu &- RecordHeader.length &- $0 } ?? Int(DTLS_get_data_mtu(ssl))
     }
 
     /// Why OpenSSL must not see this datagram, if it must not: records no
@@ -179,11 +180,20 @@ public final class Peer {
 
     /// Bytes a record adds to its plaintext (beyond the header) under the
     /// cipher in force, as DTLS_get_data_mtu subtracts them; nil before a
-    /// cipher. Kept once known (renegotiation is off, so it never changes):
-    /// DTLS_get_data_mtu looks the cipher and digest up by name, under a
-    /// lock, and every protected datagram and every send asks.
+    /// cipher. Kept once known: renegotiation is off, so the cipher never
+    /// changes, nor does the MTU (set once, when the SSL is made).
+    /// DTLS_get_data_mtu looks the cipher and digest up by name, under a lock,
+    /// and every protected datagram and every send asks: after the first
+    /// time the answer is one stored word, read inline.
+    @inline(__always)
     private var recordOverhead: Int? {
-        if let (forMTU, value) = cachedOverhead, forMTU == mtu { return value }
+        knownOverhead >= 0 ? knownOverhead : findRecordOverhead()
+    }
+    /// The record overhead once a cipher is in force; -1 until then.
+    @exclusivity(unchecked) private var knownOverhead = -1
+
+    @inline(never)
+    private func findRecordOverhead() -> Int? {
         guard let cipher = SSL_get_current_cipher(ssl) else { return nil }
         let value: Int
         if SSL_CIPHER_is_aead(cipher) == 1 {
@@ -196,10 +206,9 @@ public final class Peer {
             guard data > 0 else { return nil }
             value = mtu - RecordHeader.length - data
         }
-        cachedOverhead = (mtu, value)
+        knownOverhead = value
         return value
     }
-    @exclusivity(unchecked) private var cachedOverhead: (mtu: Int, value: Int)?
 
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }
