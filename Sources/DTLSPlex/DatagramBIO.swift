@@ -115,17 +115,18 @@ nonisolated(unsafe) private let datagramBIOMethod: OpaquePointer = {
 
 private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar>?, _ length: Int32) -> Int32 {
     COpenSSL_BIO_clear_retry_flags(bio)
-    guard let data, length > 0 else { return 0 }
+    guard let data, length > 0, let bio, let object = BIO_get_data(bio) else { return 0 }
     // Always accept the whole write: a short write makes BIO_f_buffer loop.
     let bytes = UnsafeRawBufferPointer(start: data, count: Int(length))
-    return DatagramBIO.with(bio) { box in
+    // The BIO holds its object, and the object's peer outlives it: no retains.
+    Unmanaged<DatagramBIO>.fromOpaque(object)._withUnsafeGuaranteedRef { box in
         if box.sendsDirect, let owner = box.ownerReference {
             owner._withUnsafeGuaranteedRef { $0.sendDirect(bytes) }
         } else {
             box.outbound.append(Array(bytes))
         }
-        return length
-    } ?? 0
+    }
+    return length
 }
 
 private func datagramBIORead(_ bio: OpaquePointer?, _ out: UnsafeMutablePointer<CChar>?, _ size: Int32) -> Int32 {
