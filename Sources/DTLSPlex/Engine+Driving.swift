@@ -159,9 +159,16 @@ extension Engine {
     // MARK: - flush
 
     /// Sends the peer's queued datagrams to its address.
+    /// Most often the queue is empty (the loop's datagrams went straight to
+    /// the socket): that look is inlined wherever a step or a send ends, and
+    /// only a queue with something in it pays for the call and its frame.
+    @inline(__always)
     public func flush(_ p: Peer) {
-        // Most often empty: the loop's datagrams went straight to the socket.
-        guard !p.bio.outbound.isEmpty else { return }
+        if !p.bio.outbound.isEmpty { flushQueued(p) }
+    }
+
+    @inline(never)
+    private func flushQueued(_ p: Peer) {
         while let (d, mark) = p.bio.outbound.popFirstMarked() {
             transmit(d, on: p.socket, to: p.address, peer: p, mark: mark)
         }
