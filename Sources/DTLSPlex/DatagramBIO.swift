@@ -125,13 +125,17 @@ private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar
     // Always accept the whole write: a short write makes BIO_f_buffer loop.
     let bytes = UnsafeRawBufferPointer(start: data, count: length)
     // The BIO holds its object, and the object's peer outlives it: no retains.
-    Unmanaged<DatagramBIO>.fromOpaque(object)._withUnsafeGuaranteedRef { box in
+    // Named functions, not closures: the closure holding the inlined send
+    // batch was left a call of its own, a second frame for every datagram.
+    @inline(__always) func sendDirect(_ owner: Peer) { owner.sendDirect(bytes) }
+    @inline(__always) func write(_ box: DatagramBIO) {
         if box.sendsDirect, let owner = box.ownerReference {
-            owner._withUnsafeGuaranteedRef { $0.sendDirect(bytes) }
+            owner._withUnsafeGuaranteedRef(sendDirect)
         } else {
             box.outbound.append(Array(bytes))
         }
     }
+    Unmanaged<DatagramBIO>.fromOpaque(object)._withUnsafeGuaranteedRef(write)
     written.pointee = length
     return 1
 }
