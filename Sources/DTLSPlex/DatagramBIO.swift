@@ -109,7 +109,7 @@ final class DatagramBIO {
 
 nonisolated(unsafe) private let datagramBIOMethod: OpaquePointer = {
     let method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "dtlsh datagram")!
-    BIO_meth_set_write(method, datagramBIOWrite)
+    BIO_meth_set_write_ex(method, datagramBIOWrite)
     BIO_meth_set_read(method, datagramBIORead)
     BIO_meth_set_ctrl(method, datagramBIOCtrl)
     BIO_meth_set_create(method, { _ in 1 })
@@ -117,19 +117,31 @@ nonisolated(unsafe) private let datagramBIOMethod: OpaquePointer = {
     return method
 }()
 
-private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar>?, _ length: Int32) -> Int32 {
+/// The _ex form OpenSSL calls directly: the int-sized BIO_meth_set_write
+/// goes through a conversion function of OpenSSL's on every datagram.
+private func datagramBIOWrite(_ bio: OpaquePointer?, _ data: UnsafePointer<CChar>?, _ length: Int,
+                              _ written: UnsafeMutablePointer<Int>?) -> Int32 {
     COpenSSL_BIO_clear_retry_flags(bio)
-    guard let data, length > 0 else { return 0 }
+    guard let data, let written, length > 0, let bio, let object = BIO_get_data(bio) else {
+        written?.pointee = 0
+        return 0
+    }
     // Always accept the whole write: a short write makes BIO_f_buffer loop.
-    let bytes = UnsafeRawBufferPointer(start: data, count: Int(length))
-    return DatagramBIO.with(bio) { box in
+    let bytes = UnsafeRawBufferPointer(start: data, count: length)
+    // The BIO holds its object, and the object's peer outlives it: no retains.
+    // Named functions, not closures: the closure holding the inlined send
+    // batch was left a call of its own, a second frame for every datagram.
+    @inline(__always) func sendDirect(_ owner: Peer) { owner.sendDirect(bytes) }
+    @inline(__always) func write(_ box: DatagramBIO) {
         if box.sendsDirect, let owner = box.ownerReference {
-            owner._withUnsafeGuaranteedRef { $0.sendDirect(bytes) }
+            owner._withUnsafeGuaranteedRef(sendDirect)
         } else {
             box.outbound.append(Array(bytes))
         }
-        return length
-    } ?? 0
+    }
+    Unmanaged<DatagramBIO>.fromOpaque(object)._withUnsafeGuaranteedRef(write)
+    written.pointee = length
+    return 1
 }
 
 private func datagramBIORead(_ bio: OpaquePointer?, _ out: UnsafeMutablePointer<CChar>?, _ size: Int32) -> Int32 {

@@ -164,10 +164,11 @@ extension Engine {
     // MARK: - flush
 
     /// Sends the peer's queued datagrams to its address.
+    /// Most often the queue is empty (the loop's datagrams went straight to
+    /// the socket): that look is inlined wherever a step or a send ends, and
+    /// only a queue with something in it pays for the call and its frame.
     @inline(__always)
     public func flush(_ p: Peer) {
-        // Most often empty: the loop's datagrams went straight to the socket.
-        // The look is inlined; the sending, with its large frame, is not.
         if !p.bio.outbound.isEmpty { flushQueued(p) }
     }
 
@@ -259,11 +260,9 @@ extension Engine {
     }
 
     public func send(_ p: Peer, _ bytes: UnsafeRawBufferPointer) throws {
-        guard p.status != .closed && p.status != .failed else { throw EngineError.closed(p.name) }
-        guard p.status == .established else { throw EngineError.notEstablished(p.name) }
-        guard !bytes.isEmpty else { throw EngineError.invalidArgument("an empty message sends nothing") }
-        let limit = p.dataMTU
-        guard bytes.count <= limit else { throw EngineError.messageTooLarge(bytes.count, limit) }
+        // What is refused, and why, is worked out out of line: an echo's every
+        // answer passes here, and the errors' frames cost it even untaken.
+        guard p.status == .established, !bytes.isEmpty, bytes.count <= p.dataMTU else { throw refusal(p, bytes) }
         guard p.connection.ensureBuffers() else { throw EngineError.invalidArgument("no memory for OpenSSL's record buffers") }
         // Inside a read pass (an answer from messageHandler) the queue is
         // known to be empty: the read before this one succeeded.
@@ -271,10 +270,26 @@ extension Engine {
             p.lastError = error
             throw error
         }
-        p.counters.messagesOut += 1
-        statistics.messagesOut += 1
-        p.emit(.appData(.outbound, bytes: Array(bytes)), as: .data)
+        // Counts of messages: no Int overflows in a process's lifetime.
+        p.counters.messagesOut &+= 1
+        statistics.messagesOut &+= 1
+        if wants(.data) { emitSent(p, bytes) }
         if settings.auto { flush(p) }
+    }
+
+    /// Why `send` refuses a message, in the order it asks.
+    @inline(never)
+    private func refusal(_ p: Peer, _ bytes: UnsafeRawBufferPointer) -> EngineError {
+        if p.status == .closed || p.status == .failed { return .closed(p.name) }
+        if p.status != .established { return .notEstablished(p.name) }
+        if bytes.isEmpty { return .invalidArgument("an empty message sends nothing") }
+        return .messageTooLarge(bytes.count, p.dataMTU)
+    }
+
+    /// The sent message's event, made out of line: it copies the bytes.
+    @inline(never)
+    private func emitSent(_ p: Peer, _ bytes: UnsafeRawBufferPointer) {
+        p.emit(.appData(.outbound, bytes: Array(bytes)), as: .data)
     }
 
     /// The application messages received and not yet read, oldest first.

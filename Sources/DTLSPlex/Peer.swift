@@ -18,7 +18,11 @@ public final class Peer {
 
     @exclusivity(unchecked) public internal(set) var name: String
     public let role: Role
-    @exclusivity(unchecked) public internal(set) var address: SocketAddress
+    @exclusivity(unchecked) public internal(set) var address: SocketAddress {
+        didSet { kernelAddress = KernelSocketAddress(address) }
+    }
+    /// `address` as the kernel reads it, made once rather than for every datagram sent.
+    @exclusivity(unchecked) private var kernelAddress: KernelSocketAddress
     @exclusivity(unchecked) public internal(set) var status: Status = .handshaking {
         didSet { if status != .handshaking { leaveHalfOpen() } }
     }
@@ -99,14 +103,18 @@ public final class Peer {
 
     /// A datagram OpenSSL writes during a driven step: straight into the
     /// socket's send batch, no queue, no array (see `DatagramBIO.sendsDirect`).
+    /// Inlined into the BIO's write callback with the queueing under it:
+    /// their calls were a third of the send path's instructions.
+    @inline(__always)
     func sendDirect(_ d: UnsafeRawBufferPointer) {
-        udpReference._withUnsafeGuaranteedRef { $0.queue(d, to: address) }
+        udpReference._withUnsafeGuaranteedRef { $0.queue(d, to: kernelAddress) }
+        // Counts of datagrams and bytes: no Int overflows in a process's lifetime.
         engineReference._withUnsafeGuaranteedRef {
-            $0.statistics.datagramsOut += 1
-            $0.statistics.bytesOut += d.count
+            $0.statistics.datagramsOut &+= 1
+            $0.statistics.bytesOut &+= d.count
         }
-        counters.datagramsOut += 1
-        counters.bytesOut += d.count
+        counters.datagramsOut &+= 1
+        counters.bytesOut &+= d.count
     }
 
     /// No longer a half-open handshake of its socket: established, ended or gone.
@@ -124,6 +132,7 @@ public final class Peer {
         self.name = name
         self.role = role
         self.address = address
+        self.kernelAddress = KernelSocketAddress(address)
         self.socket = socket
         self.engineReference = Unmanaged.passUnretained(engine)
         self.udpReference = Unmanaged.passUnretained(socket.udp)
@@ -158,8 +167,10 @@ public final class Peer {
     public var mtu: Int { connection.mtu }
 
     /// The largest application message one record can carry at this MTU.
+    /// Asked by every send: once the cipher is known, a few loads, inline.
+    @inline(__always)
     public var dataMTU: Int {
-        recordOverhead.map { mtu - RecordHeader.length - $0 } ?? Int(DTLS_get_data_mtu(ssl))
+        recordOverhead.map { mtu &- RecordHeader.length &- $0 } ?? Int(DTLS_get_data_mtu(ssl))
     }
 
     /// Why OpenSSL must not see this datagram, if it must not: records no
@@ -181,11 +192,20 @@ public final class Peer {
 
     /// Bytes a record adds to its plaintext (beyond the header) under the
     /// cipher in force, as DTLS_get_data_mtu subtracts them; nil before a
-    /// cipher. Kept once known (renegotiation is off, so it never changes):
-    /// DTLS_get_data_mtu looks the cipher and digest up by name, under a
-    /// lock, and every protected datagram and every send asks.
+    /// cipher. Kept once known: renegotiation is off, so the cipher never
+    /// changes, nor does the MTU (set once, when the SSL is made).
+    /// DTLS_get_data_mtu looks the cipher and digest up by name, under a lock,
+    /// and every protected datagram and every send asks: after the first
+    /// time the answer is one stored word, read inline.
+    @inline(__always)
     private var recordOverhead: Int? {
-        if let (forMTU, value) = cachedOverhead, forMTU == mtu { return value }
+        knownOverhead >= 0 ? knownOverhead : findRecordOverhead()
+    }
+    /// The record overhead once a cipher is in force; -1 until then.
+    @exclusivity(unchecked) private var knownOverhead = -1
+
+    @inline(never)
+    private func findRecordOverhead() -> Int? {
         guard let cipher = SSL_get_current_cipher(ssl) else { return nil }
         let value: Int
         if SSL_CIPHER_is_aead(cipher) == 1 {
@@ -198,10 +218,9 @@ public final class Peer {
             guard data > 0 else { return nil }
             value = mtu - RecordHeader.length - data
         }
-        cachedOverhead = (mtu, value)
+        knownOverhead = value
         return value
     }
-    @exclusivity(unchecked) private var cachedOverhead: (mtu: Int, value: Int)?
 
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }

@@ -198,12 +198,25 @@ public final class UDPSocket {
 
     /// Copies `raw` into the arena; a full arena goes to the kernel first.
     public func queue(_ raw: UnsafeRawBufferPointer, to destination: SocketAddress) {
-        let arena = sendArena
-        if !arena.hasRoom(for: raw.count) { refusedEarly += sendQueued() }
-        if !arena.append(raw, to: destination) {
-            // Larger than the whole arena: alone, at once.
-            if (try? send(raw, to: destination)) != true { refusedEarly += 1 }
-        }
+        queue(raw, to: KernelSocketAddress(destination))
+    }
+
+    /// The same with the sockaddr already made: what every datagram of an
+    /// echo takes (`Peer.sendDirect`), inlined there down to the copies into
+    /// the arena; only a full arena leaves the line.
+    @inline(__always)
+    func queue(_ raw: UnsafeRawBufferPointer, to destination: KernelSocketAddress) {
+        if !sendArena.append(raw, name: destination.write) { queueAfterSending(raw, to: destination) }
+    }
+
+    /// The arena had no room: what it holds goes to the kernel first, and a
+    /// datagram larger than the whole arena goes alone, at once.
+    @inline(never)
+    private func queueAfterSending(_ raw: UnsafeRawBufferPointer, to destination: KernelSocketAddress) {
+        if !sendArena.hasRoom(for: raw.count) { refusedEarly += sendQueued() }
+        if sendArena.append(raw, name: destination.write) { return }
+        let rc = destination.withSockAddr { sendto(fileDescriptor, raw.baseAddress, raw.count, 0, $0, $1) }
+        if rc < 0 { refusedEarly += 1 }
     }
 
     /// Sends what `queue` gathered. Returns how many the kernel refused
@@ -256,11 +269,6 @@ private final class SendArena {
     private static let headersOffset = iovecsOffset + maxDatagrams * MemoryLayout<iovec>.stride
     private static let blockSize = headersOffset + maxDatagrams * MemoryLayout<CSystem_mmsghdr>.stride
 
-    private var bytes: UnsafeMutableRawPointer { block! }
-    private var names: UnsafeMutablePointer<sockaddr_storage> {
-        (block! + Self.namesOffset).assumingMemoryBound(to: sockaddr_storage.self)
-    }
-    private var iovecs: UnsafeMutablePointer<iovec> { (block! + Self.iovecsOffset).assumingMemoryBound(to: iovec.self) }
     /// Valid once something was appended (`count > 0`).
     var headers: UnsafeMutablePointer<CSystem_mmsghdr> {
         (block! + Self.headersOffset).assumingMemoryBound(to: CSystem_mmsghdr.self)
@@ -268,35 +276,53 @@ private final class SendArena {
 
     deinit { block?.deallocate() }
 
+    /// What never changes for a slot is written here, once: its header points
+    /// at its own address and iovec (sendmmsg writes back only `msg_len`), so
+    /// queueing a datagram writes just the lengths and where its bytes are.
     private static func makeBlock() -> UnsafeMutableRawPointer {
         let b = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
-        (b + namesOffset).bindMemory(to: sockaddr_storage.self, capacity: maxDatagrams)
-        (b + iovecsOffset).bindMemory(to: iovec.self, capacity: maxDatagrams)
-        (b + headersOffset).bindMemory(to: CSystem_mmsghdr.self, capacity: maxDatagrams)
+        let names = (b + namesOffset).bindMemory(to: sockaddr_storage.self, capacity: maxDatagrams)
+        let iovecs = (b + iovecsOffset).bindMemory(to: iovec.self, capacity: maxDatagrams)
+        let headers = (b + headersOffset).bindMemory(to: CSystem_mmsghdr.self, capacity: maxDatagrams)
+        for i in 0..<maxDatagrams {
+            iovecs[i] = iovec(iov_base: nil, iov_len: 0)
+            var h = msghdr()
+            h.msg_name = UnsafeMutableRawPointer(names + i)
+            h.msg_iov = iovecs + i
+            h.msg_iovlen = 1
+            headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
+        }
         return b
     }
 
+    @inline(__always)
     func hasRoom(for length: Int) -> Bool {
-        count < Self.maxDatagrams && used + length <= Self.capacity
+        // No overflow: `used` is at most the capacity, and no buffer is near Int.max bytes.
+        count < Self.maxDatagrams && used &+ length <= Self.capacity
     }
 
-    /// False when the datagram could never fit.
-    func append(_ raw: UnsafeRawBufferPointer, to destination: SocketAddress) -> Bool {
-        guard raw.count <= Self.capacity, hasRoom(for: raw.count) else { return false }
-        if block == nil { block = Self.makeBlock() }
-        let at = bytes + used
-        if let base = raw.baseAddress { at.copyMemory(from: base, byteCount: raw.count) }
+    /// Lets `name` write the datagram's destination into its slot's address
+    /// (returning the length), then copies the datagram in: the address
+    /// first, so nothing of it is held across the copy. False when there is
+    /// no room, or the datagram could never fit.
+    @inline(__always)
+    func append(_ raw: UnsafeRawBufferPointer, name: (UnsafeMutablePointer<sockaddr_storage>) -> socklen_t) -> Bool {
+        let n = raw.count
+        guard hasRoom(for: n) else { return false }
+        let b: UnsafeMutableRawPointer
+        if let block { b = block } else { b = Self.makeBlock(); block = b }
         let i = count
-        let length = destination.fill(&names[i])
-        iovecs[i] = iovec(iov_base: at, iov_len: raw.count)
-        var h = msghdr()
-        h.msg_name = UnsafeMutableRawPointer(names + i)
-        h.msg_namelen = length
-        h.msg_iov = iovecs + i
-        h.msg_iovlen = 1
-        headers[i] = CSystem_mmsghdr(msg_hdr: h, msg_len: 0)
-        used += (raw.count + 15) & ~15
-        count += 1
+        let at = b + used
+        let names = (b + Self.namesOffset).assumingMemoryBound(to: sockaddr_storage.self)
+        let iovecs = (b + Self.iovecsOffset).assumingMemoryBound(to: iovec.self)
+        let headers = (b + Self.headersOffset).assumingMemoryBound(to: CSystem_mmsghdr.self)
+        headers[i].msg_hdr.msg_namelen = name(names + i)
+        iovecs[i].iov_base = at
+        iovecs[i].iov_len = n
+        // No overflow: `used` stays within the capacity and `count` within maxDatagrams.
+        used &+= (n &+ 15) & ~15
+        count &+= 1
+        if let base = raw.baseAddress { at.copyMemory(from: base, byteCount: n) }
         return true
     }
 
