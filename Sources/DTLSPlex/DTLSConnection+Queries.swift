@@ -1,4 +1,6 @@
 internal import COpenSSL
+import DTLSWire
+import Glibc
 
 /// What OpenSSL reports about one SSL, read without changing it: here so that
 /// the connection stays the only code that touches its `SSL`. Names come back
@@ -44,6 +46,23 @@ extension DTLSConnection {
     var srtpProfile: String? {
         guard let p = SSL_get_selected_srtp_profile(ssl), let n = p.pointee.name else { return nil }
         return String(cString: n)
+    }
+
+    /// The largest application message one record can carry (0 before a cipher).
+    var dataMTU: Int { Int(DTLS_get_data_mtu(ssl)) }
+
+    /// Bytes a record adds to its plaintext beyond the header under the
+    /// cipher in force, as DTLS_get_data_mtu subtracts them; nil before a cipher.
+    var recordOverhead: Int? {
+        guard let cipher = SSL_get_current_cipher(ssl) else { return nil }
+        if SSL_CIPHER_is_aead(cipher) == 1 {
+            // Explicit nonce and tag, without the lookups: 8 + 16 for GCM and
+            // CCM, 8 + 8 for CCM8, 0 + 16 for ChaCha20-Poly1305.
+            let short = SSL_CIPHER_get_name(cipher).map { strstr($0, "CCM8") != nil || strstr($0, "CHACHA20") != nil } ?? false
+            return short ? 16 : 24
+        }
+        let data = dataMTU
+        return data > 0 ? mtu - RecordHeader.length - data : nil
     }
 
     /// Records OpenSSL holds unread: the rest of the last datagram, or

@@ -61,7 +61,6 @@ public final class Peer {
     @exclusivity(unchecked) var isRegistered = false
     /// Its SSL, driven only through this.
     let connection: DTLSConnection
-    var ssl: OpaquePointer { connection.ssl }
     let bio: DatagramBIO
     let context: TLSContext
     let id: Int
@@ -170,7 +169,7 @@ public final class Peer {
     /// Asked by every send: once the cipher is known, a few loads, inline.
     @inline(__always)
     public var dataMTU: Int {
-        recordOverhead.map { mtu &- RecordHeader.length &- $0 } ?? Int(DTLS_get_data_mtu(ssl))
+        recordOverhead.map { mtu &- RecordHeader.length &- $0 } ?? connection.dataMTU
     }
 
     /// Why OpenSSL must not see this datagram, if it must not: records no
@@ -206,18 +205,7 @@ public final class Peer {
 
     @inline(never)
     private func findRecordOverhead() -> Int? {
-        guard let cipher = SSL_get_current_cipher(ssl) else { return nil }
-        let value: Int
-        if SSL_CIPHER_is_aead(cipher) == 1 {
-            // Explicit nonce and tag, without the lookups: 8 + 16 for GCM and
-            // CCM, 8 + 8 for CCM8, 0 + 16 for ChaCha20-Poly1305.
-            let short = SSL_CIPHER_get_name(cipher).map { strstr($0, "CCM8") != nil || strstr($0, "CHACHA20") != nil } ?? false
-            value = short ? 16 : 24
-        } else {
-            let data = Int(DTLS_get_data_mtu(ssl))
-            guard data > 0 else { return nil }
-            value = mtu - RecordHeader.length - data
-        }
+        guard let value = connection.recordOverhead else { return nil }
         knownOverhead = value
         return value
     }
