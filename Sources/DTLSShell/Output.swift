@@ -36,13 +36,19 @@ public enum Output {
 
     /// All of `bytes`, read in place (a server's gathered lines: no copy).
     public static func write(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write(fd, $0) }
+    }
+
+    /// All of `bytes`, in as many write(2) calls as the descriptor needs.
+    public static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         var waits = 0
         // Bounded: a write either progresses or fails; a full non-blocking descriptor (a pipe whose
         // reader lags, set O_NONBLOCK by whoever shares it) is waited for, up to a minute in all,
         // rather than losing the line.
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
                 if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waits < 60 {

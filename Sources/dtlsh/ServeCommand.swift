@@ -141,8 +141,8 @@ struct ServeCommand: ParsableCommand {
         }
         crew.start(spawned)
         // Bounded by SIGINT/SIGTERM: the loop ends when one arrives. Each
-        // worker gathers the lines of a turn and writes them at once (its own
-        // buffer, not Output.buffering: that one is for a single thread).
+        // worker gathers its lines and writes them together (its own buffer,
+        // `LineBuffer`, not Output.buffering: that one is for a single thread).
         var stop = false
         // Made once: an array literal in the loop would be an allocation per turn.
         let watched = signals.map { [$0.fileDescriptor] } ?? []

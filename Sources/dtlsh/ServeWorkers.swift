@@ -70,13 +70,13 @@ final class ServeWorker {
     @discardableResult
     func turn(timeout: Double, watching extra: [Int32] = []) -> [Int32] {
         // Lines waiting to be written bound how long the loop may sleep.
-        let ready = engine.runOnce(timeout: lines.wait(atMost: timeout, now: engine.now()), watching: extra)
+        let ready = engine.runOnce(timeout: lines.wait(atMost: timeout) { engine.now() }, watching: extra)
         if echo {
             for p in engine.peersWithUnreadData {
                 for message in engine.read(p) { try? engine.send(p, message) }
             }
         }
-        lines.flushIfDue(now: engine.now())
+        lines.flushIfDue { engine.now() }
         return ready
     }
 
@@ -95,7 +95,9 @@ final class ServeWorker {
 /// interleave inside a line. To a terminal every turn's lines go at its end;
 /// to a file or a pipe (a server's log) they wait up to 50 ms or 16 KB, as
 /// stdio buffers a file: a loaded server wrote once a turn, about once per
-/// three handshakes. Confined to the worker's thread.
+/// three handshakes. Each write(2) holds whole lines and at most PIPE_BUF
+/// bytes when it can: the kernel keeps only such pipe writes in one piece,
+/// and other workers write to the same pipe. Confined to the worker's thread.
 private final class LineBuffer {
     @exclusivity(unchecked) private var held: [(Int32, String)]? = []
     /// Bytes, not a String: they go to write(2) as they are, and the buffer
@@ -108,16 +110,18 @@ private final class LineBuffer {
     private static let largestBatch = 16 << 10
 
     /// How long the loop may sleep before the pending lines are due.
-    func wait(atMost timeout: Double, now: Double) -> Double {
+    func wait(atMost timeout: Double, now: () -> Double) -> Double {
         guard let since = pendingSince else { return timeout }
-        return min(timeout, max(0, since + Self.longestDelay - now))
+        return min(timeout, max(0, since + Self.longestDelay - now()))
     }
 
-    func flushIfDue(now: Double) {
+    func flushIfDue(now: () -> Double) {
         guard !pending.isEmpty else { return }
-        let since = pendingSince ?? now
+        guard batches else { return flush() }
+        let clock = now()
+        let since = pendingSince ?? clock
         pendingSince = since
-        if !batches || pending.count >= Self.largestBatch || now - since >= Self.longestDelay { flush() }
+        if pending.count >= Self.largestBatch || clock - since >= Self.longestDelay { flush() }
     }
 
     func write(_ fd: Int32, _ line: String) {
@@ -128,6 +132,8 @@ private final class LineBuffer {
             pending.append(10)
             if pending.count >= 1 << 16 { flush() }
         } else {
+            // Rare (stderr): what came before it goes first.
+            flush()
             Output.write(fd, line + "\n")
         }
     }
@@ -141,7 +147,18 @@ private final class LineBuffer {
     func flush() {
         pendingSince = nil
         guard !pending.isEmpty else { return }
-        Output.write(STDOUT_FILENO, pending)
+        pending.withUnsafeBytes { all in
+            var start = 0
+            // Bounded: every piece ends at a newline past `start` or at the end.
+            while start < all.count {
+                let window = all[start..<min(all.count, start + Int(PIPE_BUF))]
+                // The last whole line in the window; a longer line goes alone.
+                let end = window.lastIndex(of: 10).map { $0 + 1 }
+                    ?? all[start...].firstIndex(of: 10).map { $0 + 1 } ?? all.count
+                Output.write(STDOUT_FILENO, UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+        }
         pending.removeAll(keepingCapacity: true)
     }
 }
