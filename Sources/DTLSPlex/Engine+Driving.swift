@@ -90,7 +90,9 @@ extension Engine {
     }
 
     /// Reads until OpenSSL wants more: one call may consume a retransmitted handshake
-    /// record and return nothing, so keep going while datagrams wait.
+    /// record and return nothing, so keep going while datagrams wait. After a
+    /// message, stops once no datagram waits and OpenSSL holds no record
+    /// (established, renegotiation off: no record of a next epoch is buffered).
     /// `fresh`: the read may follow any other OpenSSL call (a step by hand).
     private func readAvailable(_ p: Peer, fresh: Bool) -> (Int32, SSLOutcome) {
         // Only the count of the last message read is kept: every other outcome

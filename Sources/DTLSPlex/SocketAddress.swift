@@ -161,10 +161,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         family == .inet ? "\(host):\(port)" : "[\(host)]:\(port)"
     }
 
-    /// Fewer words into the hasher than the four fields: every datagram's
-    /// source is looked up in its socket's peer table. What goes in stays
-    /// one-to-one with the address and port (no XOR folding), so a sender
-    /// that picks its addresses cannot make them collide.
+    /// For Sets and Dictionaries other than the peer table's lookups (which
+    /// go through `_rawHashValue`): what goes in stays one-to-one with the
+    /// address and port, no XOR folding.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(high)
         if family == .inet {
@@ -181,9 +180,10 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// table hash: the endpoint's words, XORed with a key and mixed by
     /// SplitMix64's finalizer, a bijection with full avalanche. The key is a
     /// secret drawn once per process, XORed with the table's seed (which is
-    /// only the table's address: Hasher adds its own secret, this must too). A sender that picks its addresses and
-    /// ports cannot aim at a bucket without the seed, and the cookie exchange
-    /// admits only addresses that answer.
+    /// only the table's address: Hasher adds its own secret, this must too).
+    /// A sender that picks its addresses and ports cannot aim at a bucket
+    /// without the key, and the cookie exchange admits only addresses that
+    /// answer. SWIFT_DETERMINISTIC_HASHING does not reach this key.
     public func _rawHashValue(seed: Int) -> Int {
         let key = addressHashSecret ^ UInt64(bitPattern: Int64(seed))
         let h: UInt64

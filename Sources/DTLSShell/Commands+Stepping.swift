@@ -227,9 +227,7 @@ extension Shell {
         let limit = engine.settings.handshakeTimeout ?? 30
         var broken = false
         engine.run(until: { [unowned self] in
-            // A client whose Finished the server refuses (another PSK) waits no longer.
-            if p.status != .handshaking { return true }
-            if p.role == .client, wire.finishedRefusal(of: p).giveUpIfConclusive(p, in: engine) { return true }
+            if handshakeIsOver(p) { return true }
             broken = interrupted()
             return broken
         }, timeout: limit, drive: true)
@@ -239,9 +237,23 @@ extension Shell {
         case .established: break
         case .handshaking where broken: throw ShellError.message("handshake interrupted: \(p.name) is still handshaking")
         case .handshaking: throw ShellError.message("\(p.name) is still handshaking after \(EventText.seconds(limit))")
-        // The diagnosis came with the failure's event, just above.
-        default: say(style.paint("\(p.name): handshake \(p.status.rawValue): \(p.endReason ?? "see errors \(p.name)")", .bad))
+        default: say(style.paint(handshakeEnding(p), .bad))
         }
+    }
+
+    /// Established, ended, or a client whose Finished the server refused
+    /// (another PSK), which gives up here: no waiting can change it.
+    private func handshakeIsOver(_ p: Peer) -> Bool {
+        if p.status != .handshaking { return true }
+        return p.role == .client && wire.finishedRefusal(of: p).giveUpIfConclusive(p, in: engine)
+    }
+
+    /// How a handshake that will not complete ended. The diagnosis came with
+    /// the failure's event, just above.
+    private func handshakeEnding(_ p: Peer) -> String {
+        let reason = p.endReason ?? "see errors \(p.name)"
+        if p.establishedAt != nil { return "\(p.name) was established, and is \(p.status.rawValue) now: \(reason)" }
+        return "\(p.name): handshake \(p.status.rawValue): \(reason)"
     }
 
     func waitCommand(_ a: Arguments) throws {
@@ -273,21 +285,14 @@ extension Shell {
                 }
                 guard let p = engine.peer(named: name) else { return what == "closed" }
                 switch what {
-                case "established":
-                    // A handshake that failed, or a client whose Finished the
-                    // server refused (another PSK), will not get there: say so now.
-                    if p.status == .handshaking, p.role == .client, wire.finishedRefusal(of: p).giveUpIfConclusive(p, in: engine) {
-                        return true
-                    }
-                    return p.status != .handshaking
+                case "established": return handshakeIsOver(p)
                 case "closed": return p.status == .closed || p.status == .failed
                 default: return !p.received.isEmpty
                 }
             }, timeout: limit, drive: true)
             if broken { throw ShellError.message("wait interrupted") }
             if held, what == "established", let p = engine.peer(named: name), p.status != .established {
-                // The diagnosis came with the failure's event, just above.
-                throw ShellError.message("\(name): handshake \(p.status.rawValue): \(p.endReason ?? "see errors \(name)")")
+                throw ShellError.message(handshakeEnding(p))
             }
             if !held {
                 let now = engine.peer(named: name).map { $0.status.rawValue } ?? "gone"

@@ -66,6 +66,16 @@ import Testing
         out = u.run("wait until established c1 for 30s")
         #expect(u.shell.failures == failures + 1)
         #expect(out.last?.hasPrefix("error: c1: handshake failed: ") == true && out.last?.contains("waited") == false, "\(out)")
+
+        // A server peer whose client came and went was established: it says so.
+        let v = Transcript()
+        v.twoSockets([Self.key])
+        v.ok("auto on")
+        v.ok("wait until established srv.1 for 5s")
+        v.ok("wait until established c1 for 5s")
+        v.ok("close c1")
+        v.ok("wait until closed srv.1 for 5s")
+        v.fails("wait until established srv.1 for 30s", "srv.1 was established, and is closed now: close_notify received")
     }
 
     @Test func wrongPSKInTwoShells() {
