@@ -36,6 +36,9 @@ extension DTLSConnection {
         return r == X509_V_OK ? nil : String(cString: X509_verify_cert_error_string(r))
     }
 
+    /// Verification found nothing wrong (or did not run).
+    var verifyPassed: Bool { SSL_get_verify_result(ssl) == X509_V_OK }
+
     /// OpenSSL's security level for this SSL (0–5).
     var securityLevel: Int { Int(SSL_get_security_level(ssl)) }
 
@@ -63,6 +66,28 @@ extension DTLSConnection {
         }
         let data = dataMTU
         return data > 0 ? mtu - RecordHeader.length - data : nil
+    }
+
+    /// The fewest bytes a record protected by the suite in force can hold
+    /// (beyond its header), whatever the MTU; nil before a suite. AEAD: the
+    /// explicit nonce and tag. CBC: an explicit IV, then the MAC and at least
+    /// one padding byte in whole blocks; with encrypt-then-MAC a record is
+    /// longer still, so this is the least either way. `recordOverhead` will
+    /// not do here: it is what DTLS_get_data_mtu leaves, rounded to blocks at
+    /// this MTU, up to a block minus one more than the cipher's own.
+    var smallestProtectedRecord: Int? {
+        guard let cipher = SSL_get_current_cipher(ssl) else { return nil }
+        if SSL_CIPHER_is_aead(cipher) == 1 { return recordOverhead }
+        let mac = SSL_CIPHER_get_digest_nid(cipher)
+        guard mac != NID_undef, let digest = EVP_get_digestbyname(OBJ_nid2sn(mac)) else { return recordOverhead }
+        let macLength = Int(EVP_MD_get_size(digest))
+        let nid = SSL_CIPHER_get_cipher_nid(cipher)
+        // A NULL cipher: the MAC alone.
+        guard nid != NID_undef else { return macLength }
+        guard let evp = EVP_get_cipherbyname(OBJ_nid2sn(nid)) else { return recordOverhead }
+        let block = max(1, Int(EVP_CIPHER_get_block_size(evp)))
+        let iv = block > 1 ? block : 0
+        return iv + (macLength + (block > 1 ? 1 : 0) + block - 1) / block * block
     }
 
     /// Records OpenSSL holds unread: the rest of the last datagram, or

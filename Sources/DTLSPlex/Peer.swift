@@ -184,10 +184,22 @@ public final class Peer {
 
     /// The fewest bytes a record protected by the current cipher can hold:
     /// explicit nonce and tag for AEAD suites (24 for GCM and CCM, 16 for
-    /// CCM8 and ChaCha20-Poly1305), at most the smallest CBC record for CBC.
+    /// CCM8 and ChaCha20-Poly1305); IV, MAC and a padding byte in whole
+    /// blocks for CBC (48 for AES-CBC with SHA-1), at any MTU.
     /// Before a cipher is chosen no protected record is legitimate; 24 is
     /// the most any supported cipher needs.
-    private var minimumProtectedRecord: Int { recordOverhead ?? 24 }
+    private var minimumProtectedRecord: Int {
+        knownSmallestRecord >= 0 ? knownSmallestRecord : findSmallestRecord() ?? 24
+    }
+    /// The suite's smallest protected record once a suite is in force; -1 until then.
+    @exclusivity(unchecked) private var knownSmallestRecord = -1
+
+    @inline(never)
+    private func findSmallestRecord() -> Int? {
+        guard let value = connection.smallestProtectedRecord else { return nil }
+        knownSmallestRecord = value
+        return value
+    }
 
     /// Bytes a record adds to its plaintext (beyond the header) under the
     /// cipher in force, as DTLS_get_data_mtu subtracts them; nil before a
@@ -227,7 +239,7 @@ public final class Peer {
     public var srtpProfile: String? { connection.srtpProfile }
 
     public var peerCertificateVerified: Bool {
-        connection.verifyFailure == nil && context.configuration.verifiesPeer
+        connection.verifyPassed && context.configuration.verifiesPeer
     }
 
     /// Whether the peer has been stepped at least once.

@@ -67,4 +67,29 @@ import Testing
         #expect(sent.last == 700)
         #expect(throws: EngineError.self) { try engine.send(s1, [UInt8](repeating: 7, count: s1.dataMTU + 1)) }
     }
+
+    /// The plausibility check's shortest protected record is the cipher's
+    /// own, not the MTU's: DTLS_get_data_mtu rounds the room for a CBC
+    /// record down to whole blocks, so at MTU 1404 its overhead says 52
+    /// where a short message or a close_notify takes 48 bytes (the server
+    /// turns encrypt-then-MAC off). Such records must reach OpenSSL.
+    @Test(arguments: [1400, 1404])
+    func shortCBCRecordsPassAtEveryMTU(mtu: Int) throws {
+        var settings = pskSettings()
+        settings.tls.ciphers = "PSK-AES128-CBC-SHA"
+        settings.mtu = mtu
+        let engine = Engine(settings: settings)
+        let srv = try engine.openSocket(name: "srv", bind: loopback, accepting: true)
+        let cli = try engine.openSocket(name: "cli", bind: loopback, accepting: false)
+        let c1 = try engine.connect(name: "c1", socket: cli, to: srv.localAddress)
+        #expect(runAll([engine]) { c1.status == .established && engine.peers.allSatisfy { $0.status == .established } })
+        let s1 = try #require(engine.peers.first { $0.name != "c1" })
+        try engine.send(c1, [42])
+        #expect(runAll([engine]) { !s1.received.isEmpty })
+        #expect(engine.read(s1) == [[42]])
+        engine.close(c1)
+        #expect(runAll([engine]) { s1.status == .closed })
+        #expect(s1.endReason == "close_notify received")
+        #expect(engine.statistics.dropped.isEmpty, "\(engine.statistics.dropped)")
+    }
 }
