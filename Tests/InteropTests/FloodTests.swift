@@ -191,6 +191,8 @@ final class ServeChild {
                                                 "--target", target, "--psk", psk, "--json"])
         #expect(warm.waitExitOrKill(timeout: 60) == 0, "\(warm.stdout)\(warm.stderr)")
         let rssBefore = try #require(residentBytes(server.pid))
+        // serve writes to a pipe at most 50 ms late: the warm-up's peers first.
+        #expect(server.process.waitFor(timeout: 5) { _ in server.events("peer_created").count >= 50 })
         let peersBefore = server.events("peer_created").count
 
         // Real clients during the flood: a load generator and a few dtlsh connect.
