@@ -189,38 +189,20 @@ public final class Peer {
     /// Before a cipher is chosen no protected record is legitimate; 24 is
     /// the most any supported cipher needs.
     private var minimumProtectedRecord: Int {
-        knownSmallestRecord >= 0 ? knownSmallestRecord : findSmallestRecord() ?? 24
+        smallestRecord.value { connection.smallestProtectedRecord } ?? 24
     }
-    /// The suite's smallest protected record once a suite is in force; -1 until then.
-    @exclusivity(unchecked) private var knownSmallestRecord = -1
-
-    @inline(never)
-    private func findSmallestRecord() -> Int? {
-        guard let value = connection.smallestProtectedRecord else { return nil }
-        knownSmallestRecord = value
-        return value
-    }
+    @exclusivity(unchecked) private var smallestRecord = SuiteFigure()
 
     /// Bytes a record adds to its plaintext (beyond the header) under the
     /// cipher in force, as DTLS_get_data_mtu subtracts them; nil before a
-    /// cipher. Kept once known: renegotiation is off, so the cipher never
-    /// changes, nor does the MTU (set once, when the SSL is made).
-    /// DTLS_get_data_mtu looks the cipher and digest up by name, under a lock,
-    /// and every protected datagram and every send asks: after the first
-    /// time the answer is one stored word, read inline.
+    /// cipher. DTLS_get_data_mtu looks the cipher and digest up by name, under
+    /// a lock, and every send asks: after the first time the answer is one
+    /// stored word, read inline.
     @inline(__always)
     private var recordOverhead: Int? {
-        knownOverhead >= 0 ? knownOverhead : findRecordOverhead()
+        overhead.value { connection.recordOverhead }
     }
-    /// The record overhead once a cipher is in force; -1 until then.
-    @exclusivity(unchecked) private var knownOverhead = -1
-
-    @inline(never)
-    private func findRecordOverhead() -> Int? {
-        guard let value = connection.recordOverhead else { return nil }
-        knownOverhead = value
-        return value
-    }
+    @exclusivity(unchecked) private var overhead = SuiteFigure()
 
     /// Current write epoch, as the record layer numbers it.
     public var epoch: Int { Int(lastWriteEpoch) }
