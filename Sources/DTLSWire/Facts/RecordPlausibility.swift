@@ -43,19 +43,20 @@ extension RecordLayer {
     public static func implausibleRecord(
         in d: UnsafeRawBufferPointer, associationVersion: UInt16?, minimumProtectedLength: Int
     ) -> ImplausibleRecord? {
-        // Only the type, version, epoch and length bytes are read, in place:
-        // every datagram from a known peer passes here.
+        // Only the type, version, epoch and length are read, in place (the
+        // header's offsets, as `RecordHeader(in:at:)` reads them, without its
+        // sequence number): every datagram from a known peer passes here.
         var i = 0
         // Each pass consumes at least a 13-byte header or returns.
         while i < d.count {
             guard d.count - i >= RecordHeader.length else { return .notWholeRecords }
-            let length = Int(d[i + 11]) << 8 | Int(d[i + 12])
+            let length = Int(d.wireU16(at: i + 11))
             guard length <= largestPlausibleRecordLength, d.count - i - RecordHeader.length >= length else {
                 return .notWholeRecords
             }
             let contentType = d[i]
             guard ContentType.isDTLS12(contentType) else { return .contentType }
-            let version = UInt16(d[i + 1]) << 8 | UInt16(d[i + 2])
+            let version = d.wireU16(at: i + 1)
             let versionOK: Bool
             if contentType == ContentType.alert.rawValue {
                 versionOK = ProtocolVersion.isDTLS(version)
@@ -65,7 +66,7 @@ extension RecordLayer {
                 versionOK = version == ProtocolVersion.dtls12 || version == ProtocolVersion.dtls10
             }
             guard versionOK else { return .version }
-            let protected = d[i + 3] | d[i + 4] != 0
+            let protected = d.wireU16(at: i + 3) != 0  // the epoch
             if protected && length < minimumProtectedLength { return .protectedTooShort }
             i += RecordHeader.length + length
         }
