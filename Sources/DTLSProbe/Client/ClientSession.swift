@@ -214,22 +214,15 @@ final class ClientSession {
         return settle()
     }
 
-    /// What `flight4ThenHeldFlight6` came to.
-    enum HeldFlight6 {
-        case held([[UInt8]])
-        /// A flight did not come: the check's outcome.
-        case stopped(ProbeCheck.Outcome)
-    }
-
-    /// Flight 4 sent as the server wrote it, then the server's flight 6, not sent: for the checks that
-    /// change flight 6.
-    func flight4ThenHeldFlight6() throws -> HeldFlight6 {
+    /// Flight 4 sent as the server wrote it, then `check` with the server's flight 6, not sent: for the
+    /// checks that change flight 6. A flight that does not come is the check's outcome.
+    func withFlight6Held(_ check: ([[UInt8]]) throws -> ProbeCheck.Outcome) throws -> ProbeCheck.Outcome {
         let four = nextServerFlight(wait: 2)
-        guard !four.isEmpty else { return .stopped(.init(verdict: .error, evidence: "the server wrote no flight 4: \(peer.endReason ?? "")")) }
+        guard !four.isEmpty else { return .init(verdict: .error, evidence: "the server wrote no flight 4: \(peer.endReason ?? "")") }
         try send(four, flight: 4)
         let six = nextServerFlight(wait: flight5Wait)
-        guard !six.isEmpty else { return .stopped(.init(verdict: .fail, evidence: missingFlight5)) }
-        return .held(six)
+        guard !six.isEmpty else { return .init(verdict: .fail, evidence: missingFlight5) }
+        return try check(six)
     }
 
     /// 2.5 s covers the RFC's 1 s timer and the 2 s some stacks start with (tinydtls); `--quick` counts
