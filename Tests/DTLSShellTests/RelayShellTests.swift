@@ -5,14 +5,18 @@ import Testing
 /// `relay NAME LISTEN UPSTREAM` in the shell: legs, their queues by hand,
 /// auto forwarding, ladder, explain, expect, completion and bad input.
 @Suite struct RelayShellTests {
-    /// A relay between c1 and srv, flight 1 held on leg r.1.
-    static func heldHello() -> Transcript {
+    /// c1 on cli connected to srv through relay r, after `setup`.
+    static func relayed(after setup: [String] = []) -> Transcript {
         let t = Transcript()
         t.ok("trace off")
-        t.ok("open srv accept")
-        t.ok("open cli")
-        t.ok("relay r 0 srv")
-        t.ok("connect c1 cli r")
+        setup.forEach { t.ok($0) }
+        ["open srv accept", "open cli", "relay r 0 srv", "connect c1 cli r"].forEach { t.ok($0) }
+        return t
+    }
+
+    /// A relay between c1 and srv, flight 1 held on leg r.1.
+    static func heldHello() -> Transcript {
+        let t = relayed()
         t.ok("step c1")
         t.ok("flush c1")
         t.ok("recv r")
@@ -22,13 +26,7 @@ import Testing
     /// A relay between c1 and srv that forwarded by itself (auto on) until
     /// both ends were established.
     static func establishedByItself() -> Transcript {
-        let t = Transcript()
-        t.ok("trace off")
-        t.ok("auto on")
-        t.ok("open srv accept")
-        t.ok("open cli")
-        t.ok("relay r 0 srv")
-        t.ok("connect c1 cli r")
+        let t = relayed(after: ["auto on"])
         t.ok("wait until established c1 for 5s")
         t.ok("wait until established srv.1 for 2s")
         return t

@@ -128,18 +128,25 @@ enum Peers {
 
     // MARK: - mbed TLS (python-mbedtls)
 
-    static let mbedtlsFixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/mbedtls_peer.py").path
+    static let mbedtlsFixture = fixture("mbedtls_peer.py")
 
     /// python3 that can `import mbedtls`, checked once per run.
-    static let python: String? = {
-        guard let python = Tools.which("python3"),
-              let p = try? Subprocess(python, ["-c", "import mbedtls"]), p.waitExit(timeout: 20) == 0 else { return nil }
-        return python
-    }()
+    static let mbedtlsInterpreter = python3(running: "import mbedtls")
 
     static func mbedtlsPython() throws -> String {
-        try #require(python, "python3 cannot import mbedtls: `make test-deps` installs python-mbedtls")
+        try #require(mbedtlsInterpreter, "python3 cannot import mbedtls: `make test-deps` installs python-mbedtls")
+    }
+
+    /// A script of Fixtures/, beside this file.
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)").path
+    }
+
+    /// The python3 on PATH if it runs `statement` (an import) without error.
+    static func python3(running statement: String) -> String? {
+        guard let python = Tools.which("python3"),
+              let p = try? Subprocess(python, ["-c", statement]), p.waitExit(timeout: 20) == 0 else { return nil }
+        return python
     }
 
     /// The mbed TLS echo server: binds 127.0.0.1:0 itself and says its port.

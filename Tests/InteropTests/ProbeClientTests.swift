@@ -113,22 +113,14 @@ import Testing
         #expect(report.measured["client-wrong-finished"]?["alert"] as? String == "decrypt_error", "\(report.output)")
     }
 
-    static let tinydtlsFixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/tinydtls_client.py").path
-
-    /// python3 that can `import DTLSSocket` (dtlssocket, which vendors tinydtls), checked once per run.
-    static let tinydtlsPython: String? = {
-        guard let python = Tools.which("python3"),
-              let p = try? Subprocess(python, ["-c", "import DTLSSocket"]), p.waitExit(timeout: 20) == 0 else { return nil }
-        return python
-    }()
+    static let tinydtlsClient = Peers.fixture("tinydtls_client.py")
 
     /// The tinydtls client does not reassemble handshake messages: a fragmented flight 4 gets a fatal
     /// handshake_failure, where the whole one completes (PSK with AES-128-CCM-8, all it speaks).
     @Test func tinydtlsClientFailsAFragmentedFlight() throws {
-        let python = try #require(Self.tinydtlsPython, "python3 cannot import DTLSSocket: `pip install dtlssocket`")
+        let python = try #require(Peers.tinydtlsPython, "python3 cannot import DTLSSocket: `make test-deps` installs dtlssocket")
         let report = try Self.probe(Self.psk + ["--only", "client-handshake,client-fragmented-flight"], checks: 2) { port in
-            try Subprocess(python, [Self.tinydtlsFixture, "\(port)", "--psk", Peers.psk, "--lifetime", "20"])
+            try Subprocess(python, [Self.tinydtlsClient, "\(port)", "--psk", Peers.psk, "--lifetime", "20"])
         }
         #expect(report.verdicts["client-handshake"] == "pass", "\(report.output)")
         #expect(report.measured["client-handshake"]?["suite"] as? String == "PSK-AES128-CCM8")
